@@ -1,0 +1,46 @@
+"""The rule language: text to one immutable, checked ``Ruleset``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dsl.checker import check
+from dsl.errors import Diagnostic, RulesetError
+from dsl.model import Ruleset
+from dsl.parser import parse
+from dsl.span import Span
+
+__all__ = ["Diagnostic", "Ruleset", "RulesetError", "load_ruleset", "parse_ruleset", "check_text"]
+
+
+def check_text(text: str, path: str = "<string>") -> tuple[Ruleset, list[Diagnostic]]:
+    """Parse and check rules text; returns the ruleset and its warnings.
+
+    Raises ``RulesetError`` holding every error found.
+    """
+    return check(parse(text, path), text)
+
+
+def parse_ruleset(text: str, path: str = "<string>") -> Ruleset:
+    """Parse and check rules text, dropping warnings."""
+    return check_text(text, path)[0]
+
+
+def read_rules_file(path: str | Path) -> str:
+    """The text of a rules file, or ``RulesetError`` saying why it cannot be read."""
+    p = str(path)
+    try:
+        return Path(p).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise RulesetError([Diagnostic("error", f"cannot read ruleset: {reason}", Span(p, 0, 0, 0, 0))], None) from None
+
+
+def load_ruleset(path: str | Path) -> Ruleset:
+    """Read, parse and check a rules file."""
+    return parse_ruleset(read_rules_file(path), str(path))
+
+
+def load_ruleset_with_warnings(path: str | Path) -> tuple[Ruleset, list[Diagnostic]]:
+    """Read, parse and check a rules file, keeping the warnings."""
+    return check_text(read_rules_file(path), str(path))

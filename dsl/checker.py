@@ -1,0 +1,559 @@
+"""Syntax tree to checked ``Ruleset``: resolve every name, check every type.
+
+The checker keeps going after an error so that an author sees every problem
+of a file in one run. A subexpression that failed to check becomes ``None``
+and its parents stay quiet about it, so one mistake gives one message.
+"""
+
+from __future__ import annotations
+
+import difflib
+from fractions import Fraction
+from typing import Callable, Iterable
+
+from dsl import ast
+from dsl import model as m
+from dsl.errors import Diagnostic, RulesetError
+from dsl.span import Span
+
+_NUMERIC_OPS = ("<", "<=", ">", ">=")
+_EQUALITY_OPS = ("==", "!=")
+
+
+def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _fraction(text: str) -> Fraction:
+    return Fraction(text)
+
+
+class _Checker:
+    def __init__(self, tree: ast.RulesFile) -> None:
+        self.tree = tree
+        self.diags: list[Diagnostic] = []
+        # Declarations by name, first one wins; duplicates are reported.
+        self.sources: dict[str, ast.SourceDecl] = {}
+        self.inputs: dict[str, ast.InputDecl] = {}
+        self.defines: dict[str, ast.DefineDecl | ast.PhaseDecl] = {}
+        self.actions: dict[str, ast.ActionDecl] = {}
+        self.groups: dict[str, ast.GroupDecl] = {}
+        self.constraints: dict[str, ast.ConstraintDecl] = {}
+        self.rules: dict[str, tuple[ast.RuleDecl, str | None]] = {}
+        self.properties: dict[str, ast.PropertyDecl] = {}
+        self.coverages: dict[str, ast.CoverageDecl] = {}
+        # Results.
+        self.input_types: dict[str, m.InputType] = {}
+        self.checked_defs: dict[str, m.Definition | None] = {}
+        self.def_order: list[m.Definition] = []
+        self.visiting: list[str] = []
+        self.group_sets: dict[str, tuple[str, ...] | None] = {}
+        self.group_visiting: list[str] = []
+        # Usage, for the "declared but never used" warnings.
+        self.used_names: set[str] = set()
+        self.used_actions: set[str] = set()
+        self.used_sources: set[str] = set()
+        self.used_groups: set[str] = set()
+
+    # ------------------------------------------------------------ reporting
+
+    def error(self, span: Span, message: str) -> None:
+        self.diags.append(Diagnostic("error", message, span))
+
+    def warning(self, span: Span, message: str) -> None:
+        self.diags.append(Diagnostic("warning", message, span))
+
+    # ------------------------------------------------------------ collection
+
+    def _declare(self, table: dict, key: ast.Ident, decl, what: str, value=None) -> None:
+        if key.name in table:
+            first = table[key.name]
+            first = first[0] if isinstance(first, tuple) else first
+            where = f"line {first.span.line}"
+            self.error(key.span, f"duplicate {what} '{key.name}' (first declared at {where})")
+            return
+        table[key.name] = decl if value is None else value
+
+    def collect(self) -> None:
+        for d in self.tree.decls:
+            if isinstance(d, ast.SourceDecl):
+                self._declare(self.sources, d.id, d, "source")
+            elif isinstance(d, ast.InputDecl):
+                if d.name.name in self.defines:
+                    self._declare(self.defines, d.name, d, "name")
+                else:
+                    self._declare(self.inputs, d.name, d, "input")
+            elif isinstance(d, (ast.DefineDecl, ast.PhaseDecl)):
+                what = "phase" if isinstance(d, ast.PhaseDecl) else "definition"
+                if d.name.name in self.inputs:
+                    self._declare(self.inputs, d.name, d, "name")
+                else:
+                    self._declare(self.defines, d.name, d, what)
+                if isinstance(d, ast.PhaseDecl):
+                    for r in d.rules:
+                        self._declare(self.rules, r.id, r, "rule", (r, d.name.name))
+            elif isinstance(d, ast.ActionDecl):
+                if d.id.name in self.groups:
+                    self._declare(self.groups, d.id, d, "action or group name")
+                else:
+                    self._declare(self.actions, d.id, d, "action")
+            elif isinstance(d, ast.GroupDecl):
+                if d.name.name in self.actions:
+                    self._declare(self.actions, d.name, d, "action or group name")
+                else:
+                    self._declare(self.groups, d.name, d, "action group")
+            elif isinstance(d, ast.ConstraintDecl):
+                self._declare(self.constraints, d.id, d, "constraint")
+            elif isinstance(d, ast.RuleDecl):
+                self._declare(self.rules, d.id, d, "rule", (d, None))
+            elif isinstance(d, ast.PropertyDecl):
+                self._declare(self.properties, d.id, d, "property")
+            elif isinstance(d, ast.CoverageDecl):
+                self._declare(self.coverages, d.id, d, "coverage")
+
+    # ------------------------------------------------------------ inputs
+
+    def check_input(self, d: ast.InputDecl) -> m.Input | None:
+        t = d.type
+        typ: m.InputType | None
+        if t.kind == "bool":
+            typ = m.BOOL
+        elif t.kind == "enum":
+            seen: set[str] = set()
+            for v in t.values:
+                if v.name in seen:
+                    self.error(v.span, f"duplicate value '{v.name}' in enum input '{d.name.name}'")
+                seen.add(v.name)
+            typ = m.EnumType(d.name.name, tuple(dict.fromkeys(v.name for v in t.values)))
+        else:
+            assert t.lo is not None and t.hi is not None
+            lo, hi = _fraction(t.lo.text), _fraction(t.hi.text)
+            ok = True
+            if t.kind == "int":
+                for bound, val in ((t.lo, lo), (t.hi, hi)):
+                    if val.denominator != 1:
+                        self.error(bound.span, f"bound {bound.text} of int input '{d.name.name}' is not a whole number")
+                        ok = False
+            if lo > hi:
+                self.error(t.lo.span, f"range of '{d.name.name}' is empty: minimum {t.lo.text} exceeds maximum {t.hi.text}")
+                ok = False
+            if not ok:
+                typ = None
+            elif t.kind == "int":
+                typ = m.IntType(int(lo), int(hi))
+            else:
+                typ = m.RealType(lo, hi)
+        if typ is None:
+            return None
+        self.input_types[d.name.name] = typ
+        return m.Input(d.name.name, typ, d.unit, d.doc, d.span)
+
+    # ------------------------------------------------------------ definitions
+
+    def definition(self, name: str) -> m.Definition | None:
+        """Check a definition on first use, so that order in the file does not matter."""
+        if name in self.checked_defs:
+            return self.checked_defs[name]
+        decl = self.defines[name]
+        if name in self.visiting:
+            cycle = self.visiting[self.visiting.index(name):] + [name]
+            self.error(decl.name.span, "cyclic definition: " + " -> ".join(cycle))
+            for n in cycle:
+                self.checked_defs[n] = None
+            return None
+        self.visiting.append(name)
+        expr = decl.when if isinstance(decl, ast.PhaseDecl) else decl.expr
+        checked = self.expr(expr, allow_status=False)
+        self.visiting.pop()
+        if name in self.checked_defs:  # part of a cycle found deeper down
+            return None
+        result: m.Definition | None = None
+        if checked is not None:
+            e, typ = checked
+            if isinstance(decl, ast.PhaseDecl) and typ != m.BOOL:
+                self.error(decl.when.span, f"a phase condition must be bool, not {typ}")
+            elif isinstance(typ, m.EnumType):
+                self.error(expr.span, "a definition must be bool or numeric, not an enum value")
+            else:
+                doc = decl.label if isinstance(decl, ast.PhaseDecl) else decl.doc
+                result = m.Definition(name, e, typ, doc, isinstance(decl, ast.PhaseDecl), decl.span)
+                self.def_order.append(result)
+        self.checked_defs[name] = result
+        return result
+
+    # ------------------------------------------------------------ expressions
+
+    def bool_expr(self, raw: ast.RawExpr, allow_status: bool, what: str) -> m.Expr | None:
+        checked = self.expr(raw, allow_status)
+        if checked is None:
+            return None
+        e, typ = checked
+        if typ != m.BOOL:
+            self.error(raw.span, f"{what} must be a condition (bool), not {_type_word(typ)}")
+            return None
+        return e
+
+    def expr(self, raw: ast.RawExpr, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        """Check one expression; ``None`` means an error was already reported."""
+        if isinstance(raw, ast.Boolean):
+            return m.BoolLit(raw.value, raw.span), m.BOOL
+        if isinstance(raw, ast.Number):
+            integral = "." not in raw.text
+            return m.NumLit(_fraction(raw.text), integral, raw.span), m.NumType(integral)
+        if isinstance(raw, ast.Name):
+            return self.name(raw)
+        if isinstance(raw, ast.Status):
+            if not allow_status:
+                self.error(raw.span, f"{raw.status}(...) describes a decision; it can only be used in a property")
+                return None
+            actions = self.action_set(raw.actions)
+            if actions is None:
+                return None
+            return m.ActionStatus(raw.status, actions, raw.span), m.BOOL
+        if isinstance(raw, ast.Unary):
+            inner = self.expr(raw.arg, allow_status)
+            if inner is None:
+                return None
+            e, typ = inner
+            if raw.op == "not":
+                if typ != m.BOOL:
+                    self.error(raw.arg.span, f"'not' needs a condition (bool), not {_type_word(typ)}")
+                    return None
+                return m.Not(e, raw.span), m.BOOL
+            if not isinstance(typ, m.NumType):
+                self.error(raw.arg.span, f"'-' needs a number, not {_type_word(typ)}")
+                return None
+            return m.Neg(e, typ.integral, raw.span), typ
+        if isinstance(raw, ast.Membership):
+            return self.membership(raw, allow_status)
+        assert isinstance(raw, ast.Binary)
+        return self.binary(raw, allow_status)
+
+    def name(self, raw: ast.Name) -> tuple[m.Expr, m.ExprType] | None:
+        n = raw.name
+        self.used_names.add(n)
+        if n in self.input_types:
+            typ = m.expr_type_of(self.input_types[n])
+            return m.InputRef(n, typ, raw.span), typ
+        if n in self.inputs:  # declared, but its declaration had an error
+            return None
+        if n in self.defines:
+            d = self.definition(n)
+            if d is None:
+                return None
+            return m.DefRef(n, d.type, raw.span), d.type
+        values = {v for t in self.input_types.values() if isinstance(t, m.EnumType) for v in t.values}
+        if n in values:
+            owners = sorted(t.name for t in self.input_types.values() if isinstance(t, m.EnumType) and n in t.values)
+            self.error(raw.span, f"'{n}' is a value of {', '.join(owners)}; compare it, e.g. {owners[0]} == {n}")
+            return None
+        hint = _did_you_mean(n, list(self.inputs) + list(self.defines))
+        self.error(raw.span, f"unknown name '{n}'{hint}")
+        return None
+
+    def enum_value(self, raw: ast.RawExpr, enum: m.EnumType) -> m.EnumLit | None | bool:
+        """``raw`` read as a value of ``enum``: an EnumLit, None (error reported) or False (not a bare name)."""
+        if not isinstance(raw, ast.Name):
+            return False
+        if raw.name in enum.values:
+            return m.EnumLit(enum.name, raw.name, raw.span)
+        if raw.name in self.inputs or raw.name in self.defines:
+            return False
+        hint = _did_you_mean(raw.name, enum.values)
+        self.error(raw.span, f"'{raw.name}' is not a value of {enum.name} (values: {', '.join(enum.values)}){hint}")
+        return None
+
+    def membership(self, raw: ast.Membership, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        subject = self.expr(raw.subject, allow_status)
+        if subject is None:
+            return None
+        e, typ = subject
+        if not isinstance(typ, m.EnumType):
+            self.error(raw.subject.span, f"'in' needs an enum input on the left, not {_type_word(typ)}")
+            return None
+        ok = True
+        for v in raw.values:
+            if v.name not in typ.values:
+                hint = _did_you_mean(v.name, typ.values)
+                self.error(v.span, f"'{v.name}' is not a value of {typ.name} (values: {', '.join(typ.values)}){hint}")
+                ok = False
+        if not ok:
+            return None
+        values = tuple(v for v in typ.values if v in {x.name for x in raw.values})
+        return m.InSet(e, values, raw.negated, raw.span), m.BOOL
+
+    def binary(self, raw: ast.Binary, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        op = raw.op
+        if op in ("and", "or", "implies", "iff"):
+            left = self.bool_operand(raw.left, allow_status, op)
+            right = self.bool_operand(raw.right, allow_status, op)
+            if left is None or right is None:
+                return None
+            if op == "and":
+                return m.And(_flatten(m.And, left, right), raw.span), m.BOOL
+            if op == "or":
+                return m.Or(_flatten(m.Or, left, right), raw.span), m.BOOL
+            if op == "implies":
+                return m.Implies(left, right, raw.span), m.BOOL
+            return m.Iff(left, right, raw.span), m.BOOL
+        if op in _EQUALITY_OPS:
+            return self.equality(raw, allow_status)
+        left_t = self.expr(raw.left, allow_status)
+        right_t = self.expr(raw.right, allow_status)
+        if left_t is None or right_t is None:
+            return None
+        (le, lt), (re_, rt) = left_t, right_t
+        for side, t in ((raw.left, lt), (raw.right, rt)):
+            if not isinstance(t, m.NumType):
+                self.error(side.span, f"'{op}' needs numbers, not {_type_word(t)}")
+                return None
+        assert isinstance(lt, m.NumType) and isinstance(rt, m.NumType)
+        if op in _NUMERIC_OPS:
+            return m.Compare(op, le, re_, raw.span), m.BOOL
+        integral = lt.integral and rt.integral
+        return m.Arith(op, le, re_, integral, raw.span), m.NumType(integral)
+
+    def bool_operand(self, raw: ast.RawExpr, allow_status: bool, op: str) -> m.Expr | None:
+        return self.bool_expr(raw, allow_status, f"each side of '{op}'")
+
+    def equality(self, raw: ast.Binary, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        # A bare name on one side of an enum comparison is read as a value of
+        # that enum, so check the side that is not a bare value first.
+        left_is_value = isinstance(raw.left, ast.Name) and raw.left.name not in self.inputs and raw.left.name not in self.defines
+        first, second = (raw.right, raw.left) if left_is_value else (raw.left, raw.right)
+        first_t = self.expr(first, allow_status)
+        if first_t is None:
+            return None
+        fe, ft = first_t
+        if isinstance(ft, m.EnumType):
+            lit = self.enum_value(second, ft)
+            if lit is None:
+                return None
+            if lit is not False:
+                assert isinstance(lit, m.EnumLit)
+                pair = (lit, fe) if left_is_value else (fe, lit)
+                return m.Compare(raw.op, pair[0], pair[1], raw.span), m.BOOL
+        second_t = self.expr(second, allow_status)
+        if second_t is None:
+            return None
+        se, st = second_t
+        if isinstance(ft, m.NumType) and isinstance(st, m.NumType):
+            pass
+        elif ft != st:
+            self.error(raw.span, f"cannot compare {_type_word(ft)} with {_type_word(st)}")
+            return None
+        le, re_ = (se, fe) if left_is_value else (fe, se)
+        return m.Compare(raw.op, le, re_, raw.span), m.BOOL
+
+    # ------------------------------------------------------------ action sets
+
+    def action_ref(self, ident: ast.Ident) -> str | None:
+        if ident.name in self.actions:
+            self.used_actions.add(ident.name)
+            return ident.name
+        hint = _did_you_mean(ident.name, self.actions)
+        self.error(ident.span, f"action '{ident.name}' is used but never declared{hint}")
+        return None
+
+    def action_set(self, raw: ast.RawActionSet) -> tuple[str, ...] | None:
+        ids = self._action_set(raw)
+        if ids is None:
+            return None
+        return tuple(sorted(ids))
+
+    def _action_set(self, raw: ast.RawActionSet) -> set[str] | None:
+        if isinstance(raw, ast.SetAny):
+            return set(self.actions)
+        if isinstance(raw, ast.SetKind):
+            found = {a for a, d in self.actions.items() if d.kind.name == raw.kind}
+            if not found:
+                kinds = {d.kind.name for d in self.actions.values()}
+                self.error(raw.span, f"no action is of kind '{raw.kind}'{_did_you_mean(raw.kind, kinds)}")
+                return None
+            return found
+        if isinstance(raw, ast.SetName):
+            if raw.name in self.actions:
+                self.used_actions.add(raw.name)
+                return {raw.name}
+            if raw.name in self.groups:
+                self.used_groups.add(raw.name)
+                group = self.group(raw.name)
+                return set(group) if group is not None else None
+            hint = _did_you_mean(raw.name, list(self.actions) + list(self.groups))
+            self.error(raw.span, f"action '{raw.name}' is used but never declared{hint}")
+            return None
+        if isinstance(raw, ast.SetUnion):
+            parts = [self._action_set(i) for i in raw.items]
+            if any(p is None for p in parts):
+                return None
+            return set().union(*parts)  # type: ignore[arg-type]
+        assert isinstance(raw, ast.SetExcept)
+        base, minus = self._action_set(raw.base), self._action_set(raw.minus)
+        if base is None or minus is None:
+            return None
+        return base - minus
+
+    def group(self, name: str) -> tuple[str, ...] | None:
+        if name in self.group_sets:
+            return self.group_sets[name]
+        decl = self.groups[name]
+        if name in self.group_visiting:
+            self.error(decl.name.span, "cyclic action group: " + " -> ".join(self.group_visiting + [name]))
+            self.group_sets[name] = None
+            return None
+        self.group_visiting.append(name)
+        ids = self.action_set(decl.actions)
+        self.group_visiting.pop()
+        self.group_sets.setdefault(name, ids)
+        return self.group_sets[name]
+
+    # ------------------------------------------------------------ rules
+
+    def check_rule(self, r: ast.RuleDecl, phase: str | None) -> m.Rule | None:
+        when = self.bool_expr(r.when, False, f"the condition of rule '{r.id.name}'")
+        gives: list[m.Give] = []
+        ok = when is not None
+        for g in r.gives:
+            actions = [self.action_ref(a) for a in g.actions]
+            sources = []
+            for s in g.sources:
+                if s.name in self.sources:
+                    self.used_sources.add(s.name)
+                    sources.append(s.name)
+                else:
+                    hint = _did_you_mean(s.name, self.sources)
+                    self.error(s.span, f"rule '{r.id.name}' cites unknown source '{s.name}'{hint}")
+                    ok = False
+            if any(a is None for a in actions):
+                ok = False
+                continue
+            distinct = tuple(dict.fromkeys(a for a in actions if a is not None))
+            if g.alternatives and len(distinct) < 2:
+                self.error(g.span, "'one of' needs at least two different actions")
+                ok = False
+            elif len(distinct) < len(actions):
+                self.error(g.span, "an action is listed twice in 'one of'")
+                ok = False
+            gives.append(m.Give(g.strength, distinct, g.alternatives, g.category.name,
+                                tuple(dict.fromkeys(sources)), g.span))
+        if not ok or when is None:
+            return None
+        return m.Rule(r.id.name, r.title, phase, when, tuple(gives), r.rationale, r.span)
+
+    # ------------------------------------------------------------ the whole file
+
+    def run(self) -> m.Ruleset | None:
+        self.collect()
+        inputs = [i for i in (self.check_input(d) for d in self.inputs.values()) if i is not None]
+        for name in self.defines:
+            self.definition(name)
+        sources = [m.Source(d.id.name, d.citation, d.year, d.url, d.span) for d in self.sources.values()]
+        actions = [m.Action(d.id.name, d.kind.name, d.label, d.span) for d in self.actions.values()]
+        groups = []
+        for name, d in self.groups.items():
+            ids = self.group(name)
+            if ids is not None:
+                groups.append(m.ActionGroup(name, ids, d.span))
+        constraints = []
+        for cid, d in self.constraints.items():
+            e = self.bool_expr(d.expr, False, f"constraint {cid}")
+            if e is not None:
+                constraints.append(m.Constraint(cid, d.message, e, d.span))
+        rules = [x for x in (self.check_rule(r, ph) for r, ph in self.rules.values()) if x is not None]
+        conflicts = []
+        for d in (x for x in self.tree.decls if isinstance(x, ast.ConflictDecl)):
+            left, right = self.action_set(d.left), self.action_set(d.right)
+            if left is None or right is None:
+                continue
+            pairs = sorted({tuple(sorted((a, b))) for a in left for b in right if a != b})
+            if not pairs:
+                self.error(d.span, "this conflict names no pair of different actions")
+                continue
+            conflicts.append(m.Conflict(tuple(pairs), d.span))  # type: ignore[arg-type]
+        properties = []
+        for pid, d in self.properties.items():
+            e = self.bool_expr(d.expr, True, f"property {pid}")
+            if e is not None:
+                properties.append(m.Property(pid, d.title, e, d.span))
+        coverages = []
+        for cid, d in self.coverages.items():
+            ok = True
+            for i in d.inputs:
+                self.used_names.add(i.name)
+                t = self.input_types.get(i.name)
+                if i.name not in self.inputs:
+                    self.error(i.span, f"unknown input '{i.name}'{_did_you_mean(i.name, self.inputs)}")
+                    ok = False
+                elif t is not None and not isinstance(t, (m.EnumType, m.BoolType)):
+                    self.error(i.span, f"coverage is over enum or bool inputs; '{i.name}' is {t}")
+                    ok = False
+            if len({i.name for i in d.inputs}) < len(d.inputs):
+                self.error(d.span, "an input is listed twice in this coverage")
+                ok = False
+            if ok:
+                coverages.append(m.Coverage(cid, d.title, tuple(i.name for i in d.inputs), d.span))
+        self.warn_unused()
+        if any(x.severity == "error" for x in self.diags):
+            return None
+        return m.Ruleset(
+            name=self.tree.header.name.name,
+            version=self.tree.header.version,
+            path=self.tree.path,
+            sources=tuple(sources),
+            inputs=tuple(inputs),
+            definitions=tuple(self.def_order),
+            actions=tuple(actions),
+            groups=tuple(groups),
+            constraints=tuple(constraints),
+            rules=tuple(rules),
+            conflicts=tuple(conflicts),
+            properties=tuple(properties),
+            coverages=tuple(coverages),
+        )
+
+    def warn_unused(self) -> None:
+        for name, d in self.inputs.items():
+            if name not in self.used_names and isinstance(d, ast.InputDecl):
+                self.warning(d.name.span, f"input '{name}' is declared but never used")
+        for name, d in self.defines.items():
+            if name not in self.used_names and isinstance(d, ast.DefineDecl):
+                self.warning(d.name.span, f"definition '{name}' is declared but never used")
+        for name, d in self.actions.items():
+            if name not in self.used_actions and isinstance(d, ast.ActionDecl):
+                self.warning(d.id.span, f"action '{name}' is declared but never given by a rule or named")
+        for name, d in self.sources.items():
+            if name not in self.used_sources:
+                self.warning(d.id.span, f"source '{name}' is declared but never cited")
+        for name, d in self.groups.items():
+            if name not in self.used_groups and isinstance(d, ast.GroupDecl):
+                self.warning(d.name.span, f"action group '{name}' is declared but never used")
+
+
+def _flatten(kind: Callable, left: m.Expr, right: m.Expr) -> tuple[m.Expr, ...]:
+    """``a and (b and c)`` as one n-ary node, so traces and MC/DC see every condition."""
+    out: list[m.Expr] = []
+    for side in (left, right):
+        if isinstance(side, kind):
+            out.extend(side.args)  # type: ignore[attr-defined]
+        else:
+            out.append(side)
+    return tuple(out)
+
+
+def _type_word(t: m.ExprType) -> str:
+    if isinstance(t, m.EnumType):
+        return f"a value of enum {t.name}"
+    if isinstance(t, m.NumType):
+        return "a number"
+    return "a condition (bool)"
+
+
+def check(tree: ast.RulesFile, text: str | None = None) -> tuple[m.Ruleset, list[Diagnostic]]:
+    """Check a syntax tree. Returns the ruleset and its warnings, or raises ``RulesetError``."""
+    c = _Checker(tree)
+    ruleset = c.run()
+    diags = sorted(c.diags, key=lambda d: (d.span.line, d.span.col, d.severity, d.message))
+    if ruleset is None:
+        raise RulesetError(diags, text)
+    return ruleset, diags

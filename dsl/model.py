@@ -1,0 +1,420 @@
+"""The checked ruleset: the one immutable model everything downstream reads.
+
+The checker (``dsl.checker``) is the only producer of these objects. Every
+name in an expression is already resolved to what it denotes (an input, a
+derived definition, an enum literal of a known input, an action), every
+expression carries its type, and every declaration keeps the span it came
+from so that the verifier can point a finding at a line of the rules file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterator, Union
+
+from dsl.span import Span
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True, slots=True)
+class BoolType:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True, slots=True)
+class IntType:
+    lo: int
+    hi: int
+
+    def __str__(self) -> str:
+        return "int"
+
+
+@dataclass(frozen=True, slots=True)
+class RealType:
+    lo: Fraction
+    hi: Fraction
+
+    def __str__(self) -> str:
+        return "real"
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    """The values of one enum input; ``name`` is the input that declares them."""
+
+    name: str
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"enum {self.name}"
+
+
+# Types of derived expressions: numbers lose their ranges once arithmetic is involved.
+@dataclass(frozen=True, slots=True)
+class NumType:
+    """A numeric expression; ``integral`` is true when every leaf is an int."""
+
+    integral: bool
+
+    def __str__(self) -> str:
+        return "int" if self.integral else "real"
+
+
+InputType = Union[BoolType, IntType, RealType, EnumType]
+ExprType = Union[BoolType, NumType, EnumType]
+
+BOOL = BoolType()
+
+
+def expr_type_of(t: InputType) -> ExprType:
+    """The expression type an input of declared type ``t`` has when referenced."""
+    if isinstance(t, IntType):
+        return NumType(True)
+    if isinstance(t, RealType):
+        return NumType(False)
+    return t
+
+
+# ---------------------------------------------------------------- expressions
+#
+# Checked expressions. Comparisons of numbers keep the exact literal as a
+# Fraction so that the engine and the Z3 encoding compare against the same
+# rational number (5 means 5, 0.1 means 1/10).
+
+
+@dataclass(frozen=True, slots=True)
+class BoolLit:
+    value: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class NumLit:
+    value: Fraction
+    integral: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EnumLit:
+    enum: str  # the input whose values include ``value``
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class InputRef:
+    name: str
+    type: ExprType
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DefRef:
+    """A reference to a derived definition (or a phase) by name."""
+
+    name: str
+    type: ExprType
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    arg: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    args: tuple["Expr", ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    args: tuple["Expr", ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Implies:
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Iff:
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+# Comparison operators on numbers: "<", "<=", ">", ">=", "==", "!=".
+# On enums and bools only "==" and "!=".
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class InSet:
+    """``subject in {a, b}`` over an enum; ``negated`` for ``not in``."""
+
+    subject: "Expr"
+    values: tuple[str, ...]
+    negated: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    """Binary arithmetic: "+", "-" or "*" (no division: results stay exact)."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    integral: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    arg: "Expr"
+    integral: bool
+    span: Span
+
+
+# Status of an action in a decision, usable in properties only.
+#   recommended: some firing rule recommends it
+#   considered:  some firing rule considers it and none recommends it
+#   given:       recommended or considered
+#   avoided:     some firing rule says avoid
+STATUSES = ("recommended", "considered", "given", "avoided")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStatus:
+    """True when at least one action of ``actions`` has ``status``."""
+
+    status: str
+    actions: tuple[str, ...]  # sorted, resolved action ids
+    span: Span
+
+
+Expr = Union[
+    BoolLit, NumLit, EnumLit, InputRef, DefRef, Not, And, Or, Implies, Iff,
+    Compare, InSet, Arith, Neg, ActionStatus,
+]
+
+
+def children(e: Expr) -> tuple[Expr, ...]:
+    """The direct subexpressions of ``e``."""
+    if isinstance(e, (Not, Neg)):
+        return (e.arg,)
+    if isinstance(e, (And, Or)):
+        return e.args
+    if isinstance(e, (Implies, Iff, Compare, Arith)):
+        return (e.left, e.right)
+    if isinstance(e, InSet):
+        return (e.subject,)
+    return ()
+
+
+def walk(e: Expr) -> Iterator[Expr]:
+    """Every node of ``e``, parents before children."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def type_of(e: Expr) -> ExprType:
+    """The type of a checked expression."""
+    if isinstance(e, NumLit):
+        return NumType(e.integral)
+    if isinstance(e, (Arith, Neg)):
+        return NumType(e.integral)
+    if isinstance(e, EnumLit):
+        raise TypeError("an enum literal has the type of what it is compared with")
+    if isinstance(e, (InputRef, DefRef)):
+        return e.type
+    return BOOL
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    citation: str
+    year: int | None
+    url: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    name: str
+    type: InputType
+    unit: str | None
+    doc: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A derived term. Phases are definitions too (``is_phase``), owning rules."""
+
+    name: str
+    expr: Expr
+    type: ExprType
+    doc: str | None
+    is_phase: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str
+    kind: str
+    label: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ActionGroup:
+    name: str
+    actions: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    id: str
+    message: str
+    expr: Expr
+    span: Span
+
+
+STRENGTHS = ("recommend", "consider", "avoid")
+CATEGORIES = ("1", "2A", "2B", "3")
+
+
+@dataclass(frozen=True, slots=True)
+class Give:
+    """One line of a rule's outcome: ``recommend one of {a, b} category 1 sources [...]``.
+
+    ``alternatives`` marks a "one of" line: every action in it is given with
+    the strength, and the decision notes that one is to be chosen.
+    """
+
+    strength: str
+    actions: tuple[str, ...]
+    alternatives: bool
+    category: str
+    sources: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    phase: str | None
+    when: Expr
+    gives: tuple[Give, ...]
+    rationale: str | None
+    span: Span
+
+    @property
+    def condition(self) -> Expr:
+        """The rule's whole condition: its phase (if any) and its ``when``."""
+        if self.phase is None:
+            return self.when
+        return And((DefRef(self.phase, BOOL, self.span), self.when), self.when.span)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """No valid record may be given (recommended or considered) both ``a`` and ``b``."""
+
+    pairs: tuple[tuple[str, str], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    id: str
+    title: str
+    expr: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Every combination of the listed enum/bool inputs reached by a valid record must be served."""
+
+    id: str
+    title: str | None
+    inputs: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Ruleset:
+    name: str
+    version: str
+    path: str
+    sources: tuple[Source, ...]
+    inputs: tuple[Input, ...]
+    definitions: tuple[Definition, ...]  # dependency order: a definition follows what it uses
+    actions: tuple[Action, ...]
+    groups: tuple[ActionGroup, ...]
+    constraints: tuple[Constraint, ...]
+    rules: tuple[Rule, ...]
+    conflicts: tuple[Conflict, ...]
+    properties: tuple[Property, ...]
+    coverages: tuple[Coverage, ...]
+    _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        idx = self._index
+        idx["input"] = {i.name: i for i in self.inputs}
+        idx["definition"] = {d.name: d for d in self.definitions}
+        idx["action"] = {a.id: a for a in self.actions}
+        idx["source"] = {s.id: s for s in self.sources}
+        idx["rule"] = {r.id: r for r in self.rules}
+
+    def input(self, name: str) -> Input:
+        return self._index["input"][name]
+
+    def definition(self, name: str) -> Definition:
+        return self._index["definition"][name]
+
+    def action(self, id: str) -> Action:
+        return self._index["action"][id]
+
+    def source(self, id: str) -> Source:
+        return self._index["source"][id]
+
+    def rule(self, id: str) -> Rule:
+        return self._index["rule"][id]
+
+    @property
+    def phases(self) -> tuple[Definition, ...]:
+        return tuple(d for d in self.definitions if d.is_phase)
+
+    def conflict_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Every declared conflicting pair, each once, sorted."""
+        pairs = {tuple(sorted(p)) for c in self.conflicts for p in c.pairs}
+        return tuple(sorted(pairs))  # type: ignore[arg-type]
