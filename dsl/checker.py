@@ -151,30 +151,53 @@ class _Checker:
 
     # ------------------------------------------------------------ definitions
 
+    def check_definitions(self) -> None:
+        """Check every definition after the ones it uses, reporting cycles.
+
+        The order is found without recursion, so a long chain of definitions
+        cannot exhaust Python's stack.
+        """
+        names = list(self.defines)
+        order, cycles = _dependency_order(names, lambda n: self._def_deps(n))
+        cyclic: set[str] = set()
+        for cycle in cycles:
+            if cyclic.intersection(cycle):
+                continue  # one message per tangle of definitions
+            decl = self.defines[cycle[0]]
+            self.error(decl.name.span, "cyclic definition: " + " -> ".join(cycle))
+            cyclic.update(cycle)
+        for n in cyclic:
+            self.checked_defs[n] = None
+        for n in order:
+            self.definition(n)
+
+    def _def_deps(self, name: str) -> list[str]:
+        """The definitions (and phases) named in the condition of ``name``, in text order."""
+        decl = self.defines[name]
+        raw = decl.when if isinstance(decl, ast.PhaseDecl) else decl.expr
+        names = [n.name for n in _raw_names(raw)]
+        self.used_names.update(names)  # used, even if a cycle stops the check
+        return [n for n in names if n in self.defines and n not in self.inputs]
+
     def definition(self, name: str) -> m.Definition | None:
-        """Check a definition on first use, so that order in the file does not matter."""
+        """The checked definition ``name``; its dependencies are checked first (see ``check_definitions``)."""
         if name in self.checked_defs:
             return self.checked_defs[name]
         decl = self.defines[name]
-        if name in self.visiting:
-            cycle = self.visiting[self.visiting.index(name):] + [name]
-            self.error(decl.name.span, "cyclic definition: " + " -> ".join(cycle))
-            for n in cycle:
-                self.checked_defs[n] = None
+        if name in self.visiting:  # pragma: no cover - cycles are found before checking
+            self.checked_defs[name] = None
             return None
         self.visiting.append(name)
         expr = decl.when if isinstance(decl, ast.PhaseDecl) else decl.expr
-        checked = self.expr(expr, allow_status=False)
+        checked = self.top_expr(expr, allow_status=False)
         self.visiting.pop()
-        if name in self.checked_defs:  # part of a cycle found deeper down
-            return None
         result: m.Definition | None = None
         if checked is not None:
             e, typ = checked
             if isinstance(decl, ast.PhaseDecl) and typ != m.BOOL:
-                self.error(decl.when.span, f"a phase condition must be bool, not {typ}")
+                self.error(decl.when.span, f"the condition of phase '{name}' must be a condition (bool), not {_type_word(typ)}")
             elif isinstance(typ, m.EnumType):
-                self.error(expr.span, "a definition must be bool or numeric, not an enum value")
+                self.error(expr.span, f"definition '{name}' must be a condition (bool) or a number, not {_type_word(typ)}")
             else:
                 doc = decl.label if isinstance(decl, ast.PhaseDecl) else decl.doc
                 result = m.Definition(name, e, typ, doc, isinstance(decl, ast.PhaseDecl), decl.span)
@@ -183,6 +206,25 @@ class _Checker:
         return result
 
     # ------------------------------------------------------------ expressions
+
+    def too_deep(self, raw: ast.RawExpr | ast.RawActionSet, what: str) -> bool:
+        """Report (and return True) when ``raw`` nests deeper than the checker follows."""
+        span = _nesting_beyond(raw, MAX_NESTING)
+        if span is None:
+            return False
+        self.error(span, f"{what} nested too deeply (more than {MAX_NESTING} levels)")
+        return True
+
+    def top_expr(self, raw: ast.RawExpr, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        """A whole expression of a declaration: its nesting is bounded, then it is checked."""
+        if self.too_deep(raw, "expression"):
+            return None
+        return self.expr(raw, allow_status)
+
+    def top_bool(self, raw: ast.RawExpr, allow_status: bool, what: str) -> m.Expr | None:
+        if self.too_deep(raw, "expression"):
+            return None
+        return self.bool_expr(raw, allow_status, what)
 
     def bool_expr(self, raw: ast.RawExpr, allow_status: bool, what: str) -> m.Expr | None:
         checked = self.expr(raw, allow_status)
@@ -206,6 +248,8 @@ class _Checker:
         if isinstance(raw, ast.Status):
             if not allow_status:
                 self.error(raw.span, f"{raw.status}(...) describes a decision; it can only be used in a property")
+                for ref in _set_names(raw.actions):  # named, so not "unused" on top of this error
+                    (self.used_actions if ref.name in self.actions else self.used_groups).add(ref.name)
                 return None
             actions = self.action_set(raw.actions)
             if actions is None:
@@ -270,7 +314,8 @@ class _Checker:
             return None
         e, typ = subject
         if not isinstance(typ, m.EnumType):
-            self.error(raw.subject.span, f"'in' needs an enum input on the left, not {_type_word(typ)}")
+            word = "not in" if raw.negated else "in"
+            self.error(raw.subject.span, f"'{word}' needs an enum input on the left, not {_type_word(typ)}")
             return None
         ok = True
         for v in raw.values:
@@ -285,29 +330,37 @@ class _Checker:
 
     def binary(self, raw: ast.Binary, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
         op = raw.op
-        if op in ("and", "or", "implies", "iff"):
+        if op in ("and", "or"):
+            # A chain ``a and b and c`` (however bracketed) is one n-ary node;
+            # walk it with a stack so a long chain cannot exhaust the stack.
+            operands = [self.bool_operand(x, allow_status, op) for x in _chain(raw)]
+            if any(x is None for x in operands):
+                return None
+            node = m.And if op == "and" else m.Or
+            return node(tuple(operands), raw.span), m.BOOL  # type: ignore[arg-type]
+        if op in ("implies", "iff"):
             left = self.bool_operand(raw.left, allow_status, op)
             right = self.bool_operand(raw.right, allow_status, op)
             if left is None or right is None:
                 return None
-            if op == "and":
-                return m.And(_flatten(m.And, left, right), raw.span), m.BOOL
-            if op == "or":
-                return m.Or(_flatten(m.Or, left, right), raw.span), m.BOOL
             if op == "implies":
                 return m.Implies(left, right, raw.span), m.BOOL
             return m.Iff(left, right, raw.span), m.BOOL
         if op in _EQUALITY_OPS:
             return self.equality(raw, allow_status)
+        # Check the left side first: when it is not a number (``grade > G1``)
+        # that is the mistake to report, not the enum value on the right.
         left_t = self.expr(raw.left, allow_status)
+        if left_t is not None and not isinstance(left_t[1], m.NumType):
+            self.error(raw.left.span, f"'{op}' needs numbers, not {_type_word(left_t[1])}")
+            return None
         right_t = self.expr(raw.right, allow_status)
         if left_t is None or right_t is None:
             return None
         (le, lt), (re_, rt) = left_t, right_t
-        for side, t in ((raw.left, lt), (raw.right, rt)):
-            if not isinstance(t, m.NumType):
-                self.error(side.span, f"'{op}' needs numbers, not {_type_word(t)}")
-                return None
+        if not isinstance(rt, m.NumType):
+            self.error(raw.right.span, f"'{op}' needs numbers, not {_type_word(rt)}")
+            return None
         assert isinstance(lt, m.NumType) and isinstance(rt, m.NumType)
         if op in _NUMERIC_OPS:
             return m.Compare(op, le, re_, raw.span), m.BOOL
@@ -352,9 +405,19 @@ class _Checker:
         if ident.name in self.actions:
             self.used_actions.add(ident.name)
             return ident.name
+        if ident.name in self.groups:
+            self.used_groups.add(ident.name)
+            self.error(ident.span, f"'{ident.name}' is an action group; a rule gives single actions "
+                                   f"(list them, e.g. one of {{...}})")
+            return None
         hint = _did_you_mean(ident.name, self.actions)
         self.error(ident.span, f"action '{ident.name}' is used but never declared{hint}")
         return None
+
+    def top_action_set(self, raw: ast.RawActionSet) -> tuple[str, ...] | None:
+        if self.too_deep(raw, "action set"):
+            return None
+        return self.action_set(raw)
 
     def action_set(self, raw: ast.RawActionSet) -> tuple[str, ...] | None:
         ids = self._action_set(raw)
@@ -394,16 +457,34 @@ class _Checker:
             return None
         return base - minus
 
+    def check_groups(self) -> None:
+        """Check every action group after the groups it names, reporting cycles."""
+        order, cycles = _dependency_order(list(self.groups), self._group_deps)
+        cyclic: set[str] = set()
+        for cycle in cycles:
+            if cyclic.intersection(cycle):
+                continue
+            self.error(self.groups[cycle[0]].name.span, "cyclic action group: " + " -> ".join(cycle))
+            cyclic.update(cycle)
+        for n in cyclic:
+            self.group_sets[n] = None
+        for n in order:
+            self.group(n)
+
+    def _group_deps(self, name: str) -> list[str]:
+        names = [s.name for s in _set_names(self.groups[name].actions)]
+        self.used_groups.update(n for n in names if n != name)
+        return [n for n in names if n in self.groups and n not in self.actions]
+
     def group(self, name: str) -> tuple[str, ...] | None:
         if name in self.group_sets:
             return self.group_sets[name]
         decl = self.groups[name]
-        if name in self.group_visiting:
-            self.error(decl.name.span, "cyclic action group: " + " -> ".join(self.group_visiting + [name]))
+        if name in self.group_visiting:  # pragma: no cover - cycles are found before checking
             self.group_sets[name] = None
             return None
         self.group_visiting.append(name)
-        ids = self.action_set(decl.actions)
+        ids = self.top_action_set(decl.actions)
         self.group_visiting.pop()
         self.group_sets.setdefault(name, ids)
         return self.group_sets[name]
@@ -411,7 +492,7 @@ class _Checker:
     # ------------------------------------------------------------ rules
 
     def check_rule(self, r: ast.RuleDecl, phase: str | None) -> m.Rule | None:
-        when = self.bool_expr(r.when, False, f"the condition of rule '{r.id.name}'")
+        when = self.top_bool(r.when, False, f"the condition of rule '{r.id.name}'")
         gives: list[m.Give] = []
         ok = when is not None
         for g in r.gives:
@@ -429,11 +510,15 @@ class _Checker:
                 ok = False
                 continue
             distinct = tuple(dict.fromkeys(a for a in actions if a is not None))
-            if g.alternatives and len(distinct) < 2:
-                self.error(g.span, "'one of' needs at least two different actions")
+            if len(distinct) < len(actions):
+                seen: set[str] = set()
+                for a in g.actions:
+                    if a.name in seen:
+                        self.error(a.span, f"action '{a.name}' is listed twice in 'one of'")
+                    seen.add(a.name)
                 ok = False
-            elif len(distinct) < len(actions):
-                self.error(g.span, "an action is listed twice in 'one of'")
+            elif g.alternatives and len(distinct) < 2:
+                self.error(g.span, "'one of' needs at least two different actions")
                 ok = False
             gives.append(m.Give(g.strength, distinct, g.alternatives, g.category.name,
                                 tuple(dict.fromkeys(sources)), g.span))
@@ -446,10 +531,10 @@ class _Checker:
     def run(self) -> m.Ruleset | None:
         self.collect()
         inputs = [i for i in (self.check_input(d) for d in self.inputs.values()) if i is not None]
-        for name in self.defines:
-            self.definition(name)
+        self.check_definitions()
         sources = [m.Source(d.id.name, d.citation, d.year, d.url, d.span) for d in self.sources.values()]
         actions = [m.Action(d.id.name, d.kind.name, d.label, d.span) for d in self.actions.values()]
+        self.check_groups()
         groups = []
         for name, d in self.groups.items():
             ids = self.group(name)
@@ -457,13 +542,13 @@ class _Checker:
                 groups.append(m.ActionGroup(name, ids, d.span))
         constraints = []
         for cid, d in self.constraints.items():
-            e = self.bool_expr(d.expr, False, f"constraint {cid}")
+            e = self.top_bool(d.expr, False, f"constraint {cid}")
             if e is not None:
                 constraints.append(m.Constraint(cid, d.message, e, d.span))
         rules = [x for x in (self.check_rule(r, ph) for r, ph in self.rules.values()) if x is not None]
         conflicts = []
         for d in (x for x in self.tree.decls if isinstance(x, ast.ConflictDecl)):
-            left, right = self.action_set(d.left), self.action_set(d.right)
+            left, right = self.top_action_set(d.left), self.top_action_set(d.right)
             if left is None or right is None:
                 continue
             pairs = sorted({tuple(sorted((a, b))) for a in left for b in right if a != b})
@@ -473,24 +558,29 @@ class _Checker:
             conflicts.append(m.Conflict(tuple(pairs), d.span))  # type: ignore[arg-type]
         properties = []
         for pid, d in self.properties.items():
-            e = self.bool_expr(d.expr, True, f"property {pid}")
+            e = self.top_bool(d.expr, True, f"property {pid}")
             if e is not None:
                 properties.append(m.Property(pid, d.title, e, d.span))
         coverages = []
         for cid, d in self.coverages.items():
             ok = True
+            listed: set[str] = set()
             for i in d.inputs:
                 self.used_names.add(i.name)
                 t = self.input_types.get(i.name)
-                if i.name not in self.inputs:
+                if i.name in listed:
+                    self.error(i.span, f"input '{i.name}' is listed twice in coverage {cid}")
+                    ok = False
+                elif i.name in self.defines:
+                    self.error(i.span, f"coverage is over enum or bool inputs; '{i.name}' is a definition")
+                    ok = False
+                elif i.name not in self.inputs:
                     self.error(i.span, f"unknown input '{i.name}'{_did_you_mean(i.name, self.inputs)}")
                     ok = False
                 elif t is not None and not isinstance(t, (m.EnumType, m.BoolType)):
-                    self.error(i.span, f"coverage is over enum or bool inputs; '{i.name}' is {t}")
+                    self.error(i.span, f"coverage is over enum or bool inputs; '{i.name}' is an {t} input")
                     ok = False
-            if len({i.name for i in d.inputs}) < len(d.inputs):
-                self.error(d.span, "an input is listed twice in this coverage")
-                ok = False
+                listed.add(i.name)
             if ok:
                 coverages.append(m.Coverage(cid, d.title, tuple(i.name for i in d.inputs), d.span))
         self.warn_unused()
@@ -530,15 +620,120 @@ class _Checker:
                 self.warning(d.name.span, f"action group '{name}' is declared but never used")
 
 
-def _flatten(kind: Callable, left: m.Expr, right: m.Expr) -> tuple[m.Expr, ...]:
-    """``a and (b and c)`` as one n-ary node, so traces and MC/DC see every condition."""
-    out: list[m.Expr] = []
-    for side in (left, right):
-        if isinstance(side, kind):
-            out.extend(side.args)  # type: ignore[attr-defined]
+# How deeply expressions and action sets may nest. A chain of one connective
+# (``a and b and c ...``) counts as one level: it becomes one n-ary node.
+# Real guidelines stay far below this; the limit keeps the checker (and every
+# tool that walks the model recursively) clear of Python's recursion limit.
+MAX_NESTING = 100
+
+
+def _chain(raw: ast.Binary) -> list[ast.RawExpr]:
+    """The operands of the chain of ``raw.op`` rooted at ``raw``, left to right.
+
+    ``a and (b and c)`` as one n-ary node, so traces and MC/DC see every condition.
+    """
+    out: list[ast.RawExpr] = []
+    stack: list[ast.RawExpr] = [raw]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Binary) and node.op == raw.op:
+            stack.append(node.right)
+            stack.append(node.left)
         else:
-            out.append(side)
-    return tuple(out)
+            out.append(node)
+    return out
+
+
+def _raw_children(node) -> tuple:
+    """The direct children of a raw expression or action-set node."""
+    if isinstance(node, ast.Binary):
+        return (node.left, node.right)
+    if isinstance(node, ast.Unary):
+        return (node.arg,)
+    if isinstance(node, ast.Membership):
+        return (node.subject,)
+    if isinstance(node, ast.Status):
+        return (node.actions,)
+    if isinstance(node, ast.SetUnion):
+        return node.items
+    if isinstance(node, ast.SetExcept):
+        return (node.base, node.minus)
+    return ()
+
+
+def _nesting_beyond(raw, limit: int) -> Span | None:
+    """The span of the first node of ``raw`` nested more than ``limit`` deep, if any."""
+    stack = [(raw, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node.span
+        for child in reversed(_raw_children(node)):
+            same_chain = (
+                isinstance(node, ast.Binary) and node.op in ("and", "or")
+                and isinstance(child, ast.Binary) and child.op == node.op
+            )
+            stack.append((child, depth if same_chain else depth + 1))
+    return None
+
+
+def _raw_names(raw: ast.RawExpr) -> list[ast.Name]:
+    """Every name used in ``raw``, in text order."""
+    out: list[ast.Name] = []
+    stack = [raw]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            out.append(node)
+        stack.extend(reversed(_raw_children(node)))
+    return out
+
+
+def _set_names(raw: ast.RawActionSet) -> list[ast.SetName]:
+    """Every name in an action set, in text order."""
+    out: list[ast.SetName] = []
+    stack = [raw]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.SetName):
+            out.append(node)
+        stack.extend(reversed(_raw_children(node)))
+    return out
+
+
+def _dependency_order(
+    names: list[str], deps: Callable[[str], list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """``names`` ordered so each follows its dependencies, and the cycles found.
+
+    An iterative depth-first search in the order of ``names``; a cycle is
+    reported as the path ``a -> b -> a`` starting from the name it closes on.
+    """
+    done: set[str] = set()
+    on_path: dict[str, int] = {}
+    order: list[str] = []
+    cycles: list[list[str]] = []
+    for root in names:
+        if root in done:
+            continue
+        path = [root]
+        on_path[root] = 0
+        stack = [iter(deps(root))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                node = path.pop()
+                del on_path[node]
+                done.add(node)
+                order.append(node)
+            elif nxt in on_path:
+                cycles.append(path[on_path[nxt]:] + [nxt])
+            elif nxt not in done:
+                on_path[nxt] = len(path)
+                path.append(nxt)
+                stack.append(iter(deps(nxt)))
+    return order, cycles
 
 
 def _type_word(t: m.ExprType) -> str:
@@ -552,7 +747,11 @@ def _type_word(t: m.ExprType) -> str:
 def check(tree: ast.RulesFile, text: str | None = None) -> tuple[m.Ruleset, list[Diagnostic]]:
     """Check a syntax tree. Returns the ruleset and its warnings, or raises ``RulesetError``."""
     c = _Checker(tree)
-    ruleset = c.run()
+    try:
+        ruleset = c.run()
+    except RecursionError:  # pragma: no cover - nesting is bounded by MAX_NESTING
+        c.diags.append(Diagnostic("error", "ruleset nested too deeply to check", Span(tree.path, 1, 1, 1, 2)))
+        ruleset = None
     diags = sorted(c.diags, key=lambda d: (d.span.line, d.span.col, d.severity, d.message))
     if ruleset is None:
         raise RulesetError(diags, text)

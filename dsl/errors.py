@@ -16,21 +16,41 @@ class Diagnostic:
     span: Span
 
     def render(self, text: str | None) -> str:
-        """``PATH:LINE:COL: error: MESSAGE`` then the offending line and a caret."""
+        """``PATH:LINE:COL: error: MESSAGE`` then the offending line and a caret.
+
+        Lines are counted by ``\\n`` alone, as the parser counts them (a form
+        feed or a lone carriage return does not start a line); tabs are shown
+        as spaces with the caret kept under the right character.
+        """
         where = str(self.span) if self.span.line > 0 else self.span.path
         head = f"{where}: {self.severity}: {self.message}"
         if text is None or self.span.line <= 0:
             return head
-        lines = text.splitlines()
+        lines = text.split("\n")
         if self.span.line > len(lines):
             return head
-        src = lines[self.span.line - 1].expandtabs(1)
-        width = 1
-        if self.span.end_line == self.span.line and self.span.end_col > self.span.col:
-            width = self.span.end_col - self.span.col
-        width = max(1, min(width, len(src) - self.span.col + 1))
-        caret = " " * (self.span.col - 1) + "^" + "~" * (width - 1)
+        raw = lines[self.span.line - 1].rstrip("\r")
+        col = max(1, self.span.col)
+        end = col + 1
+        if self.span.end_line == self.span.line and self.span.end_col > col:
+            end = self.span.end_col
+        elif self.span.end_line > self.span.line:  # a span over several lines: mark the rest of the first
+            end = len(raw.rstrip()) + 1
+        end = max(col + 1, min(end, len(raw) + 1))
+        src = _printable(raw)
+        start_at = len(_printable(raw[: col - 1]))
+        width = max(1, len(_printable(raw[: end - 1])) - start_at)
+        caret = " " * start_at + "^" + "~" * (width - 1)
         return f"{head}\n    {src}\n    {caret}"
+
+
+_TAB = 4
+
+
+def _printable(s: str) -> str:
+    """``s`` as shown under a diagnostic: tabs expanded, other control characters as spaces."""
+    s = s.expandtabs(_TAB)
+    return "".join(c if c.isprintable() else " " for c in s)
 
 
 class RulesetError(Exception):

@@ -341,7 +341,9 @@ class Rule:
         """The rule's whole condition: its phase (if any) and its ``when``."""
         if self.phase is None:
             return self.when
-        return And((DefRef(self.phase, BOOL, self.span), self.when), self.when.span)
+        phase = DefRef(self.phase, BOOL, self.span)
+        rest = self.when.args if isinstance(self.when, And) else (self.when,)
+        return And((phase, *rest), self.when.span)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,23 +6,45 @@ result, choose the exit code (``verifier.cli.common.ExitCode``).
 
 from __future__ import annotations
 
+import sys
+import traceback
+
 import click
 
+from verifier.cli.common import ExitCode
 from verifier.cli.eval_cmd import eval_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="ruleproof")
-def main() -> None:
-    """Prove clinical guideline rulesets safe and evaluate patient records.
+def cli() -> None:
+    """Prove clinical guideline rulesets safe, and evaluate patient records against them.
 
     \b
     Exit codes (every subcommand):
       0  done; for `check`, every property proved
       1  a finding: a refuted property, a coverage gap, a contradiction, a dead rule
       2  bad input: unreadable file, ruleset syntax/type error, invalid record, bad option
-      3  undecided: the solver gave up on some property (never reported as proved)
+      3  undecided: the solver gave up on some check (never reported as proved)
+      4  internal error in ruleproof itself (please report it)
+
+    Run `ruleproof COMMAND --help` for each command.
     """
 
 
-main.add_command(eval_command)
+cli.add_command(eval_command)
+
+
+def main() -> None:
+    """Console entry point: no Python traceback reaches a user."""
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as err:  # a bug in ruleproof: say so plainly, keep the details one flag away
+        click.echo(f"ruleproof: internal error: {type(err).__name__}: {err}", err=True)
+        if "RULEPROOF_DEBUG" in __import__("os").environ:
+            traceback.print_exc()
+        else:
+            click.echo("(set RULEPROOF_DEBUG=1 for the traceback, and please report it)", err=True)
+        sys.exit(int(ExitCode.INTERNAL))

@@ -1,0 +1,197 @@
+"""Patient records: JSON in, a validated record out, every problem named.
+
+A record is a flat JSON object holding every input the ruleset declares. Real
+numbers are kept exact: JSON numbers are read as ``Decimal`` (see
+``load_record_json``) so that ``5.0`` is exactly five and ``0.1`` exactly one
+tenth, as in the Z3 encoding.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from dsl import model as m
+from dsl.printer import format_expr
+from engine.codegen import fraction_to_decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a record is invalid: about a ``field``, a ``constraint``, or the whole record."""
+
+    message: str
+    field: str | None = None
+    constraint: str | None = None
+
+    def __str__(self) -> str:
+        if self.field is not None:
+            return f"{self.field}: {self.message}"
+        return self.message
+
+
+class RecordError(Exception):
+    """An invalid patient record; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+class _NonFinite(float):
+    """What NaN / Infinity in JSON text parse to, so validation can name the field."""
+
+
+def _parse_constant(name: str) -> float:
+    return _NonFinite(float(name.replace("Infinity", "inf")))
+
+
+def load_record_json(text: str) -> Any:
+    """Parse JSON text with exact decimals; raises ``RecordError`` if it is not JSON."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_parse_constant)
+    except json.JSONDecodeError as err:
+        raise RecordError([Problem(f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}")]) from None
+    except RecursionError:
+        raise RecordError([Problem("not valid JSON: nested too deeply")]) from None
+
+
+def _json_type(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, (int, float, Decimal)):
+        return "a number"
+    if isinstance(v, list):
+        return "an array"
+    if isinstance(v, dict):
+        return "an object"
+    return type(v).__name__
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+class RecordValidator:
+    """Validates records against one ruleset's inputs and constraints."""
+
+    def __init__(self, ruleset: m.Ruleset, failed_constraints: Any) -> None:
+        self.ruleset = ruleset
+        self.inputs = ruleset.inputs
+        self.names = frozenset(i.name for i in ruleset.inputs)
+        self.failed_constraints = failed_constraints
+        self._fast = self._build_fast_check()
+
+    def _build_fast_check(self) -> Any:
+        """A generated all-good check: one straight line of tests, no messages.
+
+        Most records in a batch are valid; this is the path they take. Anything
+        it rejects goes through the slow path, which says exactly why.
+        """
+        consts: dict[str, Any] = {"Decimal": Decimal}
+        tests = [f"len(r) == {len(self.inputs)}"]
+        for k, i in enumerate(self.inputs):
+            v = f"r.get({i.name!r})"
+            t = i.type
+            if isinstance(t, m.BoolType):
+                tests.append(f"type({v}) is bool")
+            elif isinstance(t, m.EnumType):
+                consts[f"_e{k}"] = frozenset(t.values)
+                tests.append(f"type({v}) is str and {v} in _e{k}")
+            elif isinstance(t, m.IntType):
+                tests.append(f"type({v}) is int and {t.lo} <= {v} <= {t.hi}")
+            else:
+                consts[f"_lo{k}"], consts[f"_hi{k}"] = fraction_to_decimal(t.lo), fraction_to_decimal(t.hi)
+                tests.append(f"(type({v}) is int or (type({v}) is Decimal and {v}.is_finite())) and _lo{k} <= {v} <= _hi{k}")
+        src = "def fast(r):\n    return (" + "\n        and ".join(tests) + ")\n"
+        exec(compile(src, "<validator>", "exec"), consts)  # noqa: S102 - built from the checked model
+        return consts["fast"]
+
+    def validate(self, record: Any) -> dict[str, Any]:
+        """The record with values normalised (ints as int, reals as Decimal or int).
+
+        Raises ``RecordError`` with every field problem, or, when the fields are
+        all well-typed, with every violated constraint.
+        """
+        if type(record) is dict and self._fast(record):
+            failed = self.failed_constraints(record)
+            if failed:
+                raise RecordError([self._constraint_problem(k) for k in failed])
+            return record
+        if not isinstance(record, dict):
+            raise RecordError([Problem(f"a patient record must be a JSON object, not {_json_type(record)}")])
+        problems: list[Problem] = []
+        out: dict[str, Any] = {}
+        for i in self.inputs:
+            if i.name not in record:
+                problems.append(Problem("missing (every input of the ruleset must be given)", field=i.name))
+                continue
+            value, problem = self._field(i, record[i.name])
+            if problem is not None:
+                problems.append(Problem(problem, field=i.name))
+            else:
+                out[i.name] = value
+        for name in sorted(k for k in record if k not in self.names):
+            key = name if isinstance(name, str) else str(name)
+            close = difflib.get_close_matches(key, sorted(self.names), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(Problem(f"unknown field (not an input of ruleset {self.ruleset.name}){hint}", field=key))
+        if problems:
+            raise RecordError(problems)
+        failed = self.failed_constraints(out)
+        if failed:
+            raise RecordError([self._constraint_problem(k) for k in failed])
+        return out
+
+    def _constraint_problem(self, k: int) -> Problem:
+        c = self.ruleset.constraints[k]
+        return Problem(f"constraint {c.id} ({format_expr(c.expr)}): {c.message}", constraint=c.id)
+
+    def _field(self, i: m.Input, v: Any) -> tuple[Any, str | None]:
+        t = i.type
+        if isinstance(t, m.BoolType):
+            if type(v) is bool:
+                return v, None
+            return None, f"must be true or false, not {_json_type(v)} {_show(v)}"
+        if isinstance(t, m.EnumType):
+            if type(v) is not str:
+                return None, f"must be one of {', '.join(t.values)} (a string), not {_json_type(v)} {_show(v)}"
+            if v not in t.values:
+                close = difflib.get_close_matches(v, t.values, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                return None, f"{_show(v)} is not one of {', '.join(t.values)}{hint}"
+            return v, None
+        # Numbers.
+        if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
+            return None, f"must be a number, not {_json_type(v)} {_show(v)}"
+        if isinstance(v, float):
+            if not math.isfinite(v):
+                return None, f"must be a finite number, not {'NaN' if math.isnan(v) else 'an infinity'}"
+            v = Decimal(repr(v))  # a float handed in by an embedding program: take the decimal it prints as
+        if isinstance(v, Decimal) and not v.is_finite():
+            return None, "must be a finite number"
+        # Compare as Decimal / int: exact, and safe for 1e999999999 (no huge Fraction).
+        lo, hi = (t.lo, t.hi) if isinstance(t, m.IntType) else (fraction_to_decimal(t.lo), fraction_to_decimal(t.hi))
+        if not lo <= v <= hi:
+            unit = f" {i.unit}" if i.unit else ""
+            return None, f"{v} is out of range [{lo}, {hi}]{unit}"
+        integral = v == int(v) if isinstance(v, Decimal) else True
+        if isinstance(t, m.IntType):
+            if not integral:
+                return None, f"must be a whole number, not {v}"
+            v = int(v)
+        elif integral and isinstance(v, Decimal):
+            v = int(v)  # 8.0 and 8 are the same number; ints are faster downstream
+        return v, None

@@ -1,0 +1,183 @@
+"""``ruleproof eval``: evaluate patient records against a ruleset."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from typing import Any, TextIO
+
+import click
+
+from dsl.model import Ruleset
+from engine import Decision, Evaluator, RecordError, compile_ruleset, load_record_json
+from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    raise TypeError(f"not JSON-serialisable: {type(v).__name__}")
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=_json_default)
+
+
+def _record_error_lines(where: str, err: RecordError) -> list[str]:
+    """``PATH: error: FIELD: MESSAGE`` / ``PATH: error: constraint C1 (...): MESSAGE``."""
+    return [f"{where}: error: {p}" for p in err.problems]
+
+
+def _problem_json(err: RecordError) -> list[dict[str, Any]]:
+    out = []
+    for p in err.problems:
+        item: dict[str, Any] = {"message": p.message}
+        if p.field is not None:
+            item["field"] = p.field
+        if p.constraint is not None:
+            item["constraint"] = p.constraint
+        out.append(item)
+    return out
+
+
+_STRENGTH_WORD = {"recommend": "RECOMMEND", "consider": "CONSIDER", "avoid": "AVOID"}
+
+
+def format_decision(decision: Decision, ruleset: Ruleset, explain: bool) -> str:
+    """The decision as a person reads it: actions by strength, then why."""
+    lines = [f"{ruleset.name} {ruleset.version}"]
+    if not decision.recommendations:
+        lines.append("  no recommendation")
+    width = max((len(r.action) for r in decision.recommendations), default=0)
+    for r in decision.recommendations:
+        alt = f"  (one of: {', '.join((r.action, *r.alternatives))})" if r.alternatives else ""
+        lines.append(f"  {_STRENGTH_WORD[r.strength]:<9} {r.action:<{width}}  category {r.category:<2}  {r.label}{alt}")
+        lines.append(f"  {'':<9} {'':<{width}}  rules: {', '.join(r.rules)}; sources: {', '.join(r.sources)}")
+    for c in decision.contradictions:
+        lines.append(f"  WARNING: {c} (run `ruleproof check` on this ruleset)")
+    lines.append("")
+    lines.append(f"fired rules ({len(decision.fired)}):")
+    if decision.trace is not None:
+        for t in decision.trace:
+            lines.append(f"  {t.rule}: {t.title}  [{t.location}]")
+            if explain:
+                for c in t.conditions:
+                    lines.append(f"      {'holds' if c.holds else 'fails'}: {c.condition}")
+    else:
+        lines.extend(f"  {rid}" for rid in decision.fired)
+    return "\n".join(lines)
+
+
+def _read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        fail(f"{path}: error: cannot read patient record: {reason}")
+
+
+def _unwrap_example(obj: Any, ruleset: Ruleset) -> Any:
+    """The record inside a worked-example file (``{"title", "patient", "expected"}``).
+
+    Only when the object holds a "patient" object and no input of the
+    ruleset, so a real record is never reinterpreted.
+    """
+    if (isinstance(obj, dict) and isinstance(obj.get("patient"), dict)
+            and not any(i.name in obj for i in ruleset.inputs)):
+        return obj["patient"]
+    return obj
+
+
+def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool) -> None:
+    where = "<stdin>" if patient == "-" else patient
+    try:
+        record = ev.validate(_unwrap_example(load_record_json(_read_text(patient)), ruleset))
+    except RecordError as err:
+        fail("\n".join(_record_error_lines(where, err)))
+    decision = ev.evaluate(record, trace=True)
+    if fmt == "json":
+        out = decision.to_json()
+        if not explain:
+            out.pop("trace", None)
+        click.echo(_dumps(out))
+    else:
+        click.echo(format_decision(decision, ruleset, explain))
+
+
+def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
+    """One JSON result per non-blank line, in order; returns how many lines were bad."""
+    where = "<stdin>" if batch == "-" else batch
+    bad = 0
+    text = _read_text(batch)
+    write = out.write
+    rendered: dict[int, tuple[Decision, str]] = {}
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue  # blank lines separate nothing and are not records
+        try:
+            record = ev.validate(load_record_json(line))
+        except RecordError as err:
+            bad += 1
+            for msg in _record_error_lines(f"{where}:{lineno}", err):
+                click.echo(msg, err=True)
+            write(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
+                          "problems": _problem_json(err)}) + "\n")
+            continue
+        decision = ev.evaluate(record, trace=explain)
+        if explain:
+            write(_dumps(decision.to_json()) + "\n")
+            continue
+        # Decisions without a trace are shared between records (see Evaluator), so is their JSON.
+        line_out = rendered.get(id(decision))
+        if line_out is None or line_out[0] is not decision:
+            if len(rendered) > 8192:
+                rendered.clear()
+            line_out = rendered[id(decision)] = (decision, _dumps(decision.to_json()) + "\n")
+        write(line_out[1])
+    return bad
+
+
+@click.command("eval")
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("patient", required=False)
+@click.option("--batch", "batch", metavar="FILE.jsonl",
+              help="Evaluate one record per line of FILE (or - for stdin); writes one JSON result per line.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output for a single record (batch output is always JSON lines).")
+@click.option("--explain", is_flag=True,
+              help="Show each fired rule's conditions and whether they held (JSON: a \"trace\" field).")
+def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool) -> None:
+    """Evaluate a patient record against RULESET.
+
+    PATIENT is a JSON file holding one record (a flat object with every input
+    the ruleset declares), or - for stdin. A worked-example file whose record
+    sits under "patient" is accepted too. An invalid record is reported on
+    stderr, one line per problem, naming the field or the constraint, and the
+    exit code is 2.
+
+    \b
+    Examples:
+      ruleproof eval rulesets/liposarcoma.rules patient.json
+      ruleproof eval rulesets/liposarcoma.rules patient.json --format json --explain
+      ruleproof eval rulesets/liposarcoma.rules --batch records.jsonl > decisions.jsonl
+
+    With --batch, a bad line yields an {"error": ...} line for that record and
+    the run goes on; the exit code is 2 at the end if any line was bad.
+    """
+    if (patient is None) == (batch is None):
+        raise click.UsageError("give either PATIENT or --batch FILE, not both and not neither")
+    rs = load_ruleset_or_exit(ruleset)
+    ev = compile_ruleset(rs)
+    if batch is not None:
+        bad = _eval_batch(ev, batch, sys.stdout, explain)
+        sys.stdout.flush()
+        if bad:
+            click.echo(f"{'<stdin>' if batch == '-' else batch}: error: {bad} invalid record(s)", err=True)
+            sys.exit(int(ExitCode.BAD_INPUT))
+        return
+    assert patient is not None
+    _eval_one(ev, rs, patient, fmt, explain)
