@@ -19,9 +19,21 @@ from dsl.span import Span
 _NUMERIC_OPS = ("<", "<=", ">", ">=")
 _EQUALITY_OPS = ("==", "!=")
 
+# What the duplicate-name messages call each kind of declaration.
+_DECL_WORDS = {
+    ast.SourceDecl: "source", ast.InputDecl: "input", ast.DefineDecl: "definition",
+    ast.PhaseDecl: "phase", ast.ActionDecl: "action", ast.GroupDecl: "action group",
+    ast.ConstraintDecl: "constraint", ast.RuleDecl: "rule", ast.PropertyDecl: "property",
+    ast.CoverageDecl: "coverage",
+}
+
 
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    """"; did you mean 'x'?" for a likely typo (or a shortened name), else nothing."""
+    pool = sorted(set(candidates) - {name})
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.7)
+    if not close and len(name) >= 3:
+        close = [c for c in pool if c.startswith(name) or name.startswith(c) and len(c) >= 3][:1]
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -71,7 +83,11 @@ class _Checker:
             first = table[key.name]
             first = first[0] if isinstance(first, tuple) else first
             where = f"line {first.span.line}"
-            self.error(key.span, f"duplicate {what} '{key.name}' (first declared at {where})")
+            kind = _DECL_WORDS.get(type(first), what)
+            if kind == what:
+                self.error(key.span, f"duplicate {what} '{key.name}' (first declared at {where})")
+            else:
+                self.error(key.span, f"{what} '{key.name}' has the name of the {kind} declared at {where}")
             return
         table[key.name] = decl if value is None else value
 
@@ -81,13 +97,13 @@ class _Checker:
                 self._declare(self.sources, d.id, d, "source")
             elif isinstance(d, ast.InputDecl):
                 if d.name.name in self.defines:
-                    self._declare(self.defines, d.name, d, "name")
+                    self._declare(self.defines, d.name, d, "input")
                 else:
                     self._declare(self.inputs, d.name, d, "input")
             elif isinstance(d, (ast.DefineDecl, ast.PhaseDecl)):
                 what = "phase" if isinstance(d, ast.PhaseDecl) else "definition"
                 if d.name.name in self.inputs:
-                    self._declare(self.inputs, d.name, d, "name")
+                    self._declare(self.inputs, d.name, d, what)
                 else:
                     self._declare(self.defines, d.name, d, what)
                 if isinstance(d, ast.PhaseDecl):
@@ -95,12 +111,12 @@ class _Checker:
                         self._declare(self.rules, r.id, r, "rule", (r, d.name.name))
             elif isinstance(d, ast.ActionDecl):
                 if d.id.name in self.groups:
-                    self._declare(self.groups, d.id, d, "action or group name")
+                    self._declare(self.groups, d.id, d, "action")
                 else:
                     self._declare(self.actions, d.id, d, "action")
             elif isinstance(d, ast.GroupDecl):
                 if d.name.name in self.actions:
-                    self._declare(self.actions, d.name, d, "action or group name")
+                    self._declare(self.actions, d.name, d, "action group")
                 else:
                     self._declare(self.groups, d.name, d, "action group")
             elif isinstance(d, ast.ConstraintDecl):
@@ -292,7 +308,8 @@ class _Checker:
             owners = sorted(t.name for t in self.input_types.values() if isinstance(t, m.EnumType) and n in t.values)
             self.error(raw.span, f"'{n}' is a value of {', '.join(owners)}; compare it, e.g. {owners[0]} == {n}")
             return None
-        hint = _did_you_mean(n, list(self.inputs) + list(self.defines))
+        # Not the definition being checked: suggesting it would make a cycle.
+        hint = _did_you_mean(n, [x for x in list(self.inputs) + list(self.defines) if x not in self.visiting])
         self.error(raw.span, f"unknown name '{n}'{hint}")
         return None
 
@@ -578,7 +595,7 @@ class _Checker:
                     self.error(i.span, f"unknown input '{i.name}'{_did_you_mean(i.name, self.inputs)}")
                     ok = False
                 elif t is not None and not isinstance(t, (m.EnumType, m.BoolType)):
-                    self.error(i.span, f"coverage is over enum or bool inputs; '{i.name}' is an {t} input")
+                    self.error(i.span, f"coverage is over enum or bool inputs; '{i.name}' is {_article(str(t))} {t} input")
                     ok = False
                 listed.add(i.name)
             if ok:
@@ -734,6 +751,10 @@ def _dependency_order(
                 path.append(nxt)
                 stack.append(iter(deps(nxt)))
     return order, cycles
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _type_word(t: m.ExprType) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import copy
 import difflib
 import re
 
@@ -20,6 +21,7 @@ _GRAMMAR = Path(__file__).with_name("grammar.lark")
 
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_WORD_RE = re.compile(r"[A-Za-z0-9_.]+")
 
 
 class _Keywords:
@@ -95,6 +97,18 @@ def _unquote(token: str) -> str:
     return "".join(out)
 
 
+# Numbers are exact decimals; more digits than this is a typo, not a dose.
+MAX_DIGITS = 30
+
+
+class _SourceProblem(Exception):
+    """A mistake found while building the tree (the grammar cannot express it)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 class _ToAst(Transformer_NonRecursive):
     """Builds ``dsl.ast`` nodes; every node gets the span of its text."""
 
@@ -131,7 +145,7 @@ class _ToAst(Transformer_NonRecursive):
         return ast.SourceDecl(self._ident(c[0]), _unquote(c[1]), year, url, self._span(meta))
 
     def source_year(self, c):
-        return c[0]
+        return self._number(c[0]).text
 
     def source_url(self, c):
         return _unquote(c[0])
@@ -164,8 +178,17 @@ class _ToAst(Transformer_NonRecursive):
     def enum_type(self, meta, c):
         return ast.TypeDecl("enum", None, None, c[0], self._span(meta))
 
+    def _number(self, tok: Token) -> ast.Number:
+        """A number token; one too long to be a value is an error (and would overflow int())."""
+        digits = sum(ch.isdigit() for ch in str(tok))
+        if digits > MAX_DIGITS:
+            shown = str(tok) if len(tok) <= 20 else str(tok)[:16] + "..."
+            raise _SourceProblem(Diagnostic(
+                "error", f"number {shown} is too long (at most {MAX_DIGITS} digits)", self._tok(tok)))
+        return ast.Number(str(tok), self._tok(tok))
+
     def number(self, c):
-        return ast.Number(str(c[0]), self._tok(c[0]))
+        return self._number(c[0])
 
     def name_list(self, c):
         return tuple(self._ident(t) for t in c)
@@ -311,7 +334,7 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Membership(c[0], c[1], True, self._span(meta))
 
     def num(self, c):
-        return ast.Number(str(c[0]), self._tok(c[0]))
+        return self._number(c[0])
 
     @v_args(meta=True)
     def true(self, meta, c):
@@ -439,12 +462,40 @@ def _token_words(tok: Token) -> str:
     return f"'{value}'"
 
 
-def _state_expected(state) -> set[str]:
-    """The terminals the LALR parser in ``state`` could shift or reduce on."""
+def _state_accepts(state) -> set[str]:
+    """The terminals the LALR parser in ``state`` can really go on with.
+
+    The parse table of a state also lists lookaheads of reductions that fail
+    later (LALR merges states), so each candidate is tried on a copy, as lark's
+    interactive parser does for ``UnexpectedToken.accepts``.
+    """
     try:
-        return set(state.parse_conf.parse_table.states[state.position])
+        candidates = [t for t in state.parse_conf.parse_table.states[state.position] if t.isupper()]
+        conf = copy.copy(state.parse_conf)
+        conf.callbacks = {}
     except (AttributeError, KeyError, TypeError):  # pragma: no cover - defensive
         return set()
+    accepts: set[str] = set()
+    for t in candidates:
+        trial = state.copy()
+        trial.parse_conf = conf
+        try:
+            trial.feed_token(Token(t, ""), is_end=(t == "$END"))
+        except (UnexpectedToken, AssertionError):
+            continue
+        accepts.add(t)
+    return accepts
+
+
+# What people type from other languages, and what this language spells instead.
+_CHARACTER_HINTS = {
+    "&": "write 'and'",
+    "|": "write 'or'",
+    "!": "write 'not' (or '!=')",
+    "=": "write '==' to compare",
+    "/": "there is no division; multiply instead",
+    "'": 'strings use double quotes "..."',
+}
 
 
 def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic:
@@ -466,8 +517,20 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
         expected = set(err.accepts or err.expected)
         if tok.end_line == tok.line and tok.end_column is not None:
             end_line, end_col = tok.end_line, tok.end_column
-        msg = f"unexpected {_token_words(tok)}; expected {_describe_expected(expected)}"
-        msg += _keyword_hint(str(tok), expected)
+        words = _token_words(tok)
+        if tok.type in ("INT", "SIGNED_NUMBER", "SIGNED_NUMBER_LIT", "CATEGORY") and tok.start_pos is not None:
+            # The lexer could not read a word such as ``2C``: show all of it.
+            word = _WORD_RE.match(text, tok.start_pos)
+            if word and word.end() > tok.start_pos + len(str(tok)):
+                words = f"'{word.group()}'"
+                end_col = col + len(word.group())
+        if tok.type == "COMPARE_OP" and "AND" in expected and "COMPARE_OP" not in expected:
+            msg = f"unexpected '{tok}': comparisons do not chain; write 'a < b and b < c'"
+        else:
+            msg = f"unexpected {words}; expected {_describe_expected(expected)}"
+            msg += _keyword_hint(str(tok), expected)
+            if str(tok) in _CHARACTER_HINTS and "AND" in expected:  # after an operand
+                msg += f" ({_CHARACTER_HINTS[str(tok)]})"
     elif isinstance(err, UnexpectedCharacters):
         pos = err.pos_in_stream
         ch = text[pos] if 0 <= pos < len(text) else "?"
@@ -476,16 +539,15 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
             newline = text.find("\n", pos + 1)
             if close < 0 or (0 <= newline < close):
                 msg = 'unterminated string: a string must end with " on the same line'
-            else:
-                msg = "unexpected string here"
-                expected = _state_expected(err.state) if err.state is not None else set()
-                if expected:
-                    msg = f"unexpected string; expected {_describe_expected(expected)}"
+            else:  # pragma: no cover - a whole string always lexes
+                msg = "unexpected string"
         else:
-            expected = _state_expected(err.state) if err.state is not None else set()
+            expected = _state_accepts(err.state) if err.state is not None else set()
             msg = f"unexpected character {ch!r}"
             if expected:
                 msg += f"; expected {_describe_expected(expected)}"
+            if ch in _CHARACTER_HINTS:
+                msg += f" ({_CHARACTER_HINTS[ch]})"
     else:  # pragma: no cover - lark raises no other UnexpectedInput from an LALR parse
         msg = "syntax error"
     span = Span(path, line, col, end_line, end_col)
@@ -504,8 +566,10 @@ def parse(text: str, path: str = "<string>") -> ast.RulesFile:
         raise RulesetError([too_deep(path)], text) from None
     try:
         return _ToAst(path).transform(tree)
-    except VisitError as err:  # pragma: no cover - a transformer bug, not a user error
-        raise err.orig_exc from None
+    except VisitError as err:
+        if isinstance(err.orig_exc, _SourceProblem):
+            raise RulesetError([err.orig_exc.diagnostic], text) from None
+        raise err.orig_exc from None  # pragma: no cover - a transformer bug, not a user error
 
 
 def too_deep(path: str) -> Diagnostic:
