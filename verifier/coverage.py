@@ -12,7 +12,7 @@ from dsl import model as m
 from verifier.encode import SAT, UNSAT
 from verifier.replay import DecisionView
 from verifier.results import COVERED, EXCLUDED, GAP, PROVED, REFUTED, UNDECIDED, UNKNOWN, Cell, CheckResult, CoverageMatrix
-from verifier.session import Outcome, Session, gave_up, proved
+from verifier.session import Outcome, Session, proved
 
 
 def _nothing_given(record: dict[str, Any], d: DecisionView) -> bool:
@@ -23,6 +23,16 @@ def check_coverage(s: Session) -> CheckResult:
     """Every valid record gets at least one action recommended or considered."""
 
     def run() -> Outcome:
+        # With no valid record at all every check below holds vacuously:
+        # that is a finding, not a proof.
+        some = s.enc.check()
+        if some.status == UNSAT:
+            why = s.enc.explain_unsat([])
+            clash = ", ".join(why[0]) if why else "the constraints"
+            return Outcome(REFUTED, f"no valid record exists: {clash} contradict each other; "
+                                    "every other check holds only vacuously")
+        if some.status != SAT:
+            return s.gave_up(some)
         fact = z3.Not(s.enc.anything_given)
         ans = s.enc.check(fact)
         if ans.status == UNSAT:
@@ -32,7 +42,7 @@ def check_coverage(s: Session) -> CheckResult:
                 [fact], ans, _nothing_given, "coverage",
                 "a valid record gets no action recommended or considered",
             )
-        return gave_up(ans)
+        return s.gave_up(ans)
 
     return s.run("coverage", "coverage", None, run)
 
@@ -65,7 +75,8 @@ def check_matrix(s: Session, cov: m.Coverage, everything_covered: bool) -> Check
     def cell(values: tuple[Any, ...]) -> Cell:
         names = tuple(_show(v) for v in values)
         facts = [enc.equals(i.name, v) for i, v in zip(inputs, values)]
-        ans = enc.check(*facts)
+        lits = [enc.tracked(f"{i.name}={_show(v)}", f) for i, v, f in zip(inputs, values, facts)]
+        ans = enc.check(assumptions=lits)
         if ans.status == UNSAT:
             named = [(f"{i.name} == {_show(v)}", f) for i, v, f in zip(inputs, values, facts)]
             why = enc.explain_unsat(named)
@@ -74,14 +85,14 @@ def check_matrix(s: Session, cov: m.Coverage, everything_covered: bool) -> Check
             return Cell(names, UNDECIDED)
         if not everything_covered:
             nothing = z3.Not(enc.anything_given)
-            gap = enc.check(*facts, nothing)
+            gap = enc.check(assumptions=[*lits, enc.tracked("nothing-given", nothing)])
             if gap.status == SAT:
                 where = ", ".join(f"{i.name} == {n}" for i, n in zip(inputs, names))
                 out = s.refuted([*facts, nothing], gap, _nothing_given, f"coverage {cov.id} ({where})", "")
                 return Cell(names, GAP, counterexample=out.counterexample, fired=out.fired)
             if gap.status != UNSAT:
                 return Cell(names, UNDECIDED)
-        rules = serving_rules(s, facts)
+        rules = serving_rules(s, lits)
         if rules is None:
             return Cell(names, UNDECIDED)
         return Cell(names, COVERED, rules=rules)
@@ -107,8 +118,8 @@ def check_matrix(s: Session, cov: m.Coverage, everything_covered: bool) -> Check
     return s.run(cov.id, "coverage-matrix", str(cov.span), run)
 
 
-def serving_rules(s: Session, facts: list[Any]) -> tuple[str, ...] | None:
-    """The rules that give something and fire on some valid record satisfying ``facts``.
+def serving_rules(s: Session, lits: list[z3.BoolRef]) -> tuple[str, ...] | None:
+    """The rules that give something and fire on some valid record satisfying ``lits``.
 
     Rather than one query per rule, each query asks for a record firing some
     rule not yet seen, and every rule that model fires is collected at once.
@@ -116,16 +127,13 @@ def serving_rules(s: Session, facts: list[Any]) -> tuple[str, ...] | None:
     """
     enc = s.enc
     seen: set[str] = set()
-    while True:
-        rest = [r for r in enc.serving_rules if r not in seen]
-        if not rest:
-            break
-        ans = enc.check(*facts, enc.any_of([enc.fires[r] for r in rest]))
+    serving = set(enc.serving_rules)
+    while len(seen) < len(serving):
+        ans = enc.check(assumptions=lits + enc.serving_query(sorted(seen)))
         if ans.status == UNSAT:
             break
         if ans.status != SAT:
             return None
         assert ans.model is not None
-        fired = enc.decision(ans.model).fired
-        seen.update(r for r in fired if r in rest or r in enc.serving_rules)
+        seen.update(r for r in enc.fired_rules(ans.model) if r in serving)
     return tuple(r for r in enc.serving_rules if r in seen)

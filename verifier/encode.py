@@ -35,13 +35,14 @@ Value = bool | int | str | Fraction
 class Answer:
     """The outcome of one solver query.
 
-    ``model`` is set when sat; ``core`` (the assumption literals that clash)
-    when unsat; ``reason`` says why Z3 gave up when unknown.
+    ``model`` is set when sat; ``core`` (the AST ids of the assumption
+    literals that clash, see ``z3.ExprRef.get_id``) when unsat; ``reason``
+    says why Z3 gave up when unknown.
     """
 
     status: str
     model: z3.ModelRef | None = None
-    core: tuple[z3.BoolRef, ...] = ()
+    core: frozenset[int] = frozenset()
     reason: str = ""
 
 
@@ -98,7 +99,8 @@ class Encoding:
         self.solver = z3.Solver(ctx=self.ctx)
         self.timeout_ms = timeout_ms
         if timeout_ms is not None:
-            self.solver.set("timeout", max(1, int(timeout_ms)))
+            # Z3 takes an unsigned 32-bit count of milliseconds.
+            self.solver.set("timeout", min(max(1, int(timeout_ms)), 2**32 - 1))
         self.inputs: dict[str, z3.ExprRef] = {}
         self._enum_index: dict[str, dict[str, int]] = {}
         self.definitions: dict[str, z3.ExprRef] = {}
@@ -110,18 +112,19 @@ class Encoding:
         # Constraints are guarded so that a query can assume all of them,
         # all but one, and so that unsat cores name them.
         self.constraint_lits: dict[str, z3.BoolRef] = {}
-        self._lit_constraint: dict[str, str] = {}
         for c in ruleset.constraints:
             lit = z3.Bool(f"constraint!{c.id}", self.ctx)
             self.constraint_lits[c.id] = lit
-            self._lit_constraint[str(lit)] = c.id
             self.solver.add(z3.Implies(lit, self.term(c.expr)))
 
         self.fires: dict[str, z3.BoolRef] = {r.id: self.term(r.condition) for r in ruleset.rules}
         self._build_statuses()
         self.properties: dict[str, z3.BoolRef] = {p.id: self.term(p.expr) for p in ruleset.properties}
-        # Tracking literals "input == its default", for simplifying counterexamples.
-        self._default_lits: dict[str, z3.BoolRef] = {}
+        self._tracked: dict[str, z3.BoolRef] = {}
+        # Built on first use (see _decision_masks, property_values, serving_query).
+        self._masks: tuple[z3.ArithRef, ...] | None = None
+        self._property_mask: z3.ArithRef | None = None
+        self._serve: tuple[z3.BoolRef, dict[str, z3.BoolRef]] | None = None
 
     # ------------------------------------------------------------ variables
 
@@ -148,7 +151,8 @@ class Encoding:
     def _num(self, value: Fraction) -> z3.ArithRef:
         if value.denominator == 1:
             return z3.IntVal(value.numerator, self.ctx)
-        return z3.Q(value.numerator, value.denominator, self.ctx)
+        # A numeral straight from its text: z3.Q builds a division and simplifies it.
+        return z3.RealVal(f"{value.numerator}/{value.denominator}", self.ctx)
 
     def enum_index(self, enum: str, value: str) -> int:
         return self._enum_index[enum][value]
@@ -272,10 +276,6 @@ class Encoding:
         skip = set(without)
         return [lit for cid, lit in self.constraint_lits.items() if cid not in skip]
 
-    def constraint_of(self, lit: z3.ExprRef) -> str | None:
-        """The constraint id a tracking literal stands for (None for other literals)."""
-        return self._lit_constraint.get(str(lit))
-
     def check(
         self,
         *facts: Any,
@@ -288,18 +288,35 @@ class Encoding:
         core; ``without_constraints`` leaves those constraints out of "valid".
         """
         lits = self.all_constraints(without_constraints) + list(assumptions)
+        if not facts:
+            # Assumptions only: no push/pop, so the solver keeps all it learnt.
+            return self._answer(lits)
         self.solver.push()
         try:
             for f in facts:
                 self.solver.add(f)
-            result = self.solver.check(*lits)
-            if result == z3.sat:
-                return Answer(SAT, model=self.solver.model())
-            if result == z3.unsat:
-                return Answer(UNSAT, core=tuple(self.solver.unsat_core()))
-            return Answer(UNKNOWN, reason=self.solver.reason_unknown())
+            return self._answer(lits)
         finally:
             self.solver.pop()
+
+    def _answer(self, lits: Sequence[z3.BoolRef]) -> Answer:
+        result = self._solve(lits)
+        if result == z3.sat:
+            return Answer(SAT, model=self.solver.model())
+        if result == z3.unsat:
+            return Answer(UNSAT, core=self._core_ids())
+        return Answer(UNKNOWN, reason=self.solver.reason_unknown())
+
+    def _core_ids(self) -> frozenset[int]:
+        # Through the C API: wrapping each core literal in Python is slow.
+        ctx = self.ctx.ref()
+        vec = z3.Z3_solver_get_unsat_core(ctx, self.solver.solver)
+        z3.Z3_ast_vector_inc_ref(ctx, vec)
+        try:
+            n = z3.Z3_ast_vector_size(ctx, vec)
+            return frozenset(z3.Z3_get_ast_id(ctx, z3.Z3_ast_vector_get(ctx, vec, k)) for k in range(n))
+        finally:
+            z3.Z3_ast_vector_dec_ref(ctx, vec)
 
     def explain_unsat(
         self, named: Sequence[tuple[str, Any]], *facts: Any
@@ -312,13 +329,13 @@ class Encoding:
         """
         self.solver.push()
         try:
-            label_of: dict[str, str] = {}
+            label_of: dict[int, str] = {}
             lits = []
             for k, (label, fact) in enumerate(named):
                 lit = z3.Bool(f"why!{k}", self.ctx)
                 self.solver.add(z3.Implies(lit, fact))
                 lits.append(lit)
-                label_of[str(lit)] = label
+                label_of[lit.get_id()] = label
             for f in facts:
                 self.solver.add(f)
             core = self._core(self.all_constraints() + lits)
@@ -334,39 +351,74 @@ class Encoding:
                     i += 1
                 else:
                     core = smaller
-            names = {str(c) for c in core}
-            constraints = tuple(cid for cid, lit in self.constraint_lits.items() if str(lit) in names)
-            labels = tuple(label_of[str(lit)] for lit in lits if str(lit) in names)
+            ids = {c.get_id() for c in core}
+            constraints = tuple(cid for cid, lit in self.constraint_lits.items() if lit.get_id() in ids)
+            labels = tuple(label_of[lit.get_id()] for lit in lits if lit.get_id() in ids)
             return constraints, labels
         finally:
             self.solver.pop()
 
     def _core(self, lits: list[z3.BoolRef]) -> list[z3.BoolRef] | None:
         """The unsat core under ``lits`` (in the order of ``lits``), or None if not unsat."""
-        if self.solver.check(*lits) != z3.unsat:
+        if self._solve(lits) != z3.unsat:
             return None
-        names = {str(c) for c in self.solver.unsat_core()}
-        return [lit for lit in lits if str(lit) in names]
+        ids = self._core_ids()
+        return [lit for lit in lits if lit.get_id() in ids]
+
+    def _solve(self, lits: Sequence[z3.BoolRef]) -> z3.CheckSatResult:
+        """``solver.check(*lits)`` without z3py re-casting every literal on each call.
+
+        The literals are Boolean constants of our context already; the casting
+        dominated the cost of the many small queries the checks make.
+        """
+        arr = (z3.Ast * len(lits))()
+        for k, lit in enumerate(lits):
+            arr[k] = lit.as_ast()
+        r = z3.Z3_solver_check_assumptions(self.ctx.ref(), self.solver.solver, len(lits), arr)
+        return z3.CheckSatResult(r)
 
     def tracked(self, name: str, fact: Any) -> z3.BoolRef:
-        """A fresh literal that implies ``fact`` (asserted once, used as an assumption)."""
-        lit = z3.Bool(f"track!{name}", self.ctx)
-        self.solver.add(z3.Implies(lit, fact))
+        """A literal that implies ``fact``, asserted once and reused as an assumption.
+
+        Queries phrased as assumptions need no push/pop, so the solver keeps
+        its learnt lemmas from one query to the next. ``name`` must identify
+        ``fact``: the same name gives the same literal.
+        """
+        lit = self._tracked.get(name)
+        if lit is None:
+            # Asserted inside a push scope, the implication would vanish at
+            # the pop while the cached literal lived on, meaning nothing.
+            if self.solver.num_scopes() != 0:
+                raise RuntimeError(f"tracked literal {name!r} first made inside a push scope")
+            lit = z3.Bool(f"track!{name}", self.ctx)
+            self.solver.add(z3.Implies(lit, fact))
+            self._tracked[name] = lit
         return lit
 
     # ------------------------------------------------------------ records
 
     def value_of(self, model: z3.ModelRef, inp: m.Input) -> Value:
-        v = model.eval(self.inputs[inp.name], model_completion=True)
+        """The value of one input in ``model`` (completed if the model leaves it free)."""
+        # Straight to the C API: z3py's eval builds several wrapper objects per
+        # call, and reading records is the hot path of record generation.
+        ctx = self.ctx.ref()
+        out = (z3.Ast * 1)()
+        if not z3.Z3_model_eval(ctx, model.model, self.inputs[inp.name].as_ast(), True, out):
+            raise RuntimeError(f"Z3 cannot evaluate input {inp.name} in a model")
+        ast = out[0]
+        z3.Z3_inc_ref(ctx, ast)
+        try:
+            if isinstance(inp.type, m.BoolType):
+                return z3.Z3_get_bool_value(ctx, ast) == z3.Z3_L_TRUE
+            text = z3.Z3_get_numeral_string(ctx, ast)
+        finally:
+            z3.Z3_dec_ref(ctx, ast)
         t = inp.type
-        if isinstance(t, m.BoolType):
-            return z3.is_true(v)
         if isinstance(t, m.EnumType):
-            return t.values[v.as_long()]
+            return t.values[int(text)]
         if isinstance(t, m.IntType):
-            return v.as_long()
-        frac = v.as_fraction()
-        return Fraction(frac.numerator, frac.denominator)
+            return int(text)
+        return Fraction(text)
 
     def record_from_model(self, model: z3.ModelRef) -> dict[str, Value]:
         """Every input's value in ``model``, in declaration order (reals as Fractions)."""
@@ -383,40 +435,118 @@ class Encoding:
             return var == self.enum_index(name, value)
         return var == self._num(to_fraction(value))
 
-    def record_facts(self, record: Mapping[str, Any]) -> list[z3.BoolRef]:
-        """Facts fixing every input to its value in ``record``."""
-        return [self.equals(i.name, record[i.name]) for i in self.ruleset.inputs]
+    # Inputs with at most this many values get one cached literal per value.
+    _FINITE = 64
+
+    def value_lit(self, name: str, value: Any) -> z3.BoolRef | None:
+        """A cached literal meaning "input ``name`` holds ``value``", for finite domains.
+
+        None for reals and wide int ranges: caching a literal per value seen
+        would grow the solver without bound, so those values go in as facts.
+        """
+        t = self.ruleset.input(name).type
+        if isinstance(t, m.RealType) or (isinstance(t, m.IntType) and t.hi - t.lo >= self._FINITE):
+            return None
+        if isinstance(t, m.IntType):
+            value = int(to_fraction(value))
+        key = f"{name}={value}" if not isinstance(value, bool) else f"{name}={'true' if value else 'false'}"
+        lit = self._tracked.get(key)
+        return lit if lit is not None else self.tracked(key, self.equals(name, value))
+
+    def record_query(self, record: Mapping[str, Any]) -> tuple[list[z3.BoolRef], list[z3.BoolRef]]:
+        """(assumption literals, facts) that together fix every input to its value in ``record``."""
+        lits, facts = [], []
+        for i in self.ruleset.inputs:
+            lit = self.value_lit(i.name, record[i.name])
+            if lit is None:
+                facts.append(self.equals(i.name, record[i.name]))
+            else:
+                lits.append(lit)
+        return lits, facts
 
     def default_lit(self, inp: m.Input) -> z3.BoolRef:
         """A literal meaning "this input holds its typical value" (see ``default_value``)."""
-        lit = self._default_lits.get(inp.name)
-        if lit is None:
-            lit = self.tracked(f"default!{inp.name}", self.equals(inp.name, default_value(inp)))
-            self._default_lits[inp.name] = lit
-        return lit
+        return self.tracked(f"default!{inp.name}", self.equals(inp.name, default_value(inp)))
+
+    # Reading a decision term by term costs one Python round trip into Z3 per
+    # rule and action; a bitmask term per table is evaluated by Z3 in one go.
+    def _mask(self, terms: Sequence[z3.BoolRef]) -> z3.ArithRef:
+        zero, parts = z3.IntVal(0, self.ctx), []
+        for k, t in enumerate(terms):
+            if not z3.is_false(t):
+                parts.append(z3.If(t, z3.IntVal(1 << k, self.ctx), zero))
+        return z3.Sum(parts) if parts else zero
+
+    def _set_bits(self, model: z3.ModelRef, mask: z3.ArithRef) -> list[int]:
+        bits = model.eval(mask, model_completion=True).as_long()
+        return [k for k in range(bits.bit_length()) if bits >> k & 1]
+
+    def _decision_masks(self) -> tuple[z3.ArithRef, ...]:
+        masks = self._masks
+        if masks is None:
+            actions = [a.id for a in self.ruleset.actions]
+            masks = (
+                self._mask([self.fires[r.id] for r in self.ruleset.rules]),
+                self._mask([self.recommended[a] for a in actions]),
+                self._mask([self.considered[a] for a in actions]),
+                self._mask([self.avoided[a] for a in actions]),
+            )
+            self._masks = masks
+        return masks
 
     def decision(self, model: z3.ModelRef) -> ModelDecision:
         """The decision the encoding gives the record of ``model``."""
-
-        def holds(t: z3.BoolRef) -> bool:
-            return z3.is_true(model.eval(t, model_completion=True))
-
+        fired, rec, con, avo = self._decision_masks()
+        rules, actions = self.ruleset.rules, self.ruleset.actions
         return ModelDecision(
-            fired=tuple(r.id for r in self.ruleset.rules if holds(self.fires[r.id])),
-            recommended=frozenset(a for a, t in self.recommended.items() if holds(t)),
-            considered=frozenset(a for a, t in self.considered.items() if holds(t)),
-            avoided=frozenset(a for a, t in self.avoided.items() if holds(t)),
+            fired=tuple(rules[k].id for k in self._set_bits(model, fired)),
+            recommended=frozenset(actions[k].id for k in self._set_bits(model, rec)),
+            considered=frozenset(actions[k].id for k in self._set_bits(model, con)),
+            avoided=frozenset(actions[k].id for k in self._set_bits(model, avo)),
         )
 
-    def decide(self, record: Mapping[str, Any]) -> ModelDecision | None:
-        """The decision for a concrete record with every input fixed; None if it is invalid."""
-        ans = self.check(*self.record_facts(record))
+    def fired_rules(self, model: z3.ModelRef) -> tuple[str, ...]:
+        """The rules that fire in ``model``, in file order."""
+        rules = self.ruleset.rules
+        return tuple(rules[k].id for k in self._set_bits(model, self._decision_masks()[0]))
+
+    def serving_query(self, seen: Iterable[str]) -> list[z3.BoolRef]:
+        """Assumptions asking for a record that fires a serving rule not in ``seen``.
+
+        Built once: ``fresh`` implies some serving rule r fires while its
+        literal ``seen!r`` is false; assuming ``seen!r`` for the rules already
+        found rules them out without building a new formula per query.
+        """
+        if self._serve is None:
+            seen_lits = {r: z3.Bool(f"seen!{r}", self.ctx) for r in self.serving_rules}
+            fresh = z3.Bool("fresh!serving", self.ctx)
+            self.solver.add(z3.Implies(fresh, self.any_of(
+                [z3.And(self.fires[r], z3.Not(seen_lits[r])) for r in self.serving_rules])))
+            self._serve = (fresh, seen_lits)
+        fresh, seen_lits = self._serve
+        return [fresh] + [seen_lits[r] for r in seen]
+
+    def property_values(self, model: z3.ModelRef) -> dict[str, bool]:
+        """The truth of every ruleset property in ``model``."""
+        if self._property_mask is None:
+            self._property_mask = self._mask([self.properties[p.id] for p in self.ruleset.properties])
+        true = set(self._set_bits(model, self._property_mask))
+        return {p.id: k in true for k, p in enumerate(self.ruleset.properties)}
+
+    def model_of(self, record: Mapping[str, Any]) -> z3.ModelRef | None:
+        """The model with every input fixed to ``record``; None if the record is invalid."""
+        lits, facts = self.record_query(record)
+        ans = self.check(*facts, assumptions=lits)
         if ans.status == SAT:
-            assert ans.model is not None
-            return self.decision(ans.model)
+            return ans.model
         if ans.status == UNSAT:
             return None
         raise RuntimeError(f"Z3 could not evaluate a fixed record ({ans.reason})")
+
+    def decide(self, record: Mapping[str, Any]) -> ModelDecision | None:
+        """The decision for a concrete record with every input fixed; None if it is invalid."""
+        model = self.model_of(record)
+        return None if model is None else self.decision(model)
 
 
 def json_value(value: Value) -> bool | int | str | float:
@@ -424,11 +554,15 @@ def json_value(value: Value) -> bool | int | str | float:
 
     A non-integral real becomes the float that prints as its exact decimal
     (the engine reads a float as the decimal it prints as). Callers choose
-    values with short decimal expansions so that this is exact.
+    values with short decimal expansions so that this is exact; a rational
+    no JSON number can hold exactly (1/3) becomes the string "1/3", which
+    ``is_exact_record`` reports.
     """
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return value.numerator
+        if not is_json_exact(value):
+            return str(value)
         return float(exact_decimal(value))
     return value
 
@@ -458,6 +592,11 @@ def is_json_exact(value: Fraction) -> bool:
     except ValueError:
         return False
     return Decimal(repr(float(dec))) == dec
+
+
+def is_exact_record(record: Mapping[str, Value]) -> bool:
+    """True when every real of ``record`` is a number JSON can hold exactly."""
+    return all(not isinstance(v, Fraction) or is_json_exact(v) for v in record.values())
 
 
 def json_record(record: Mapping[str, Value]) -> dict[str, bool | int | str | float]:

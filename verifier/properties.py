@@ -12,7 +12,7 @@ from verifier.concrete import Statuses, environment, evaluate
 from verifier.encode import SAT, UNSAT
 from verifier.replay import DecisionView
 from verifier.results import CheckResult
-from verifier.session import Outcome, Session, gave_up, proved
+from verifier.session import Outcome, Session, proved
 
 
 def check_invariant(s: Session, prop: m.Property) -> CheckResult:
@@ -32,7 +32,7 @@ def check_invariant(s: Session, prop: m.Property) -> CheckResult:
                 [fact], ans, fails, f"property {prop.id}",
                 f'property {prop.id} "{prop.title}" fails', detail=(format_expr(prop.expr),),
             )
-        return gave_up(ans)
+        return s.gave_up(ans)
 
     return s.run(prop.id, "invariant", str(prop.span), run)
 
@@ -54,8 +54,9 @@ def check_conflict(s: Session, a: str, b: str) -> CheckResult:
 
     def run() -> Outcome:
         facts = [enc.given[a], enc.given[b]]
-        if z3.is_false(z3.simplify(z3.And(facts))):
-            return proved(f"no rule gives {a if z3.is_false(z3.simplify(facts[0])) else b}")
+        for x in (a, b):
+            if z3.is_false(enc.given[x]):
+                return proved(f"no rule recommends or considers {x}")
         ans = enc.check(*facts)
         if ans.status == UNSAT:
             return proved(f"{a} and {b} are never given together")
@@ -63,9 +64,9 @@ def check_conflict(s: Session, a: str, b: str) -> CheckResult:
             return s.refuted(
                 facts, ans, both, f"conflict {a} / {b}",
                 f"{a} and {b} are declared in conflict but a valid record is given both",
-                detail=(a, b),
+                actions=(a, b),
             )
-        return gave_up(ans)
+        return s.gave_up(ans)
 
     return s.run(f"conflict({a},{b})", "contradiction", _conflict_location(s.ruleset, a, b), run)
 
@@ -79,7 +80,7 @@ def check_given_and_avoided(s: Session, action: str) -> CheckResult:
 
     def run() -> Outcome:
         facts = [enc.given[action], enc.avoided[action]]
-        if z3.is_false(z3.simplify(enc.given[action])):
+        if z3.is_false(enc.given[action]):
             return proved(f"no rule recommends or considers {action}")
         ans = enc.check(*facts)
         if ans.status == UNSAT:
@@ -87,9 +88,9 @@ def check_given_and_avoided(s: Session, action: str) -> CheckResult:
         if ans.status == SAT:
             return s.refuted(
                 facts, ans, clash, f"given-and-avoided {action}",
-                f"{action} is both given and avoided for a valid record", detail=(action,),
+                f"{action} is both given and avoided for a valid record", actions=(action,),
             )
-        return gave_up(ans)
+        return s.gave_up(ans)
 
     avoiders = s.enc.rules_giving["avoid"].get(action, [])
     location = str(s.ruleset.rule(avoiders[0]).span) if avoiders else str(s.ruleset.action(action).span)

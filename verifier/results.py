@@ -83,6 +83,8 @@ class CheckResult:
     message: str = ""
     detail: tuple[str, ...] = ()
     matrix: CoverageMatrix | None = None
+    # Set when the engine and Z3 disagreed: a bug in ruleproof, not a verdict.
+    internal_error: bool = False
 
     def to_json(self, timing: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -100,6 +102,8 @@ class CheckResult:
             out["detail"] = list(self.detail)
         if self.matrix is not None:
             out["matrix"] = self.matrix.to_json()
+        if self.internal_error:
+            out["internal_error"] = True
         return out
 
 
@@ -142,7 +146,15 @@ class RulesetReport:
 
 
 def exit_code(reports: list[RulesetReport]) -> int:
-    """0 all proved; 1 anything refuted (a finding wins over undecided); 3 otherwise if any unknown."""
+    """The exit code of ``ruleproof check`` for these reports.
+
+    4 if the engine and Z3 disagreed anywhere (no verdict can be trusted);
+    else 1 if anything is refuted (a finding wins over an undecided check,
+    since it stands whatever the undecided one turns out to be); else 3 if
+    anything is unknown; else 0.
+    """
+    if any(r.internal_error for rep in reports for r in rep.results):
+        return 4
     statuses = {r.status for rep in reports for r in rep.results}
     if REFUTED in statuses:
         return 1

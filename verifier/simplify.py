@@ -27,7 +27,7 @@ def simplest_model(enc: Encoding, facts: Sequence[Any], model: z3.ModelRef) -> z
     kept: list[z3.BoolRef] = []
     for inp in enc.ruleset.inputs:
         lit = enc.default_lit(inp)
-        if z3.is_true(model.eval(lit_fact(enc, inp), model_completion=True)):
+        if enc.value_of(model, inp) == default_value(inp):
             # The current model already holds the default: keeping it costs no query.
             kept.append(lit)
             continue
@@ -37,11 +37,6 @@ def simplest_model(enc: Encoding, facts: Sequence[Any], model: z3.ModelRef) -> z
             kept.append(lit)
             model = ans.model
     return round_reals(enc, list(facts), kept, model)
-
-
-def lit_fact(enc: Encoding, inp: m.Input) -> z3.BoolRef:
-    """The fact "``inp`` holds its typical value"."""
-    return enc.equals(inp.name, default_value(inp))
 
 
 def _candidates(v: Fraction, lo: Fraction, hi: Fraction) -> Iterator[Fraction]:

@@ -12,6 +12,7 @@ import traceback
 import click
 
 from verifier.cli.common import ExitCode
+from verifier.cli.check_cmd import check_command
 from verifier.cli.eval_cmd import eval_command
 
 
@@ -32,6 +33,7 @@ def cli() -> None:
     """
 
 
+cli.add_command(check_command)
 cli.add_command(eval_command)
 
 
