@@ -11,7 +11,7 @@ SHARED ?= ../shared
 EXAMPLE ?= $(SHARED)/spec/liposarcoma/examples/03-pleomorphic-high-risk-primary.json
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup dot demo test check bench clean
+.PHONY: setup dot chromium demo test check bench clean
 
 setup: $(STAMP) dot
 
@@ -27,13 +27,22 @@ dot:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; }
 	@command -v dot >/dev/null 2>&1 || { echo "Graphviz's dot is still missing: install the graphviz package"; exit 1; }
 
+# Headless Chromium for the report's browser test: Debian's chromium package, installed only when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium (headless, for the report test) with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "Chromium is still missing: install the chromium package"; exit 1; }
+
 demo: setup
 	$(BIN)/ruleproof check rulesets/liposarcoma.rules
 	mkdir -p out
-	$(BIN)/ruleproof graph rulesets/liposarcoma.rules -o out/liposarcoma.svg
+	$(BIN)/ruleproof graph rulesets/liposarcoma.rules -o out/liposarcoma-rules.svg
+	$(BIN)/ruleproof graph rulesets/liposarcoma.rules --view decision -o out/liposarcoma-decision.svg
+	$(BIN)/ruleproof report rulesets/liposarcoma.rules -o out/liposarcoma-report.html
 	$(BIN)/ruleproof eval rulesets/liposarcoma.rules $(EXAMPLE) --explain
 
-test: setup
+test: setup chromium
 	$(BIN)/pytest
 
 # What CI gates on besides the tests: every ruleset must prove.

@@ -133,11 +133,23 @@ def _value_strategy(inp: m.Input, literals: list[Fraction]) -> st.SearchStrategy
         return st.sampled_from(t.values)
     edges = _edges(inp, literals)
     if isinstance(t, m.IntType):
-        return st.one_of(st.sampled_from(edges), st.integers(t.lo, t.hi))
+        return _mostly_edges(edges, st.integers(t.lo, t.hi))
     # Random reals on a grid of hundredths: exact decimals the engine reads back exactly.
     lo, hi = _grid_bounds(Fraction(t.lo), Fraction(t.hi))
     grid = st.integers(lo, hi).map(lambda n: Fraction(n, 100))
-    return st.one_of(st.sampled_from(edges), grid) if lo <= hi else st.sampled_from(edges)
+    return _mostly_edges(edges, grid) if lo <= hi else st.sampled_from(edges)
+
+
+def _mostly_edges(edges: list[Any], anywhere: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Two draws in three on a boundary (a threshold, its neighbours, a bound).
+
+    A drawn value often gives way to a constraint (size > 5 when deep), so an
+    even split reaches each boundary too rarely for the cases that matter.
+    """
+    if not edges:
+        return anywhere
+    on_edge = st.sampled_from(edges)
+    return st.integers(0, 2).flatmap(lambda k: anywhere if k == 0 else on_edge)
 
 
 def _prepare(ruleset: m.Ruleset) -> _Prepared:

@@ -14,6 +14,8 @@ import click
 from verifier.cli.common import ExitCode
 from verifier.cli.check_cmd import check_command
 from verifier.cli.eval_cmd import eval_command
+from verifier.cli.graph_cmd import graph_command
+from verifier.cli.report_cmd import report_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -35,6 +37,8 @@ def cli() -> None:
 
 cli.add_command(check_command)
 cli.add_command(eval_command)
+cli.add_command(graph_command)
+cli.add_command(report_command)
 
 
 def main() -> None:

@@ -1,0 +1,129 @@
+"""``ruleproof graph``: draw a ruleset for reviewers (rules view or decision diagram)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dsl.model import Ruleset
+from engine import RecordError, load_record_json
+from verifier.cli.common import fail, load_ruleset_or_exit
+from verifier.graph import (
+    GraphvizMissing, Highlight, NoCounterexample, counterexample_highlight, dot_available, format_for,
+    highlight_record, render,
+)
+
+
+def _read_record(path: str, ruleset: Ruleset) -> tuple[Any, str]:
+    """The record in a JSON file (or under \"patient\" in a worked example) and a title for it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        fail(f"{path}: error: cannot read patient record: {reason}")
+    try:
+        obj = load_record_json(text)
+    except RecordError as err:
+        fail("\n".join(f"{path}: error: {p}" for p in err.problems))
+    # A worked-example file keeps its record under "patient" (as `ruleproof eval` accepts).
+    if isinstance(obj, dict) and isinstance(obj.get("patient"), dict) and not any(i.name in obj for i in ruleset.inputs):
+        return obj["patient"], str(obj.get("title") or Path(path).name)
+    return obj, Path(path).name
+
+
+def _highlight(ruleset: Ruleset, patient: str | None, counterexample: str | None) -> Highlight | None:
+    if patient is not None:
+        record, title = _read_record(patient, ruleset)
+        try:
+            return highlight_record(ruleset, record, title)
+        except RecordError as err:
+            fail("\n".join(f"{patient}: error: {p}" for p in err.problems))
+    if counterexample is not None:
+        try:
+            return counterexample_highlight(ruleset, counterexample)
+        except NoCounterexample as err:
+            fail(f"{ruleset.path}: error: {err}")
+    return None
+
+
+def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, highlight: Highlight | None) -> str:
+    """The DOT text of the requested view."""
+    if view == "rules":
+        from verifier.graph_rules import rules_view
+
+        return rules_view(ruleset, highlight, phase)
+    from verifier.graph_decision import build_view, build_whole
+    from verifier.graph_decision_dot import decision_dot, whole_dot
+
+    if whole:
+        return whole_dot(ruleset, build_whole(ruleset), highlight)
+    return decision_dot(build_view(ruleset), highlight, phase)
+
+
+@click.command("graph")
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", required=True, metavar="FILE",
+              help="Where to write the drawing; the extension picks the format: .svg, .png, .pdf or .dot.")
+@click.option("--view", type=click.Choice(["rules", "decision"]), default="rules", show_default=True,
+              help="rules: inputs -> conditions -> rules -> actions. decision: the decision diagram, one question at a time.")
+@click.option("--phase", metavar="NAME", help="Draw one phase only.")
+@click.option("--whole", is_flag=True,
+              help="Decision view: the single unfactored diagram of the whole ruleset (large; for completeness).")
+@click.option("--dpi", type=click.IntRange(24, 600), default=None,
+              help="Resolution of a PNG (default 96); lower makes a smaller file.")
+@click.option("--patient", metavar="RECORD.json", help="Highlight the path this record takes and the rules it fires.")
+@click.option("--counterexample", metavar="CHECK",
+              help="Highlight the counterexample of a refuted check (a property id such as P3, or a check name "
+                   "as `ruleproof check` prints it). Runs the checks first.")
+def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole: bool, dpi: int | None,
+                  patient: str | None, counterexample: str | None) -> None:
+    """Draw RULESET for a reviewer, rendered by Graphviz's `dot`.
+
+    \b
+    Views:
+      rules     every input and derived condition feeding the rules, the rules grouped
+                by phase, and the actions they give, coloured by strength with their
+                evidence category
+      decision  the decision diagram: first the questions that decide the phase, then
+                per phase small diagrams read one question at a time down to what is
+                recommended; a record gets everything its phase's parts give
+
+    \b
+    Examples:
+      ruleproof graph rulesets/liposarcoma.rules -o out/rules.svg
+      ruleproof graph rulesets/liposarcoma.rules --view decision --phase postop -o out/postop.png
+      ruleproof graph rulesets/liposarcoma.rules --view decision --patient patient.json -o out/path.svg
+      ruleproof graph rulesets/liposarcoma.rules --counterexample P3 -o out/p3.svg
+
+    .dot output needs no Graphviz; the other formats need its `dot` program.
+    """
+    if patient is not None and counterexample is not None:
+        raise click.UsageError("give --patient or --counterexample, not both")
+    if whole and (view != "decision" or phase is not None):
+        raise click.UsageError("--whole draws the whole decision diagram: use it with --view decision and no --phase")
+    try:
+        fmt = format_for(output)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    if fmt != "dot" and not dot_available():
+        fail(f"ruleproof graph: {GraphvizMissing()}")
+    rs = load_ruleset_or_exit(ruleset)
+    if phase is not None and phase not in {p.name for p in rs.phases}:
+        names = ", ".join(p.name for p in rs.phases) or "(none)"
+        fail(f"{ruleset}: error: no phase named {phase!r}; the phases are: {names}")
+    highlight = _highlight(rs, patient, counterexample)
+    source = graph_source(rs, view, phase, whole, highlight)
+    try:
+        data = render(source, fmt, dpi if fmt == "png" else None)
+    except GraphvizMissing as err:
+        fail(f"ruleproof graph: {err}")
+    try:
+        Path(output).write_bytes(data)
+    except OSError as err:
+        fail(f"{output}: error: cannot write: {err.strerror or err}")
+    what = f"{view} view" + (f", phase {phase}" if phase else "") + (f", highlighting {highlight.title}" if highlight else "")
+    click.echo(f"wrote {output} ({what})")
+    if highlight is not None and view == "rules" and not highlight.fired:
+        click.echo("note: no rule fires on this record", err=True)

@@ -1,0 +1,109 @@
+"""``ruleproof report``: one self-contained HTML file for a reviewer of a ruleset."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.graph import GraphvizMissing, dot_available
+from verifier.report_html import build_html, report_figures, results_json
+
+
+def _tool_name() -> str:
+    try:
+        return f"ruleproof {metadata.version('ruleproof')}"
+    except metadata.PackageNotFoundError:
+        return "ruleproof"
+
+
+def _load_results(path: str, name: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return results_json(data, name)
+    except (OSError, UnicodeDecodeError) as err:
+        fail(f"{path}: error: cannot read results: {getattr(err, 'strerror', None) or err}")
+    except (json.JSONDecodeError, ValueError, TypeError) as err:
+        fail(f"{path}: error: not the JSON of `ruleproof check --format json`: {err}")
+
+
+def _verdict(data: dict[str, Any]) -> int:
+    """The exit code `ruleproof check` would give these results (so CI can gate on the report run)."""
+    results = data.get("results", [])
+    if any(r.get("internal_error") for r in results):
+        return int(ExitCode.INTERNAL)
+    statuses = {r.get("status") for r in results}
+    if "refuted" in statuses:
+        return int(ExitCode.FINDING)
+    if "unknown" in statuses:
+        return int(ExitCode.UNKNOWN)
+    return int(ExitCode.OK)
+
+
+@click.command("report")
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", required=True, metavar="FILE.html", help="Where to write the report.")
+@click.option("--results", "results_path", metavar="FILE.json",
+              help="Use saved `ruleproof check --format json` output instead of running the checks.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds the solver may spend on each query (default: as `ruleproof check`).")
+@click.option("--cases", "cases_root", default="generated_cases", show_default=True, metavar="DIR",
+              help="Where generated cases live; the report summarises DIR/<ruleset name>/manifest.json if present.")
+@click.option("--no-timing", is_flag=True,
+              help="Leave check times out, so that reports of one ruleset are byte-identical.")
+def report_command(ruleset: str, output: str, results_path: str | None, timeout: float | None, cases_root: str,
+                   no_timing: bool) -> None:
+    """Write a review report of RULESET as one self-contained HTML file.
+
+    The report holds the ruleset's name, version and sources; every check with
+    its status, time and counterexample; the coverage matrix; the decision
+    diagram; every rule with its condition, actions, evidence category and
+    sources; and a summary of the generated cases. It loads nothing from the
+    network: open it in any browser, attach it to a review.
+
+    \b
+    Exit codes: as `ruleproof check` (0 all proved, 1 a finding, 3 undecided),
+    once the report is written; 2 for bad input.
+
+    \b
+    Examples:
+      ruleproof report rulesets/liposarcoma.rules -o out/liposarcoma.html
+      ruleproof check rulesets/liposarcoma.rules --format json > out/check.json
+      ruleproof report rulesets/liposarcoma.rules --results out/check.json -o out/liposarcoma.html
+    """
+    rs = load_ruleset_or_exit(ruleset)
+    if results_path is not None:
+        data = _load_results(results_path, rs.name)
+    else:
+        import dsl
+        from verifier.checks import DEFAULT_TIMEOUT_S, check_ruleset
+
+        _, warnings = dsl.load_ruleset_with_warnings(ruleset)
+        report = check_ruleset(rs, timeout_s=timeout or DEFAULT_TIMEOUT_S, dsl_warnings=warnings)
+        data = report.to_json(not no_timing)
+    figures = None
+    note = None
+    if dot_available():
+        try:
+            figures = report_figures(rs)
+        except GraphvizMissing as err:
+            note = str(err)
+    else:
+        note = f"The drawings are missing: {GraphvizMissing()}"
+    if note:
+        click.echo(f"ruleproof report: warning: {note}", err=True)
+    manifest = Path(cases_root) / rs.name / "manifest.json"
+    text = build_html(rs, data, figures, manifest=manifest, timing=not no_timing, graph_note=note, tool=_tool_name())
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        fail(f"{output}: error: cannot write: {err.strerror or err}")
+    results = data.get("results", [])
+    counts = ", ".join(f"{sum(1 for r in results if r.get('status') == s)} {s}" for s in ("proved", "refuted", "unknown"))
+    click.echo(f"wrote {output} ({rs.name} {rs.version}: {counts})")
+    sys.exit(_verdict(data))
