@@ -52,6 +52,7 @@ check: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_eval.py
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_diff.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -13,6 +13,7 @@ import click
 
 from verifier.cli.common import ExitCode
 from verifier.cli.check_cmd import check_command
+from verifier.cli.diff_cmd import diff_command
 from verifier.cli.eval_cmd import eval_command
 from verifier.cli.graph_cmd import graph_command
 from verifier.cli.report_cmd import report_command
@@ -36,6 +37,7 @@ def cli() -> None:
 
 
 cli.add_command(check_command)
+cli.add_command(diff_command)
 cli.add_command(eval_command)
 cli.add_command(graph_command)
 cli.add_command(report_command)

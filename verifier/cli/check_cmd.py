@@ -11,7 +11,9 @@ from dsl.model import Ruleset
 from verifier.checks import DEFAULT_TIMEOUT_S, check_ruleset
 from verifier.cli.common import ExitCode
 from verifier.check_report import render_json, render_text
+from verifier.junit import render_junit
 from verifier.results import UNKNOWN, RulesetReport, exit_code
+from verifier.sarif import render_sarif
 
 
 def _load_all(paths: tuple[str, ...]) -> list[tuple[Ruleset, list[dsl.Diagnostic]]] | None:
@@ -42,8 +44,8 @@ def _stderr_notes(reports: list[RulesetReport], fmt: str) -> None:
 
 @click.command("check")
 @click.argument("rulesets", nargs=-1, required=True, metavar="RULESET...")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for tools.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
+              show_default=True, help="text for people, json for tools, sarif for code scanning, junit for CI.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_S,
               show_default=True, help="Seconds the solver may spend on each query; past that the check is unknown.")
 @click.option("--no-timing", is_flag=True, help="Report every time as 0, so that reports of one ruleset are byte-identical.")
@@ -65,7 +67,8 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
     timing = not no_timing
     try:
         reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings) for rs, warnings in loaded]
-        output = render_json(reports, timing) if fmt == "json" else render_text(reports, timing)
+        render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
+        output = render(reports, timing)
     except Exception as err:  # noqa: BLE001 - a bug of ours: a message and exit 4, never a traceback
         click.echo(f"ruleproof check: internal error: {type(err).__name__}: {err}", err=True)
         sys.exit(int(ExitCode.INTERNAL))
