@@ -33,7 +33,7 @@ import z3
 from dsl import model as m
 from dsl.printer import format_expr
 from verifier.concrete import environment, evaluate
-from verifier.encode import Encoding, Value, default_value
+from verifier.encode import Encoding, Value, check_assumptions, default_value, unsat_core_ids
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 OLD, NEW = "old", "new"
@@ -301,12 +301,7 @@ class JointEncoding:
         ``want_model=False`` skips fetching the model of a sat answer (most
         queries only need the verdict, and a model costs as much as the query).
         """
-        # Straight to the C API: z3py re-casts every assumption on each call,
-        # and a diff makes thousands of small queries.
-        arr = (z3.Ast * len(lits))()
-        for k, lit in enumerate(lits):
-            arr[k] = lit.as_ast()
-        r = z3.CheckSatResult(z3.Z3_solver_check_assumptions(self.ctx.ref(), self.solver.solver, len(lits), arr))
+        r = check_assumptions(self.solver, lits)
         if r == z3.sat:
             return Probe(SAT, self.solver.model() if want_model else None)
         if r == z3.unsat:
@@ -314,14 +309,7 @@ class JointEncoding:
         return Probe(UNKNOWN, reason=self.solver.reason_unknown())
 
     def _core_ids(self) -> frozenset[int]:
-        ctx = self.ctx.ref()
-        vec = z3.Z3_solver_get_unsat_core(ctx, self.solver.solver)
-        z3.Z3_ast_vector_inc_ref(ctx, vec)
-        try:
-            n = z3.Z3_ast_vector_size(ctx, vec)
-            return frozenset(z3.Z3_get_ast_id(ctx, z3.Z3_ast_vector_get(ctx, vec, k)) for k in range(n))
-        finally:
-            z3.Z3_ast_vector_dec_ref(ctx, vec)
+        return unsat_core_ids(self.solver)
 
     def changed_lit(self, action: str) -> z3.BoolRef:
         """The action's outcome differs between the versions."""

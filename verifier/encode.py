@@ -60,6 +60,32 @@ class ModelDecision:
         return self.recommended | self.considered
 
 
+def check_assumptions(solver: z3.Solver, lits: Sequence[z3.BoolRef]) -> z3.CheckSatResult:
+    """``solver.check(*lits)`` through the C API.
+
+    z3py re-casts every assumption on each call; with literals that are
+    Boolean constants of the solver's context already, that casting
+    dominated the cost of the many small queries checks and diffs make.
+    """
+    arr = (z3.Ast * len(lits))()
+    for k, lit in enumerate(lits):
+        arr[k] = lit.as_ast()
+    ctx = solver.ctx.ref()
+    return z3.CheckSatResult(z3.Z3_solver_check_assumptions(ctx, solver.solver, len(lits), arr))
+
+
+def unsat_core_ids(solver: z3.Solver) -> frozenset[int]:
+    """The AST ids of the last unsat core (wrapping each core literal in Python is slow)."""
+    ctx = solver.ctx.ref()
+    vec = z3.Z3_solver_get_unsat_core(ctx, solver.solver)
+    z3.Z3_ast_vector_inc_ref(ctx, vec)
+    try:
+        n = z3.Z3_ast_vector_size(ctx, vec)
+        return frozenset(z3.Z3_get_ast_id(ctx, z3.Z3_ast_vector_get(ctx, vec, k)) for k in range(n))
+    finally:
+        z3.Z3_ast_vector_dec_ref(ctx, vec)
+
+
 def to_fraction(value: Any) -> Fraction:
     """An exact rational for a record number (int, Decimal, float as printed, Fraction)."""
     if isinstance(value, float):
@@ -308,15 +334,7 @@ class Encoding:
         return Answer(UNKNOWN, reason=self.solver.reason_unknown())
 
     def _core_ids(self) -> frozenset[int]:
-        # Through the C API: wrapping each core literal in Python is slow.
-        ctx = self.ctx.ref()
-        vec = z3.Z3_solver_get_unsat_core(ctx, self.solver.solver)
-        z3.Z3_ast_vector_inc_ref(ctx, vec)
-        try:
-            n = z3.Z3_ast_vector_size(ctx, vec)
-            return frozenset(z3.Z3_get_ast_id(ctx, z3.Z3_ast_vector_get(ctx, vec, k)) for k in range(n))
-        finally:
-            z3.Z3_ast_vector_dec_ref(ctx, vec)
+        return unsat_core_ids(self.solver)
 
     def explain_unsat(
         self, named: Sequence[tuple[str, Any]], *facts: Any
@@ -371,11 +389,7 @@ class Encoding:
         The literals are Boolean constants of our context already; the casting
         dominated the cost of the many small queries the checks make.
         """
-        arr = (z3.Ast * len(lits))()
-        for k, lit in enumerate(lits):
-            arr[k] = lit.as_ast()
-        r = z3.Z3_solver_check_assumptions(self.ctx.ref(), self.solver.solver, len(lits), arr)
-        return z3.CheckSatResult(r)
+        return check_assumptions(self.solver, lits)
 
     def tracked(self, name: str, fact: Any) -> z3.BoolRef:
         """A literal that implies ``fact``, asserted once and reused as an assumption.
