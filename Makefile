@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_eval.py
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_diff.py
+	$(BIN)/python benchmarks/bench_cases.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,180 @@
+"""``ruleproof cases``: generate, check, update and extend a ruleset's regression suite."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+import dsl
+from dsl.model import Ruleset
+from engine import RecordError, load_record_json
+from verifier.cases_generate import Suite, generate, source_digest
+from verifier.cases_store import (
+    CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
+)
+from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.replay import EngineDisagreement
+
+
+def _changes_text(directory: Path, total: int, changes: list[Change]) -> str:
+    lines = [f"{directory}: {len(changes)} of {total} case{'s' if total != 1 else ''} "
+             f"{'changes' if len(changes) == 1 else 'change'}"]
+    for c in changes:
+        lines.append(f"  {c.case}")
+        lines.append(f"    before: {brief(c.before)}")
+        lines.append(f"    after:  {brief(c.after)}")
+        lines.extend(f"    {line}" for line in c.summary())
+    return "\n".join(lines)
+
+
+def _changes_json(directory: Path, total: int, changes: list[Change], stale: bool) -> str:
+    return json.dumps({
+        "directory": str(directory),
+        "cases": total,
+        "changed": [c.to_json() for c in changes],
+        "ruleset_changed_since_generation": stale,
+    }, indent=2, sort_keys=True)
+
+
+def _suite_text(directory: Path, suite: Suite) -> str:
+    kinds = ("witness", "mcdc", "value", "boundary", "cell", "counterexample", "regression")
+    served = ", ".join(f"{suite.count(k)} {k}" for k in kinds if suite.count(k))
+    uncovered: dict[str, int] = {}
+    for g in suite.gaps:
+        uncovered[g.kind] = uncovered.get(g.kind, 0) + 1
+    lines = [f"{directory}: {len(suite.cases)} cases ({served})"]
+    if uncovered:
+        lines.append("  not coverable (listed with reasons in manifest.json): "
+                     + ", ".join(f"{n} {k}" for k, n in uncovered.items()))
+    if suite.dropped:
+        lines.append(f"  regression cases dropped (record no longer valid): {', '.join(suite.dropped)}")
+    if suite.undecided:
+        lines.append(f"  undecided: the solver gave up on {suite.undecided} purposes (see manifest.json)")
+    return "\n".join(lines)
+
+
+def _load_text(path: str) -> str:
+    try:
+        return dsl.read_rules_file(path)
+    except dsl.RulesetError as err:
+        fail(err.render())
+
+
+def _stored(out: Path, must_exist: bool) -> StoredSuite:
+    try:
+        return load_suite(out, must_exist=must_exist)
+    except CasesError as err:
+        fail(f"{err}", ExitCode.BAD_INPUT)
+
+
+def _stale(stored: StoredSuite, text: str) -> bool:
+    return stored.manifest is not None and stored.manifest.get("source_sha256") != source_digest(text)
+
+
+def _record_errors(where: str, err: RecordError) -> None:
+    for p in err.problems:
+        click.echo(f"{where}: error: {p}", err=True)
+    sys.exit(int(ExitCode.BAD_INPUT))
+
+
+def _freeze(ruleset: Ruleset, text: str, out: Path, freeze: str, note: str) -> None:
+    try:
+        raw = sys.stdin.read() if freeze == "-" else Path(freeze).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        fail(f"{freeze}: error: cannot read patient record: {err}")
+    try:
+        record = load_record_json(raw)
+    except RecordError as err:
+        _record_errors(freeze, err)
+    if not isinstance(record, dict):
+        fail(f"{freeze}: error: a patient record must be a JSON object")
+    try:
+        path = freeze_regression(out, ruleset, record, note, text)
+    except RecordError as err:
+        _record_errors(freeze, err)
+    except ValueError as err:
+        fail(f"{freeze}: error: {err}")
+    except CasesError as err:
+        fail(str(err))
+    click.echo(f"froze {path}")
+
+
+@click.command("cases")
+@click.argument("ruleset", metavar="RULESET")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The suite directory (manifest.json and cases/).")
+@click.option("--check", "mode", flag_value="check",
+              help="Replay the suite; report every case whose decision would change (exit 1 if any).")
+@click.option("--update", "mode", flag_value="update",
+              help="Regenerate the suite after an intended edit, reporting what changed.")
+@click.option("--freeze", "freeze", metavar="RECORD.json",
+              help="Add the patient record in this file ('-': stdin) as a regression case.")
+@click.option("--note", default="", help="Why the frozen record matters (with --freeze).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds the solver may spend on each query.")
+def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None, note: str, fmt: str,
+                  timeout: float) -> None:
+    """Generate the regression suite of RULESET into --out: a witness per rule, MC/DC
+    pairs per condition, threshold boundaries, coverage cells and counterexamples,
+    each case a record with its expected decision and why it exists.
+
+    \b
+    Without --check/--update, an existing suite whose decisions would change is
+    left alone (exit 1): review with --check, accept with --update.
+    Exit codes: 0 done; 1 cases change (or would); 2 bad input; 3 the solver
+    gave up on some purpose; 4 internal error (engine and Z3 disagree).
+    """
+    if freeze is not None and mode is not None:
+        fail("ruleproof cases: error: --freeze cannot be combined with --check or --update")
+    rs = load_ruleset_or_exit(ruleset)
+    text = _load_text(ruleset)
+    if freeze is not None:
+        _freeze(rs, text, out, freeze, note)
+        return
+
+    stored = _stored(out, must_exist=mode == "check")
+    changes = replay(rs, stored.cases)
+    total = len(stored.cases)
+    if mode == "check":
+        if fmt == "json":
+            click.echo(_changes_json(out, total, changes, _stale(stored, text)))
+        else:
+            click.echo(_changes_text(out, total, changes))
+            if not changes and _stale(stored, text):
+                click.echo(f"note: {ruleset} changed since the suite was generated (no decision changed); "
+                           f"regenerate with --update to refresh the purposes")
+        sys.exit(int(ExitCode.FINDING if changes else ExitCode.OK))
+
+    if changes and mode != "update":
+        click.echo(_changes_text(out, total, changes))
+        fail(f"{out}: {len(changes)} existing case(s) would change; review them with --check and "
+             f"accept with --update", ExitCode.FINDING)
+    try:
+        suite = generate(rs, text, stored.regressions, timeout_s=timeout)
+    except EngineDisagreement as err:
+        fail(f"ruleproof cases: internal error: {err}", ExitCode.INTERNAL)
+    before = {str(c["id"]) for c in stored.cases}
+    after = {c.name for c in suite.cases}
+    write_suite(out, suite)
+    if fmt == "json":
+        report: dict[str, Any] = {
+            "directory": str(out), "cases": len(suite.cases),
+            "purposes": {k: suite.count(k) for k in ("witness", "mcdc", "value", "boundary", "cell",
+                                                     "counterexample", "regression")},
+            "not_covered": len(suite.gaps), "undecided": suite.undecided,
+            "changed": [c.to_json() for c in changes],
+            "added": sorted(after - before), "removed": sorted(before - after),
+        }
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        if changes:
+            click.echo(_changes_text(out, total, changes))
+        if stored.cases:
+            click.echo(f"{out}: {len(after - before)} cases added, {len(before - after)} removed")
+        click.echo(_suite_text(out, suite))
+    sys.exit(int(ExitCode.UNKNOWN if suite.undecided else ExitCode.OK))
