@@ -117,7 +117,9 @@ class RecordValidator:
             elif isinstance(t, m.IntType):
                 test = f"type(v) is int and {t.lo} <= v <= {t.hi}"
             else:
-                consts[f"_lo{k}"], consts[f"_hi{k}"] = fraction_to_decimal(t.lo), fraction_to_decimal(t.hi)
+                # Whole bounds as ints: most values are ints too, and int-int compares are the cheapest.
+                consts[f"_lo{k}"], consts[f"_hi{k}"] = (
+                    int(b) if b.denominator == 1 else fraction_to_decimal(b) for b in (t.lo, t.hi))
                 test = f"(type(v) is int or (type(v) is Decimal and v.is_finite())) and _lo{k} <= v <= _hi{k}"
             lines.append(f"    if not ({test}): return False")
         lines.append("    return True")

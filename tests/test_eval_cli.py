@@ -207,3 +207,22 @@ def test_console_script_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "not valid JSON" in proc.stderr
+
+
+def test_batch_from_stdin_keeps_order() -> None:
+    good = good_record()
+    lines = [json.dumps({**good, "ecog": e}) for e in (0, 3, 1, 4)]
+    res = run("eval", RULES, "--batch", "-", stdin="\n".join(lines) + "\n")
+    assert res.exit_code == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert len(out) == 4
+    # ECOG 3-4 is not fit: the neoadjuvant chemotherapy option goes away, in the order given.
+    has_chemo = ["neoadjuvant_chemotherapy" in {r["action"] for r in o["recommendations"]} for o in out]
+    assert has_chemo == [True, False, True, False]
+
+
+def test_batch_unreadable_file() -> None:
+    res = run("eval", RULES, "--batch", "/nonexistent/records.jsonl")
+    assert res.exit_code == 2
+    assert "/nonexistent/records.jsonl: error: cannot read patient records" in res.stderr
+    assert res.stdout == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 
 import click
 
@@ -108,14 +108,31 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
         click.echo(format_decision(decision, ruleset, explain))
 
 
+def _open_lines(path: str) -> Iterator[str]:
+    """The lines of a batch file (or stdin), read as they come: batches may not fit in memory."""
+    if path == "-":
+        yield from sys.stdin
+        return
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as err:
+        fail(f"{path}: error: cannot read patient records: {err.strerror or err}")
+    with fh:
+        try:
+            yield from fh
+        except UnicodeDecodeError as err:
+            fail(f"{path}: error: cannot read patient records: {err}")
+
+
 def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
     """One JSON result per non-blank line, in order; returns how many lines were bad."""
     where = "<stdin>" if batch == "-" else batch
     bad = 0
-    text = _read_text(batch)
-    write = out.write
+    # Results leave in chunks: one write per result made the pipe, not the
+    # evaluation, the bottleneck of a large batch.
+    chunk: list[str] = []
     rendered: dict[int, tuple[Decision, str]] = {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(_open_lines(batch), start=1):
         if not line.strip():
             continue  # blank lines separate nothing and are not records
         try:
@@ -124,20 +141,24 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
             bad += 1
             for msg in _record_error_lines(f"{where}:{lineno}", err):
                 click.echo(msg, err=True)
-            write(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
-                          "problems": _problem_json(err)}) + "\n")
+            chunk.append(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
+                                 "problems": _problem_json(err)}) + "\n")
             continue
         decision = ev.evaluate(record, trace=explain)
         if explain:
-            write(_dumps(decision.to_json()) + "\n")
-            continue
-        # Decisions without a trace are shared between records (see Evaluator), so is their JSON.
-        line_out = rendered.get(id(decision))
-        if line_out is None or line_out[0] is not decision:
-            if len(rendered) > 8192:
-                rendered.clear()
-            line_out = rendered[id(decision)] = (decision, _dumps(decision.to_json()) + "\n")
-        write(line_out[1])
+            chunk.append(_dumps(decision.to_json()) + "\n")
+        else:
+            # Decisions without a trace are shared between records (see Evaluator), so is their JSON.
+            line_out = rendered.get(id(decision))
+            if line_out is None or line_out[0] is not decision:
+                if len(rendered) > 8192:
+                    rendered.clear()
+                line_out = rendered[id(decision)] = (decision, _dumps(decision.to_json()) + "\n")
+            chunk.append(line_out[1])
+        if len(chunk) >= 1024:
+            out.write("".join(chunk))
+            chunk.clear()
+    out.write("".join(chunk))
     return bad
 
 
