@@ -7,9 +7,12 @@ from pathlib import Path
 
 import copy
 import difflib
+import hashlib
+import os
 import re
 
 from lark import Lark, Token, v_args
+from lark import __version__ as lark_version
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.visitors import Transformer_NonRecursive
 
@@ -52,20 +55,39 @@ class _Keywords:
 _KEYWORDS = _Keywords()
 
 
+def _cache_path(grammar: str) -> str | bool:
+    """Where the built parser tables are kept between runs, or False for no cache.
+
+    Building the LALR tables is most of `ruleproof eval`'s start-up. Lark's own
+    ``cache=True`` keeps them in the shared temp dir, where another user could
+    plant a pickle for us to load; ours live in the user's cache dir, keyed by
+    the grammar and the Lark version so that a stale file is never read.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "ruleproof")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(folder, os.W_OK):
+        return False
+    key = hashlib.sha256(f"{lark_version}\0{grammar}".encode()).hexdigest()[:20]
+    return os.path.join(folder, f"grammar-{key}.lark-cache")
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     # Built once per process: building the LALR tables is the slow part.
     keywords = _KEYWORDS
+    grammar = _GRAMMAR.read_text(encoding="utf-8")
     lark = Lark(
-        _GRAMMAR.read_text(encoding="utf-8"),
+        grammar,
         parser="lalr",
         lexer="contextual",
         postlex=keywords,
         propagate_positions=True,
         maybe_placeholders=True,
-        # Keeps the built tables in the temp dir, keyed by grammar hash: `ruleproof eval`
-        # starts in a fraction of the time (a stale or unwritable cache is rebuilt).
-        cache=True,
+        cache=_cache_path(grammar),
     )
     keywords.types.update(
         (t.pattern.value, t.name) for t in lark.terminals
