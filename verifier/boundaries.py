@@ -30,7 +30,7 @@ from verifier.cases_finder import Fact, Found, RecordFinder
 from verifier.cases_model import Purpose
 from verifier.cases_plan import Plan
 from verifier.encode import SAT, json_value
-from verifier.strategies import valid_records
+from verifier.strategies import per_ruleset, valid_records
 
 INT_STEP = Fraction(1)
 REAL_STEP = Fraction(1, 100)
@@ -137,10 +137,7 @@ def plan_boundaries(plan: Plan) -> None:
     """Records below, on and above every threshold (where the comparison decides a rule, if it can)."""
     finder = plan.finder
     index = plan.index
-    users: dict[int, list[m.Rule]] = {}
-    for rule in plan.ruleset.rules:
-        for cond in index.conditions(rule):
-            users.setdefault(id(cond.expr), []).append(rule)
+    users = index.rules_reaching()
     work = []
     seen: dict[tuple[str, str], int] = {}
     for rank, th in enumerate(thresholds(plan.ruleset)):
@@ -218,12 +215,7 @@ _targets: dict[int, tuple[m.Ruleset, _Targets]] = {}
 
 
 def _targets_of(ruleset: m.Ruleset) -> _Targets:
-    # Keyed by identity, the ruleset kept alive beside its entry (as in verifier.strategies).
-    hit = _targets.get(id(ruleset))
-    if hit is None or hit[0] is not ruleset:
-        hit = (ruleset, _Targets(ruleset))
-        _targets[id(ruleset)] = hit
-    return hit[1]
+    return per_ruleset(_targets, ruleset, _Targets)
 
 
 def boundary_points(ruleset: m.Ruleset) -> tuple[m.Expr, ...]:

@@ -104,6 +104,14 @@ class ConditionIndex:
     def of_node(self, node: m.Expr) -> Condition:
         return self._by_node[id(node)]
 
+    def rules_reaching(self) -> dict[int, list[m.Rule]]:
+        """For each condition (by the id of its node), the rules that reach it, in file order."""
+        users: dict[int, list[m.Rule]] = {}
+        for rule in self.ruleset.rules:
+            for cond in self.conditions(rule):
+                users.setdefault(id(cond.expr), []).append(rule)
+        return users
+
     def conditions(self, rule: m.Rule) -> tuple[Condition, ...]:
         """The conditions ``rule`` reaches: its phase's, its own, and its definitions', each once.
 

@@ -187,10 +187,7 @@ def plan_values(plan: Plan) -> None:
     """
     finder = plan.finder
     index = plan.index
-    users: dict[int, list[m.Rule]] = {}
-    for rule in plan.ruleset.rules:
-        for cond in index.conditions(rule):
-            users.setdefault(id(cond.expr), []).append(rule)
+    users = index.rules_reaching()
     work: list[tuple[Condition, EnumTest, str, m.Expr, list[tuple[m.Rule, m.Expr, m.Expr]]]] = []
     for owner_conds in index.by_owner.values():
         for cond in owner_conds:

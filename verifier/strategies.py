@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import z3
 from hypothesis import strategies as st
@@ -152,14 +152,24 @@ def _mostly_edges(edges: list[Any], anywhere: st.SearchStrategy[Any]) -> st.Sear
     return st.integers(0, 2).flatmap(lambda k: anywhere if k == 0 else on_edge)
 
 
-def _prepare(ruleset: m.Ruleset) -> _Prepared:
-    # Keyed by identity (hashing a whole ruleset per draw would be slow); the
-    # ruleset is kept alive beside its entry so the id cannot be reused.
-    hit = _prepared.get(id(ruleset))
+T = TypeVar("T")
+
+
+def per_ruleset(cache: dict[int, tuple[m.Ruleset, Any]], ruleset: m.Ruleset, build: Callable[[m.Ruleset], T]) -> T:
+    """``build(ruleset)``, made once per ruleset object.
+
+    Keyed by identity (hashing a whole ruleset per draw would be slow); the
+    ruleset is kept alive beside its entry so the id cannot be reused.
+    """
+    hit = cache.get(id(ruleset))
     if hit is None or hit[0] is not ruleset:
-        hit = (ruleset, _Prepared(ruleset))
-        _prepared[id(ruleset)] = hit
+        hit = (ruleset, build(ruleset))
+        cache[id(ruleset)] = hit
     return hit[1]
+
+
+def _prepare(ruleset: m.Ruleset) -> _Prepared:
+    return per_ruleset(_prepared, ruleset, _Prepared)
 
 
 class NoValidRecord(Exception):
