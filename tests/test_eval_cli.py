@@ -226,3 +226,16 @@ def test_batch_unreadable_file() -> None:
     assert res.exit_code == 2
     assert "/nonexistent/records.jsonl: error: cannot read patient records" in res.stderr
     assert res.stdout == ""
+
+
+def test_engine_needs_neither_z3_nor_graphviz() -> None:
+    """The embeddable runtime, and `ruleproof eval`, load without the verifier's heavy parts."""
+    code = (
+        "import sys, json\n"
+        "import dsl, engine\n"
+        "from verifier.cli import cli\n"
+        f"ev = engine.compile_ruleset(dsl.load_ruleset({RULES!r}))\n"
+        "print(json.dumps(sorted(m for m in ('z3', 'graphviz', 'hypothesis') if m in sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout) == []
