@@ -127,8 +127,7 @@ def _git(repo: Path, *args: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    assert shutil.which("git") is not None, "`ruleproof diff --base` needs git; install it (apt-get install git)"
     root = tmp_path / "rules-repo"
     (root / "rulesets").mkdir(parents=True)
     shutil.copy(BASE, root / "rulesets" / "mini.rules")

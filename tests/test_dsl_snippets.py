@@ -693,8 +693,6 @@ def test_nesting_within_the_limit_checks():
 
 
 def test_real_ruleset_checks_cleanly():
-    if not REAL_RULESET.exists():
-        pytest.skip("rulesets/liposarcoma.rules not written yet")
     rs, warnings = dsl.load_ruleset_with_warnings(REAL_RULESET)
     assert rs.name == "liposarcoma"
     assert rs.rules and rs.properties and rs.phases

@@ -19,7 +19,13 @@ from verifier.results import RulesetReport
 
 from tests.conftest import LIPO_RULES
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="renders with Graphviz; `make test` installs it")
+# Rendering tests need Graphviz's dot; `make test` installs it. Missing, they fail (never skip).
+needs_dot = pytest.mark.usefixtures("graphviz_dot")
+
+
+@pytest.fixture
+def graphviz_dot() -> None:
+    assert shutil.which("dot") is not None, "renders with Graphviz's dot: `make test` installs it (apt-get install graphviz)"
 
 
 def _hand_made() -> dict[str, Any]:
