@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from fractions import Fraction
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from dsl import ast
 from dsl import model as m
@@ -694,28 +694,29 @@ def _nesting_beyond(raw, limit: int) -> Span | None:
     return None
 
 
-def _raw_names(raw: ast.RawExpr) -> list[ast.Name]:
-    """Every name used in ``raw``, in text order."""
-    out: list[ast.Name] = []
+N = TypeVar("N")
+
+
+def _nodes_of(raw: ast.RawExpr | ast.RawActionSet, cls: type[N]) -> list[N]:
+    """Every node of type ``cls`` in an expression or action set, in text order."""
+    out: list[N] = []
     stack = [raw]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Name):
+        if isinstance(node, cls):
             out.append(node)
         stack.extend(reversed(_raw_children(node)))
     return out
+
+
+def _raw_names(raw: ast.RawExpr) -> list[ast.Name]:
+    """Every name used in ``raw``, in text order."""
+    return _nodes_of(raw, ast.Name)
 
 
 def _set_names(raw: ast.RawActionSet) -> list[ast.SetName]:
     """Every name in an action set, in text order."""
-    out: list[ast.SetName] = []
-    stack = [raw]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.SetName):
-            out.append(node)
-        stack.extend(reversed(_raw_children(node)))
-    return out
+    return _nodes_of(raw, ast.SetName)
 
 
 def _dependency_order(
