@@ -1,6 +1,6 @@
 """Evaluate validated records against a compiled ruleset.
 
-Semantics (shared with the Z3 encoding in ``verifier.encode``):
+Semantics (shared with the Z3 encoding in ``verifier.solver.encoding``):
 - every rule whose condition holds fires;
 - an action is *recommended* if a fired rule recommends it, *considered* if a
   fired rule considers it and none recommends it, *avoided* if a fired rule

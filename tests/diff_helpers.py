@@ -7,9 +7,9 @@ from typing import Any
 
 import engine
 from dsl import model as m
-from verifier.diff import DiffReport, Region
-from verifier.diff_regions import Bound
-from verifier.encode import to_fraction
+from verifier.diff.compare import DiffReport, Region
+from verifier.diff.regions import Bound
+from verifier.solver.encoding import to_fraction
 
 
 def project(ruleset: m.Ruleset, example: dict[str, Any]) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 import dsl
 from engine import compile_ruleset
 from tests.verifier_helpers import HEADER
-from verifier.cases_finder import engine_form
-from verifier.cases_model import expected_json
-from verifier.cases_store import freeze_regression, load_suite, replay
+from verifier.cases.finder import engine_form
+from verifier.cases.case import expected_json
+from verifier.cases.store import freeze_regression, load_suite, replay
 from verifier.cli.cases_cmd import cases_command
 
 REPO = Path(__file__).resolve().parents[1]

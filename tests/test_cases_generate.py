@@ -14,15 +14,15 @@ import dsl
 from dsl.model import Ruleset
 from engine import compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.boundaries import SIDES, thresholds
-from verifier.cases_conditions import ConditionIndex
-from verifier.cases_finder import engine_form
-from verifier.cases_generate import Suite, generate
-from verifier.cases_store import load_suite, write_suite
-from verifier.checks import check_ruleset
-from verifier.concrete import environment, evaluate
-from verifier.encode import to_fraction
-from verifier.results import COVERED, GAP
+from verifier.cases.boundaries import SIDES, thresholds
+from verifier.facts.conditions import ConditionIndex
+from verifier.cases.finder import engine_form
+from verifier.cases.generate import Suite, generate
+from verifier.cases.store import load_suite, write_suite
+from verifier.check.run import check_ruleset
+from verifier.facts.evaluation import environment, evaluate
+from verifier.solver.encoding import to_fraction
+from verifier.check.results import COVERED, GAP
 
 REPO = Path(__file__).resolve().parents[1]
 LIPO = REPO / "rulesets" / "liposarcoma.rules"

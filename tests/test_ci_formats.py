@@ -15,11 +15,11 @@ from click.testing import CliRunner
 import dsl
 from tests.conftest import LIPO_RULES
 from tests.verifier_helpers import HEADER, rule
-from verifier.checks import check_ruleset
+from verifier.check.run import check_ruleset
 from verifier.cli.check_cmd import check_command
-from verifier.junit import render_junit
-from verifier.results import PROVED, REFUTED, UNKNOWN, CheckResult, Finding, RulesetReport
-from verifier.sarif import render_sarif
+from verifier.check.junit import render_junit
+from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult, Finding, RulesetReport
+from verifier.check.sarif import render_sarif
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 

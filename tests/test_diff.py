@@ -16,12 +16,12 @@ from click.testing import CliRunner, Result
 import dsl
 from tests.diff_helpers import confirm_report
 from tests.verifier_helpers import HEADER, ruleset
-from verifier import diff as diff_mod
+from verifier.diff import compare as diff_mod
 from verifier.cli.diff_cmd import diff_command
-from verifier.diff import diff_rulesets
-from verifier.diff_format import render_text
-from verifier.diff_regions import Piece, RegionFinder, pieces
-from verifier.diff_semantic import UNKNOWN, JointEncoding, Probe
+from verifier.diff.compare import diff_rulesets
+from verifier.diff.render import render_text
+from verifier.diff.regions import Piece, RegionFinder, pieces
+from verifier.diff.semantic import UNKNOWN, JointEncoding, Probe
 
 CASES = Path(__file__).resolve().parent / "diff_cases"
 BASE = str(CASES / "base.rules")

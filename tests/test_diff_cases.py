@@ -11,7 +11,7 @@ import pytest
 
 import dsl
 from tests.diff_helpers import confirm_report
-from verifier.diff import DiffReport, Transition, diff_rulesets
+from verifier.diff.compare import DiffReport, Transition, diff_rulesets
 
 CASES_DIR = Path(__file__).resolve().parent / "diff_cases"
 

@@ -23,8 +23,8 @@ import engine
 from dsl import model as m
 from tests.diff_helpers import in_bound, project
 from tests.test_diff_cases import CASES, CASES_DIR, Case
-from verifier.diff import DiffReport, Region, diff_rulesets
-from verifier.diff_regions import thresholds
+from verifier.diff.compare import DiffReport, Region, diff_rulesets
+from verifier.diff.regions import thresholds
 
 
 @cache

@@ -10,8 +10,8 @@ import dsl
 import engine
 from tests.conftest import LIPO_RULES
 from tests.diff_helpers import confirm_report, outcome, project
-from verifier.diff import DiffReport, diff_rulesets
-from verifier.diff_format import render_markdown, render_text
+from verifier.diff.compare import DiffReport, diff_rulesets
+from verifier.diff.render import render_markdown, render_text
 
 OLD_DEF = "define high_risk = high_grade and depth == deep and size_cm > 5"
 NEW_DEF = "define high_risk = high_grade and depth == deep and size_cm > 10"

@@ -1,13 +1,13 @@
 """The engine and the Z3 encoding are two readings of one semantics: on every
 valid record they must reach the same decision.
 
-Records come from ``verifier.strategies.valid_records`` (constraint-aware,
+Records come from ``verifier.cases.strategies.valid_records`` (constraint-aware,
 boundary-biased, aimed at every rule in turn). For each one the engine's
 decision (fired rules in order; recommended, considered and avoided actions)
 must equal the decision read off the Z3 model with every input fixed, and
 each property's truth in that model must equal its value computed from the
 record and the engine's decision by the plain evaluator of
-``verifier.concrete``.
+``verifier.facts.evaluation``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from dsl.model import Ruleset
 from engine import compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.concrete import Statuses, environment, evaluate
-from verifier.encode import Encoding
-from verifier.strategies import valid_records
+from verifier.facts.evaluation import Statuses, environment, evaluate
+from verifier.solver.encoding import Encoding
+from verifier.cases.strategies import valid_records
 
 # Exercises what the liposarcoma ruleset does not: arithmetic, unary minus,
 # iff, "not in", enum == enum-literal on the left, real literals, "one of",

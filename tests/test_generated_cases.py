@@ -26,12 +26,12 @@ from hypothesis import HealthCheck, given, settings
 import dsl
 from dsl.model import Ruleset
 from engine import Evaluator, compile_ruleset
-from verifier.boundaries import valid_records_with_boundaries
-from verifier.cases_finder import engine_form
-from verifier.cases_model import decision_statuses, expected_json
-from verifier.cases_store import describe_difference, freeze_regression
-from verifier.concrete import Statuses, environment, evaluate
-from verifier.encode import Encoding
+from verifier.cases.boundaries import valid_records_with_boundaries
+from verifier.cases.finder import engine_form
+from verifier.cases.case import decision_statuses, expected_json
+from verifier.cases.store import describe_difference, freeze_regression
+from verifier.facts.evaluation import Statuses, environment, evaluate
+from verifier.solver.encoding import Encoding
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATED = REPO / "generated_cases"

@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 import dsl
 from engine import Evaluator, RecordError, load_record_json
 from engine.codegen import fraction_to_decimal
-from verifier.encode import SAT, Encoding
-from verifier.graph_decision import (
+from verifier.solver.encoding import SAT, Encoding
+from verifier.graph.decision import (
     Branch, DecisionView, Diagram, Leaf, Outcome, PhaseLeaf, build_view, build_whole, outcome_of,
 )
-from verifier.graph_domains import Interval, Question
-from verifier.strategies import valid_records
+from verifier.graph.questions import Interval, Question
+from verifier.cases.strategies import valid_records
 
 from tests.conftest import EXAMPLES_DIR, REPO
 from tests.verifier_helpers import rule, ruleset

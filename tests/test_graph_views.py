@@ -15,10 +15,10 @@ from click.testing import CliRunner
 import dsl
 from engine import Evaluator, load_record_json
 from verifier.cli.graph_cmd import graph_command
-from verifier.graph import Highlight, highlight_record, render
-from verifier.graph_decision import DecisionView, build_view
-from verifier.graph_decision_dot import decision_dot, overview_dot, section_dot
-from verifier.graph_rules import node_id, rules_view
+from verifier.graph.render import Highlight, highlight_record, render
+from verifier.graph.decision import DecisionView, build_view
+from verifier.graph.decision_dot import decision_dot, overview_dot, section_dot
+from verifier.graph.rules_view import node_id, rules_view
 
 from tests.conftest import EXAMPLES_DIR, LIPO_RULES
 

@@ -15,12 +15,12 @@ import dsl
 from dsl.model import Ruleset
 from engine import RecordError, compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.cases_generate import generate
-from verifier.cases_model import decision_statuses
-from verifier.cases_store import load_suite, write_suite
+from verifier.cases.generate import generate
+from verifier.cases.case import decision_statuses
+from verifier.cases.store import load_suite, write_suite
 from verifier.cli.mutate_cmd import mutate_command
-from verifier.mutants import OPERATORS, mutants
-from verifier.mutation_report import (
+from verifier.mutation.mutants import OPERATORS, mutants
+from verifier.mutation.analysis import (
     EQUIVALENT, KILLED, SURVIVED, EquivalenceChecker, analyse, suite_from_cases, suite_from_records,
 )
 

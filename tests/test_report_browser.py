@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import dsl
-from verifier.checks import check_ruleset
-from verifier.report_html import build_html, report_figures
+from verifier.check.run import check_ruleset
+from verifier.report.html import build_html, report_figures
 
 from tests.conftest import LIPO_RULES
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 import dsl
-from verifier.checks import check_ruleset
+from verifier.check.run import check_ruleset
 from verifier.cli.report_cmd import report_command
-from verifier.report_html import Figure, build_html, report_figures, results_json
-from verifier.results import RulesetReport
+from verifier.report.html import Figure, build_html, report_figures, results_json
+from verifier.check.results import RulesetReport
 
 from tests.conftest import LIPO_RULES
 

@@ -8,9 +8,9 @@ import pytest
 
 from engine import compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.checks import check_ruleset
-from verifier.replay import Replayer
-from verifier.results import COVERED, EXCLUDED, GAP, PROVED, REFUTED, UNKNOWN, CheckResult, RulesetReport, exit_code
+from verifier.check.run import check_ruleset
+from verifier.solver.replay import Replayer
+from verifier.check.results import COVERED, EXCLUDED, GAP, PROVED, REFUTED, UNKNOWN, CheckResult, RulesetReport, exit_code
 
 INPUTS = """
 input grp: enum {alpha, beta, gamma}

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from engine import compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.encode import to_fraction
-from verifier.strategies import NoValidRecord, valid_records
+from verifier.solver.encoding import to_fraction
+from verifier.cases.strategies import NoValidRecord, valid_records
 
 TIGHT = ruleset("""
 input size: real [0.1, 100]

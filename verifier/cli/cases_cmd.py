@@ -12,12 +12,12 @@ import click
 import dsl
 from dsl.model import Ruleset
 from engine import RecordError, load_record_json
-from verifier.cases_generate import Suite, generate, source_digest
-from verifier.cases_store import (
+from verifier.cases.generate import Suite, generate, source_digest
+from verifier.cases.store import (
     CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
 )
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
-from verifier.replay import EngineDisagreement
+from verifier.solver.replay import EngineDisagreement
 
 
 def _changes_text(directory: Path, total: int, changes: list[Change]) -> str:

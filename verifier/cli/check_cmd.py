@@ -8,12 +8,12 @@ import click
 
 import dsl
 from dsl.model import Ruleset
-from verifier.checks import DEFAULT_TIMEOUT_S, check_ruleset
+from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
 from verifier.cli.common import ExitCode
-from verifier.check_report import render_json, render_text
-from verifier.junit import render_junit
-from verifier.results import UNKNOWN, RulesetReport, exit_code
-from verifier.sarif import render_sarif
+from verifier.check.render import render_json, render_text
+from verifier.check.junit import render_junit
+from verifier.check.results import UNKNOWN, RulesetReport, exit_code
+from verifier.check.sarif import render_sarif
 
 
 def _load_all(paths: tuple[str, ...]) -> list[tuple[Ruleset, list[dsl.Diagnostic]]] | None:

@@ -11,8 +11,8 @@ import click
 import dsl
 from dsl.model import Ruleset
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
-from verifier.diff import DEFAULT_MAX_REGIONS, DEFAULT_TIMEOUT_S, DiffDisagreement, diff_rulesets, exit_code
-from verifier.diff_format import render_all
+from verifier.diff.compare import DEFAULT_MAX_REGIONS, DEFAULT_TIMEOUT_S, DiffDisagreement, diff_rulesets, exit_code
+from verifier.diff.render import render_all
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:

@@ -10,7 +10,7 @@ import click
 from dsl.model import Ruleset
 from engine import RecordError, load_record_json
 from verifier.cli.common import fail, load_ruleset_or_exit
-from verifier.graph import (
+from verifier.graph.render import (
     GraphvizMissing, Highlight, NoCounterexample, counterexample_highlight, dot_available, format_for,
     highlight_record, render,
 )
@@ -51,11 +51,11 @@ def _highlight(ruleset: Ruleset, patient: str | None, counterexample: str | None
 def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, highlight: Highlight | None) -> str:
     """The DOT text of the requested view."""
     if view == "rules":
-        from verifier.graph_rules import rules_view
+        from verifier.graph.rules_view import rules_view
 
         return rules_view(ruleset, highlight, phase)
-    from verifier.graph_decision import build_view, build_whole
-    from verifier.graph_decision_dot import decision_dot, whole_dot
+    from verifier.graph.decision import build_view, build_whole
+    from verifier.graph.decision_dot import decision_dot, whole_dot
 
     if whole:
         return whole_dot(ruleset, build_whole(ruleset), highlight)

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from engine import RecordError
-from verifier.baselines import pairwise_suite, random_suite
-from verifier.cases_store import CasesError, load_suite
+from verifier.mutation.baselines import pairwise_suite, random_suite
+from verifier.cases.store import CasesError, load_suite
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
-from verifier.mutants import OPERATORS, mutants
-from verifier.mutation_report import UNDECIDED, TestSuite, analyse, render_text, suite_from_cases, suite_from_records
+from verifier.mutation.mutants import OPERATORS, mutants
+from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_text, suite_from_cases, suite_from_records
 
 
 @click.command("mutate")

@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
-from verifier.graph import GraphvizMissing, dot_available
-from verifier.report_html import build_html, report_figures, results_json
+from verifier.graph.render import GraphvizMissing, dot_available
+from verifier.report.html import build_html, report_figures, results_json
 
 
 def _tool_name() -> str:
@@ -81,7 +81,7 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
         data = _load_results(results_path, rs.name)
     else:
         import dsl
-        from verifier.checks import DEFAULT_TIMEOUT_S, check_ruleset
+        from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
 
         _, warnings = dsl.load_ruleset_with_warnings(ruleset)
         report = check_ruleset(rs, timeout_s=timeout or DEFAULT_TIMEOUT_S, dsl_warnings=warnings)

@@ -1,0 +1,89 @@
+"""Checks about rules and constraints themselves: dead rules (a finding), and
+redundant rules and constraints that exclude nothing (warnings)."""
+
+from __future__ import annotations
+
+import z3
+
+from dsl import model as m
+from dsl.printer import conjuncts, format_expr
+from verifier.solver.encoding import SAT, UNSAT
+from verifier.check.results import REFUTED, CheckResult, Finding
+from verifier.solver.session import Outcome, Session, proved
+
+
+def _named_conditions(s: Session, rule: m.Rule) -> list[tuple[str, z3.BoolRef]]:
+    """The rule's condition split into labelled conjuncts (its phase's too), for unsat cores."""
+    out: list[tuple[str, z3.BoolRef]] = []
+    for c in conjuncts(rule.condition):
+        if isinstance(c, m.DefRef) and c.name == rule.phase:
+            phase = s.ruleset.definition(c.name)
+            for pc in conjuncts(phase.expr):
+                out.append((f"phase {phase.name}: {format_expr(pc)}", s.enc.term(pc)))
+        else:
+            out.append((f"when: {format_expr(c)}", s.enc.term(c)))
+    return out
+
+
+def check_rule_fires(s: Session, rule: m.Rule) -> CheckResult:
+    """Some valid record fires ``rule``; refuted (a dead rule) with the clashing conditions."""
+
+    def run() -> Outcome:
+        ans = s.enc.check(s.enc.fires[rule.id])
+        if ans.status == SAT:
+            return proved(f"rule {rule.id} fires on some valid record")
+        if ans.status != UNSAT:
+            return s.gave_up(ans)
+        why = s.enc.explain_unsat(_named_conditions(s, rule))
+        constraints, conditions = why if why is not None else ((), ())
+        by_id = {c.id: c for c in s.ruleset.constraints}
+        detail = tuple(f"constraint {cid}: {format_expr(by_id[cid].expr)}" for cid in constraints) + tuple(conditions)
+        because = f" (clash: {', '.join(constraints + conditions)})" if constraints or conditions else ""
+        return Outcome(REFUTED, f"rule {rule.id} can never fire: no valid record meets its condition{because}",
+                       detail=detail)
+
+    return s.run(f"fires({rule.id})", "dead-rule", str(rule.span), run)
+
+
+def redundant_rules(s: Session, dead: set[str]) -> list[Finding]:
+    """Rules whose every outcome (action and strength) other rules already give wherever they fire."""
+    enc = s.enc
+    out: list[Finding] = []
+    for rule in s.ruleset.rules:
+        if rule.id in dead or not rule.gives:
+            continue
+        pairs = sorted({(g.strength, a) for g in rule.gives for a in g.actions})
+        others: list[list[str]] = []
+        for strength, action in pairs:
+            ids = [r for r in enc.rules_giving[strength].get(action, []) if r != rule.id]
+            if not ids:
+                break
+            others.append(ids)
+        else:
+            covered = enc.all_of([enc.any_of([enc.fires[r] for r in ids]) for ids in others])
+            ans = enc.check(enc.fires[rule.id], z3.Not(covered))
+            if ans.status == UNSAT:
+                names = sorted({r for ids in others for r in ids})
+                out.append(Finding(
+                    "redundant-rule",
+                    f"rule {rule.id} is redundant: wherever it fires, {', '.join(names)} already give "
+                    f"the same actions with the same strengths",
+                    str(rule.span),
+                ))
+    return out
+
+
+def constraints_excluding_nothing(s: Session) -> list[Finding]:
+    """Constraints implied by the domains and the other constraints."""
+    enc = s.enc
+    out: list[Finding] = []
+    for c in s.ruleset.constraints:
+        ans = enc.check(z3.Not(enc.term(c.expr)), without_constraints=[c.id])
+        if ans.status == UNSAT:
+            out.append(Finding(
+                "constraint-excludes-nothing",
+                f"constraint {c.id} excludes nothing: the input domains and the other constraints already imply it",
+                str(c.span),
+            ))
+    return out
+

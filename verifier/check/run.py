@@ -1,0 +1,66 @@
+"""Every check of one ruleset, in report order: the library entry point of ``ruleproof check``."""
+
+from __future__ import annotations
+
+import time
+from typing import Iterable
+
+from dsl import model as m
+from dsl.errors import Diagnostic
+from verifier.check.coverage import check_coverage, check_matrix
+from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant, conflict_pairs
+from verifier.check.results import PROVED, REFUTED, CheckResult, Finding, RulesetReport
+from verifier.check.rule_checks import check_rule_fires, constraints_excluding_nothing, redundant_rules
+from verifier.solver.session import Session
+
+DEFAULT_TIMEOUT_S = 10.0
+
+
+def check_ruleset(
+    ruleset: m.Ruleset,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    dsl_warnings: Iterable[Diagnostic] = (),
+    replay: bool = True,
+) -> RulesetReport:
+    """Prove everything ``ruleset`` declares plus the built-in properties.
+
+    Results come in a fixed order (coverage, coverage matrices, contradictions,
+    dead rules, invariants; each in declaration order) so reports diff well.
+    Warnings (the checker's, redundant rules, constraints that exclude
+    nothing) never fail the run.
+    """
+    start = time.perf_counter()
+    s = Session(ruleset, timeout_s, replay=replay)
+    results: list[CheckResult] = []
+
+    coverage = check_coverage(s)
+    results.append(coverage)
+    for cov in ruleset.coverages:
+        results.append(check_matrix(s, cov, everything_covered=coverage.status == PROVED))
+
+    for a, b in conflict_pairs(ruleset):
+        results.append(check_conflict(s, a, b))
+    for action in avoidable_actions(s):
+        results.append(check_given_and_avoided(s, action))
+
+    dead: set[str] = set()
+    for rule in ruleset.rules:
+        r = check_rule_fires(s, rule)
+        if r.status == REFUTED:
+            dead.add(rule.id)
+        results.append(r)
+
+    for prop in ruleset.properties:
+        results.append(check_invariant(s, prop))
+
+    warnings = [Finding("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
+    warnings += redundant_rules(s, dead)
+    warnings += constraints_excluding_nothing(s)
+    return RulesetReport(
+        path=ruleset.path,
+        name=ruleset.name,
+        version=ruleset.version,
+        results=tuple(results),
+        warnings=tuple(warnings),
+        seconds=time.perf_counter() - start,
+    )

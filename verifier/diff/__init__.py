@@ -1,0 +1,1 @@
+"""Semantic and structural diff of two versions of a ruleset."""

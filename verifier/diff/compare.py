@@ -1,0 +1,331 @@
+"""``ruleproof diff``: which patients get different advice from a new version of a ruleset.
+
+The semantic diff answers with concrete patients. Over the records valid
+under both versions it finds, for every action, where the action is newly
+given, no longer given, or given with another strength or evidence category;
+separately it finds the records only one version accepts. Each change comes
+as a few regions (boxes over the inputs, see ``verifier.diff.regions``), each
+with an example record that both engines are made to confirm: a region whose
+example the engines do not reproduce is a bug in ruleproof, reported as such.
+When no such record exists at all, the edit is proved not to change meaning.
+
+The structural diff (``verifier.diff.structure``) stands beside it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import engine
+from dsl import model as m
+from verifier.diff.regions import Bound, Focus, FoundBox, RegionFinder
+from verifier.diff.semantic import (
+    NEW, OLD, SAT, UNKNOWN, JointEncoding, Outcome, action_support, deciding_order, validity_support,
+)
+from verifier.diff.structure import StructuralChange, structural_diff
+from verifier.solver.encoding import Value, is_exact_record, json_record
+
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_MAX_REGIONS = 8  # per action (and per side of the validity change)
+
+# Order of change kinds in a report: losses first, they are what reviewers miss.
+CHANGE_KINDS = ("no longer given", "newly given", "strength changed", "category changed",
+                "no longer avoided", "newly avoided")
+
+
+class DiffDisagreement(Exception):
+    """An example record the engines do not confirm: a bug in ruleproof, not a finding."""
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One box of records showing a change, with one example record inside it.
+
+    ``example`` holds every input of both versions (plain JSON values).
+    For an action change, ``old_rules``/``new_rules`` are the rules giving the
+    action to the example in each version; for a validity change,
+    ``rejected_by`` says why the other version rejects it and ``old_rules``
+    (or ``new_rules``) lists the rules that fire where it is valid.
+    """
+
+    bounds: tuple[Bound, ...]
+    example: dict[str, Any]
+    old_rules: tuple[str, ...] = ()
+    new_rules: tuple[str, ...] = ()
+    rejected_by: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        return " and ".join(b.text for b in self.bounds) or "every record"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "region": self.text,
+            "bounds": [b.to_json() for b in self.bounds],
+            "example": self.example,
+            "old_rules": list(self.old_rules),
+            "new_rules": list(self.new_rules),
+        }
+        if self.rejected_by:
+            out["rejected_by"] = list(self.rejected_by)
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def change_kind(old: Outcome, new: Outcome) -> str:
+    if old.strength is None:
+        return "newly avoided" if new.strength == "avoid" else "newly given"
+    if new.strength is None:
+        return "no longer avoided" if old.strength == "avoid" else "no longer given"
+    if old.strength != new.strength:
+        return "strength changed"
+    return "category changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """Records where one action goes from ``old`` to ``new``."""
+
+    old: Outcome
+    new: Outcome
+    regions: tuple[Region, ...]
+
+    @property
+    def change(self) -> str:
+        return change_kind(self.old, self.new)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"change": self.change, "old": self.old.to_json(), "new": self.new.to_json(),
+                "regions": [r.to_json() for r in self.regions]}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionChange:
+    """Every change of one action. ``more``: the listing stopped at the region cap."""
+
+    action: str
+    label: str
+    transitions: tuple[Transition, ...]
+    more: bool = False
+    undecided: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "label": self.label,
+                "transitions": [t.to_json() for t in self.transitions],
+                "more": self.more, "undecided": self.undecided}
+
+
+@dataclass(frozen=True, slots=True)
+class ValidityChange:
+    """Records valid under one version only (``side``: the version that accepts them)."""
+
+    side: str
+    regions: tuple[Region, ...]
+    more: bool = False
+    undecided: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"valid_under": self.side, "regions": [r.to_json() for r in self.regions],
+                "more": self.more, "undecided": self.undecided}
+
+
+UNCHANGED, CHANGED, UNDECIDED = "unchanged", "changed", "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticDiff:
+    """The meaning of the edit. ``undecided`` lists what the solver could not settle."""
+
+    actions: tuple[ActionChange, ...]
+    validity: tuple[ValidityChange, ...]
+    undecided: tuple[str, ...] = ()
+    queries: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """A change was found (entries the solver gave up on without a region are no evidence)."""
+        return any(a.transitions for a in self.actions) or any(v.regions for v in self.validity)
+
+    @property
+    def status(self) -> str:
+        if self.changed:
+            return CHANGED
+        return UNDECIDED if self.undecided else UNCHANGED
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status,
+                "actions": [a.to_json() for a in self.actions],
+                "validity": [v.to_json() for v in self.validity],
+                "undecided": list(self.undecided)}
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    path: str
+    name: str
+    version: str
+
+    @staticmethod
+    def of(rs: m.Ruleset) -> "Version":
+        return Version(rs.path, rs.name, rs.version)
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "ruleset": self.name, "version": self.version}
+
+
+@dataclass(frozen=True, slots=True)
+class DiffReport:
+    old: Version
+    new: Version
+    structure: tuple[StructuralChange, ...]
+    semantic: SemanticDiff
+    seconds: float = 0.0
+
+    def to_json(self, timing: bool = True) -> dict[str, Any]:
+        return {"old": self.old.to_json(), "new": self.new.to_json(),
+                "meaning": self.semantic.to_json(),
+                "structure": [c.to_json() for c in self.structure],
+                "seconds": round(self.seconds, 3) if timing else 0.0}
+
+
+def exit_code(report: DiffReport, fail_on_change: bool) -> int:
+    """1 for a change under ``--fail-on-change`` (a change found stands whatever the rest);
+    else 3 if the solver left something undecided; else 0."""
+    if fail_on_change and report.semantic.changed:
+        return 1
+    if report.semantic.undecided:
+        return 3
+    return 0
+
+
+# ---------------------------------------------------------------- engines
+
+
+class _Engines:
+    """Both versions' engines: every example is run through them before it is reported."""
+
+    def __init__(self, joint: JointEncoding) -> None:
+        self.joint = joint
+        self.ev = {OLD: engine.compile_ruleset(joint.old), NEW: engine.compile_ruleset(joint.new)}
+
+    def decide(self, values: dict[str, Value], side: str) -> engine.Decision | tuple[str, ...]:
+        """The decision of one version, or the problems for which it rejects the record."""
+        record = json_record(self.joint.version_record(values, side))
+        try:
+            return self.ev[side].evaluate(self.ev[side].validate(record))
+        except engine.RecordError as err:
+            return tuple(p.constraint or str(p) for p in err.problems)
+
+    @staticmethod
+    def outcome(decision: engine.Decision, action: str) -> tuple[Outcome, tuple[str, ...]]:
+        for r in decision.recommendations:
+            if r.action == action:
+                return Outcome(r.strength, r.category), r.rules
+        return Outcome(None, None), ()
+
+    def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
+        old, new = fb.key  # type: ignore[misc]
+        example = json_record(fb.seed)
+        if not is_exact_record(fb.seed):
+            return Region(bounds, example, note="the example needs a value no decimal can hold; not replayed")
+        rules: dict[str, tuple[str, ...]] = {}
+        for side, expected in ((OLD, old), (NEW, new)):
+            d = self.decide(fb.seed, side)
+            if isinstance(d, tuple):
+                raise DiffDisagreement(f"the {side} engine rejects an example Z3 found valid ({', '.join(d)}): {example}")
+            got, rules[side] = self.outcome(d, action)
+            if got != expected:
+                raise DiffDisagreement(
+                    f"the {side} engine gives {action} {got.text()} where Z3 says {expected.text()}: {example}")
+        return Region(bounds, example, old_rules=rules[OLD], new_rules=rules[NEW])
+
+    def validity_region(self, fb: FoundBox, bounds: tuple[Bound, ...], side: str) -> Region:
+        other = NEW if side == OLD else OLD
+        example = json_record(fb.seed)
+        if not is_exact_record(fb.seed):
+            return Region(bounds, example, note="the example needs a value no decimal can hold; not replayed")
+        accepted, rejected = self.decide(fb.seed, side), self.decide(fb.seed, other)
+        if isinstance(accepted, tuple) or not isinstance(rejected, tuple):
+            raise DiffDisagreement(f"the engines do not confirm that only the {side} version accepts {example}")
+        fired = tuple(accepted.fired)
+        return Region(bounds, example, old_rules=fired if side == OLD else (),
+                      new_rules=fired if side == NEW else (), rejected_by=rejected)
+
+
+# ---------------------------------------------------------------- the diff
+
+
+def _transitions(finder: RegionFinder, engines: _Engines, found: list[FoundBox], action: str,
+                 background: list[Any]) -> tuple[Transition, ...]:
+    by_key: dict[tuple[Outcome, Outcome], list[Region]] = {}
+    for fb in finder.merge(found):
+        bounds = finder.describe(fb.box, background, fb.seed)
+        by_key.setdefault(fb.key, []).append(engines.action_region(fb, bounds, action))  # type: ignore[arg-type]
+    out = [Transition(o, n, tuple(sorted(rs, key=lambda r: r.text))) for (o, n), rs in by_key.items()]
+    return tuple(sorted(out, key=lambda t: (CHANGE_KINDS.index(t.change), -t.old.code(), -t.new.code())))
+
+
+def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+                  max_regions: int = DEFAULT_MAX_REGIONS) -> SemanticDiff:
+    """Every change of meaning from ``old`` to ``new`` (see the module doc)."""
+    timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
+    joint = JointEncoding(old, new, timeout_ms)
+    finder = RegionFinder(joint)
+    engines = _Engines(joint)
+    both = [joint.valid_lit[OLD], joint.valid_lit[NEW]]
+    undecided: list[str] = []
+    labels = {a.id: a.label for a in new.actions} | {a.id: a.label for a in old.actions}
+
+    actions: list[ActionChange] = []
+    # One query settles a refactoring; only when it fails is each action asked.
+    probe = finder.solve(both + [joint.any_changed_lit()])
+    if probe.status == UNKNOWN:
+        undecided.append(f"whether any action changes: the solver gave up ({probe.reason})")
+    for action in joint.actions if probe.status == SAT else ():
+        changed = joint.changed_lit(action)
+        first = finder.solve(both + [changed])
+        if first.status == UNKNOWN:
+            undecided.append(f"action {action}: the solver gave up ({first.reason})")
+            actions.append(ActionChange(action, labels[action], (), undecided=True))
+        if first.status != SAT:
+            continue
+
+        def classify(model: Any, a: str = action) -> tuple[Any, Any]:
+            o, n = joint.outcome(model, OLD, a), joint.outcome(model, NEW, a)
+            return (o, n), joint.not_transition_lit(a, o, n)
+
+        support = action_support(joint, action)
+        focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed))
+        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions)
+        if gave_up:
+            undecided.append(f"action {action}: the solver gave up before every region was found")
+        actions.append(ActionChange(action, labels[action], _transitions(finder, engines, found, action, both),
+                                    more=more, undecided=gave_up))
+
+    validity: list[ValidityChange] = []
+    for side, other in ((OLD, NEW), (NEW, OLD)):
+        base = [joint.valid_lit[side], joint.invalid_lit[other]]
+        not_p = joint.valid_lit[other]
+        focus = Focus(validity_support(joint, other))
+        found, more, gave_up = finder.find(base, [joint.valid_lit[side]], lambda _m, lit=not_p: ("valid", lit),
+                                           focus, max_regions)
+        if gave_up:
+            undecided.append(f"records valid under {side} only: the solver gave up")
+        if found or gave_up:
+            regions = [engines.validity_region(fb, finder.describe(fb.box, [joint.valid_lit[side]], fb.seed), side)
+                       for fb in finder.merge(found)]
+            validity.append(ValidityChange(side, tuple(sorted(regions, key=lambda r: r.text)), more, gave_up))
+    return SemanticDiff(tuple(actions), tuple(validity), tuple(undecided), finder.queries)
+
+
+def diff_rulesets(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFAULT_TIMEOUT_S,
+                  max_regions: int = DEFAULT_MAX_REGIONS) -> DiffReport:
+    """The structural and semantic diff of two versions of a ruleset."""
+    start = time.perf_counter()
+    semantic = semantic_diff(old, new, timeout_s, max_regions)
+    return DiffReport(Version.of(old), Version.of(new), structural_diff(old, new), semantic,
+                      time.perf_counter() - start)

@@ -1,0 +1,255 @@
+"""Reports of ``ruleproof diff``: text for the author, markdown for a review, JSON for tools.
+
+All three say the same things in the same order, and nothing in them depends
+on the run but the timing (``timing=False`` drops it), so the report of one
+edit is byte-identical from run to run.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from verifier.diff.compare import CHANGED, UNCHANGED, ActionChange, DiffReport, Region, ValidityChange
+from verifier.diff.semantic import OLD
+from verifier.diff.structure import StructuralChange
+
+_WIDTH = 100
+
+
+def render_json(report: DiffReport, timing: bool = True) -> str:
+    return json.dumps(report.to_json(timing), indent=2, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- shared wording
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _rules(rules: tuple[str, ...]) -> str:
+    return ", ".join(rules) if rules else "(no rule gives it)"
+
+
+def _regions_word(n: int) -> str:
+    return f"{n} region{'s' if n != 1 else ''}"
+
+
+def _validity_title(v: ValidityChange) -> str:
+    if v.side == OLD:
+        return "records valid under OLD only: NEW rejects them"
+    return "records valid under NEW only: OLD rejected them"
+
+
+def _headline(report: DiffReport) -> str:
+    sem = report.semantic
+    if sem.status == UNCHANGED:
+        return ("UNCHANGED (proved): every record valid under one version is valid under the other, "
+                "and gets the same actions with the same strengths and categories")
+    parts: list[str] = []
+    if sem.actions:
+        n = sum(len(t.regions) for a in sem.actions for t in a.transitions)
+        parts.append(f"{len(sem.actions)} action{'s' if len(sem.actions) != 1 else ''} "
+                     f"change{'s' if len(sem.actions) == 1 else ''} ({_regions_word(n)})")
+    for v in sem.validity:
+        parts.append(f"{_regions_word(len(v.regions))} of records valid under {v.side.upper()} only")
+    if sem.status == CHANGED:
+        return "CHANGED: " + "; ".join(parts)
+    return "UNDECIDED: the solver gave up before the meaning was settled (see below); nothing is proved"
+
+
+def _more_note(more: bool, undecided: bool) -> list[str]:
+    out = []
+    if more:
+        out.append("and more: other records change too; the listing stops at --max-regions regions")
+    if undecided:
+        out.append("UNDECIDED: the solver gave up before every region was found; the list may be incomplete")
+    return out
+
+
+# ---------------------------------------------------------------- text
+
+
+def _wrap(text: str, indent: str, hanging: str = "   ") -> list[str]:
+    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent + hanging,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def _record_lines(record: dict[str, Any], indent: str) -> list[str]:
+    text = "  ".join(f"{k}={_value(v)}" for k, v in record.items())
+    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def _region_text(k: int, r: Region, indent: str, validity: ValidityChange | None = None) -> list[str]:
+    lines = _wrap(f"{k}. {r.text}", indent)
+    pad = indent + "   "
+    if validity is None:
+        lines += _wrap(f"rules: OLD {_rules(r.old_rules)}; NEW {_rules(r.new_rules)}", pad)
+    else:
+        fired = r.old_rules if validity.side == OLD else r.new_rules
+        other = "NEW" if validity.side == OLD else "OLD"
+        lines += _wrap(f"{other} rejects it: {', '.join(r.rejected_by)}", pad)
+        lines += _wrap(f"{validity.side.upper()} fires: {', '.join(fired) or '(nothing)'}", pad)
+    if r.note:
+        lines += _wrap(f"note: {r.note}", pad)
+    lines.append(f"{pad}example:")
+    lines += _record_lines(r.example, pad + "  ")
+    return lines
+
+
+def _action_text(a: ActionChange) -> list[str]:
+    lines = [f"  {a.action}: {a.label}"]
+    for t in a.transitions:
+        lines.append(f"    {t.change}: {t.old.text()} -> {t.new.text()}, in {_regions_word(len(t.regions))}")
+        for k, r in enumerate(t.regions, 1):
+            lines += _region_text(k, r, "      ")
+    lines += [f"    {n}" for n in _more_note(a.more, a.undecided)]
+    return lines
+
+
+def _structure_text(c: StructuralChange) -> list[str]:
+    where = ""
+    if c.old_location and c.new_location:
+        where = f"  ({c.old_location} -> {c.new_location})"
+    elif c.location:
+        where = f"  ({c.location})"
+    lines = [f"  {c.kind} {c.id} {c.change}{where}"]
+    for d in c.details:
+        if len(d) + 4 <= _WIDTH:
+            lines.append(f"    {d}")
+            continue
+        # Old and new values one above the other, continuation lines aligned under them.
+        field, _, change = d.partition(": ")
+        before, _, after = change.partition(" -> ")
+        col = " " * (4 + len(field) + 2)
+        lines += textwrap.wrap(f"    {field}: {before}", _WIDTH, subsequent_indent=col,
+                               break_long_words=False, break_on_hyphens=False)
+        lines += textwrap.wrap(f"{col[:-3]}-> {after}", _WIDTH, subsequent_indent=col,
+                               break_long_words=False, break_on_hyphens=False)
+    return lines
+
+
+def render_text(report: DiffReport, timing: bool = True) -> str:
+    sem = report.semantic
+    out = ["ruleproof diff",
+           f"  old: {report.old.path} ({report.old.name} {report.old.version})",
+           f"  new: {report.new.path} ({report.new.name} {report.new.version})",
+           ""]
+    out.append(f"Structure: {len(report.structure) or 'no'} change{'s' if len(report.structure) != 1 else ''}")
+    for c in report.structure:
+        out += _structure_text(c)
+    out.append("")
+    out += _wrap(f"Meaning: {_headline(report)}", "", "  ")
+    if sem.actions or sem.validity:
+        out.append("  (a region names only the inputs it restricts: the others may take any valid value)")
+    for a in sem.actions:
+        out.append("")
+        out += _action_text(a)
+    for v in sem.validity:
+        out.append("")
+        out.append(f"  {_validity_title(v)}, in {_regions_word(len(v.regions))}")
+        for k, r in enumerate(v.regions, 1):
+            out += _region_text(k, r, "      ", v)
+        out += [f"    {n}" for n in _more_note(v.more, v.undecided)]
+    for u in sem.undecided:
+        out.append(f"  undecided: {u}")
+    out.append("")
+    took = f" in {report.seconds:.2f}s" if timing else ""
+    out.append(f"Summary: meaning {sem.status}; {len(report.structure)} structural "
+               f"change{'s' if len(report.structure) != 1 else ''}{took}")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- markdown
+
+
+def _md(text: str) -> str:
+    """Inline code, safe for any backticks inside."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _md_region(k: int, r: Region, validity: ValidityChange | None = None) -> list[str]:
+    lines = [f"{k}. " + " and ".join(_md(b.text) for b in r.bounds) if r.bounds else f"{k}. every record"]
+    if validity is None:
+        old = ", ".join(_md(x) for x in r.old_rules) or "no rule"
+        new = ", ".join(_md(x) for x in r.new_rules) or "no rule"
+        lines.append(f"   <br>rules: OLD {old}; NEW {new}")
+    else:
+        other = "NEW" if validity.side == OLD else "OLD"
+        fired = r.old_rules if validity.side == OLD else r.new_rules
+        lines.append(f"   <br>{other} rejects it: {', '.join(_md(x) for x in r.rejected_by)}; "
+                     f"{validity.side.upper()} fires: {', '.join(_md(x) for x in fired) or 'nothing'}")
+    if r.note:
+        lines.append(f"   <br>note: {r.note}")
+    lines += ["", "   <details><summary>example record</summary>", "", "   ```json"]
+    lines += ["   " + line for line in json.dumps(r.example, indent=2, ensure_ascii=False).splitlines()]
+    lines += ["   ```", "", "   </details>", ""]
+    return lines
+
+
+def render_markdown(report: DiffReport, timing: bool = True) -> str:
+    """A report to paste into a review: summary table first, details below."""
+    sem = report.semantic
+    out = [f"### ruleproof diff: {_md(report.old.name)} {report.old.version} → {report.new.version}", "",
+           f"OLD {_md(report.old.path)}, NEW {_md(report.new.path)}", "",
+           f"**Meaning: {_headline(report)}**", ""]
+    if sem.actions:
+        out += ["| action | change | OLD | NEW | regions |", "| --- | --- | --- | --- | --- |"]
+        for a in sem.actions:
+            for t in a.transitions:
+                more = "+" if a.more else ""
+                out.append(f"| {_md(a.action)} | {t.change} | {t.old.text()} | {t.new.text()} | {len(t.regions)}{more} |")
+        out.append("")
+    for v in sem.validity:
+        out.append(f"- {_validity_title(v)}: {_regions_word(len(v.regions))}{' (and more)' if v.more else ''}")
+    if sem.validity:
+        out.append("")
+    if sem.actions or sem.validity:
+        out += ["A region names only the inputs it restricts; the others may take any valid value.", ""]
+    for a in sem.actions:
+        out += [f"#### {_md(a.action)}: {a.label}", ""]
+        for t in a.transitions:
+            out += [f"**{t.change}**: {t.old.text()} → {t.new.text()}", ""]
+            for k, r in enumerate(t.regions, 1):
+                out += _md_region(k, r)
+        out += [f"_{n}_" for n in _more_note(a.more, a.undecided)]
+    for v in sem.validity:
+        out += [f"#### {_validity_title(v)}", ""]
+        for k, r in enumerate(v.regions, 1):
+            out += _md_region(k, r, v)
+        out += [f"_{n}_" for n in _more_note(v.more, v.undecided)]
+    for u in sem.undecided:
+        out.append(f"- undecided: {u}")
+    out += ["", f"#### Structure: {len(report.structure)} change{'s' if len(report.structure) != 1 else ''}", ""]
+    if report.structure:
+        out += ["| declaration | change | details |", "| --- | --- | --- |"]
+        for c in report.structure:
+            details = "<br>".join(_md(d) for d in c.details)
+            out.append(f"| {c.kind} {_md(c.id)} | {c.change} | {details} |")
+    if timing:
+        out += ["", f"_{report.seconds:.2f}s_"]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render(report: DiffReport, fmt: str, timing: bool = True) -> str:
+    if fmt == "json":
+        return render_json(report, timing)
+    if fmt == "markdown":
+        return render_markdown(report, timing)
+    return render_text(report, timing)
+
+
+def render_all(reports: list[DiffReport], fmt: str, timing: bool = True) -> str:
+    """One report as ``render`` makes it; several (``--base`` with many files) one after another,
+    or for JSON one document ``{"diffs": [...]}``."""
+    if len(reports) == 1:
+        return render(reports[0], fmt, timing)
+    if fmt == "json":
+        return json.dumps({"diffs": [r.to_json(timing) for r in reports]}, indent=2, ensure_ascii=False)
+    sep = "\n\n" if fmt == "text" else "\n---\n\n"
+    return sep.join(render(r, fmt, timing).rstrip("\n") for r in reports) + ("\n" if reports else "")

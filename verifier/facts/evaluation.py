@@ -1,0 +1,85 @@
+"""Evaluate a property on one concrete record and the engine's decision.
+
+Used only to replay counterexamples: Z3 says a property fails on a record,
+and this evaluator, fed the engine's decision for that record, must agree. It
+is a third, deliberately plain reading of the semantics (exact Fractions, no
+compilation), independent of both the engine's code generator and the Z3
+encoding.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Mapping
+
+from dsl import model as m
+from verifier.solver.encoding import to_fraction
+
+
+class Statuses:
+    """The action sets of one decision, by status name."""
+
+    def __init__(self, recommended: frozenset[str], considered: frozenset[str], avoided: frozenset[str]) -> None:
+        self.table = {
+            "recommended": recommended,
+            "considered": considered,
+            "avoided": avoided,
+            "given": recommended | considered,
+        }
+
+
+def environment(ruleset: m.Ruleset, record: Mapping[str, Any]) -> dict[str, Any]:
+    """Every input and definition of ``ruleset`` evaluated on ``record``."""
+    env: dict[str, Any] = {}
+    for i in ruleset.inputs:
+        v = record[i.name]
+        env[i.name] = to_fraction(v) if isinstance(i.type, (m.IntType, m.RealType)) else v
+    for d in ruleset.definitions:
+        env[d.name] = evaluate(d.expr, env, None)
+    return env
+
+
+def evaluate(e: m.Expr, env: Mapping[str, Any], statuses: Statuses | None) -> Any:
+    """The value of ``e`` (bool, Fraction or enum value) in ``env``."""
+    if isinstance(e, m.BoolLit):
+        return e.value
+    if isinstance(e, m.NumLit):
+        return Fraction(e.value)
+    if isinstance(e, m.EnumLit):
+        return e.value
+    if isinstance(e, (m.InputRef, m.DefRef)):
+        return env[e.name]
+    if isinstance(e, m.Not):
+        return not evaluate(e.arg, env, statuses)
+    if isinstance(e, m.And):
+        return all(evaluate(a, env, statuses) for a in e.args)
+    if isinstance(e, m.Or):
+        return any(evaluate(a, env, statuses) for a in e.args)
+    if isinstance(e, m.Implies):
+        return (not evaluate(e.left, env, statuses)) or bool(evaluate(e.right, env, statuses))
+    if isinstance(e, m.Iff):
+        return evaluate(e.left, env, statuses) == evaluate(e.right, env, statuses)
+    if isinstance(e, m.Compare):
+        a, b = evaluate(e.left, env, statuses), evaluate(e.right, env, statuses)
+        return {
+            "==": lambda: a == b,
+            "!=": lambda: a != b,
+            "<": lambda: a < b,
+            "<=": lambda: a <= b,
+            ">": lambda: a > b,
+            ">=": lambda: a >= b,
+        }[e.op]()
+    if isinstance(e, m.InSet):
+        inside = evaluate(e.subject, env, statuses) in e.values
+        return not inside if e.negated else inside
+    if isinstance(e, m.Arith):
+        a, b = evaluate(e.left, env, statuses), evaluate(e.right, env, statuses)
+        return a + b if e.op == "+" else a - b if e.op == "-" else a * b
+    if isinstance(e, m.Neg):
+        return -evaluate(e.arg, env, statuses)
+    if isinstance(e, m.ActionStatus):
+        if statuses is None:
+            raise ValueError("an action status needs a decision")
+        chosen = statuses.table[e.status]
+        return any(a in chosen for a in e.actions)
+    raise TypeError(f"not an expression: {e!r}")

@@ -1,0 +1,1 @@
+"""Graphviz drawings of a ruleset: rules view and decision diagrams."""

@@ -1,0 +1,1 @@
+"""Mutation analysis: mutant operators, kill analysis and baseline suites."""
