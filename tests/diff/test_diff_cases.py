@@ -13,7 +13,7 @@ import dsl
 from tests.diff_helpers import confirm_report
 from verifier.diff.compare import DiffReport, Transition, diff_rulesets
 
-CASES_DIR = Path(__file__).resolve().parent / "diff_cases"
+CASES_DIR = Path(__file__).resolve().parents[1] / "diff_cases"
 
 
 @dataclass(frozen=True)

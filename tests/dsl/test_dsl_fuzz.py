@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import dsl
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL_RULESET = ROOT / "rulesets" / "liposarcoma.rules"
 
 # Used only until rulesets/liposarcoma.rules exists.

@@ -18,7 +18,7 @@ from verifier.cases.case import expected_json
 from verifier.cases.store import freeze_regression, load_suite, replay
 from verifier.cli.cases_cmd import cases_command
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LIPO = REPO / "rulesets" / "liposarcoma.rules"
 COMMITTED = REPO / "generated_cases" / "liposarcoma"
 

@@ -24,7 +24,7 @@ from verifier.facts.evaluation import environment, evaluate
 from verifier.solver.encoding import to_fraction
 from verifier.check.results import COVERED, GAP
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LIPO = REPO / "rulesets" / "liposarcoma.rules"
 COMMITTED = REPO / "generated_cases" / "liposarcoma"
 

@@ -33,7 +33,7 @@ from verifier.cases.store import describe_difference, freeze_regression
 from verifier.facts.evaluation import Statuses, environment, evaluate
 from verifier.solver.encoding import Encoding
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 GENERATED = REPO / "generated_cases"
 CASE_FILES = sorted(GENERATED.glob("*/cases/*.json"))
 

@@ -23,7 +23,7 @@ from verifier.diff.render import render_text
 from verifier.diff.regions import Piece, RegionFinder, pieces
 from verifier.diff.semantic import UNKNOWN, JointEncoding, Probe
 
-CASES = Path(__file__).resolve().parent / "diff_cases"
+CASES = Path(__file__).resolve().parents[1] / "diff_cases"
 BASE = str(CASES / "base.rules")
 
 
@@ -242,7 +242,7 @@ def test_pre_commit_hooks_run_as_declared(repo: Path) -> None:
     """Each hook's `entry` in .pre-commit-hooks.yaml, run as pre-commit would (file names appended)."""
     from verifier.cli.check_cmd import check_command
 
-    text = (Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     entries = dict(re.findall(r"^- id: (\S+)\n(?:  .*\n)*?  entry: ruleproof (.+)$", text, re.M))
     assert set(entries) == {"ruleproof-check", "ruleproof-diff"}
     assert re.findall(r"^  files: (.+)$", text, re.M) == [r"\.rules$"] * 2

@@ -24,7 +24,7 @@ from verifier.mutation.analysis import (
     EQUIVALENT, KILLED, SURVIVED, EquivalenceChecker, analyse, suite_from_cases, suite_from_records,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LIPO = REPO / "rulesets" / "liposarcoma.rules"
 COMMITTED = REPO / "generated_cases" / "liposarcoma"
 REPORT = COMMITTED / "mutation-report.json"

@@ -16,7 +16,7 @@ import dsl
 from dsl import model as m
 from dsl.parser import reserved_words
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL_RULESET = ROOT / "rulesets" / "liposarcoma.rules"
 
 HEADER = 'ruleset t version "1"\n'

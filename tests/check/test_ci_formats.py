@@ -21,7 +21,7 @@ from verifier.check.junit import render_junit
 from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult, Finding, RulesetReport
 from verifier.check.sarif import render_sarif
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 # A ruleset with one of each finding: a coverage gap, a dead rule, a refuted property, a redundant
 # rule, and a checker warning (input b is never used).

@@ -6,7 +6,7 @@ warnings) followed by a newline.
 
 To regenerate after a deliberate change, run
 
-    RULEPROOF_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_dsl_diagnostics.py
+    RULEPROOF_UPDATE_GOLDEN=1 .venv/bin/pytest tests/dsl/test_dsl_diagnostics.py
 
 and review every changed .expected file by eye (git diff) before committing.
 """
@@ -20,7 +20,7 @@ import pytest
 
 import dsl
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "dsl_cases"
 UPDATE = os.environ.get("RULEPROOF_UPDATE_GOLDEN") == "1"
 

@@ -22,7 +22,7 @@ import dsl
 import engine
 from dsl import model as m
 from tests.diff_helpers import in_bound, project
-from tests.test_diff_cases import CASES, CASES_DIR, Case
+from tests.diff.test_diff_cases import CASES, CASES_DIR, Case
 from verifier.diff.compare import DiffReport, Region, diff_rulesets
 from verifier.diff.regions import thresholds
 
