@@ -9,7 +9,7 @@ import engine
 from dsl import model as m
 from verifier.diff.compare import DiffReport, Region
 from verifier.diff.regions import Bound
-from verifier.solver.encoding import to_fraction
+from verifier.facts.values import to_fraction
 
 
 def project(ruleset: m.Ruleset, example: dict[str, Any]) -> dict[str, Any]:

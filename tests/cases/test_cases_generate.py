@@ -14,14 +14,15 @@ import dsl
 from dsl.model import Ruleset
 from engine import compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.cases.boundaries import SIDES, thresholds
+from verifier.facts.thresholds import SIDES, thresholds
 from verifier.facts.conditions import ConditionIndex
-from verifier.cases.finder import engine_form
-from verifier.cases.generate import Suite, generate
+from verifier.facts.values import engine_form
+from verifier.cases.generate import generate
+from verifier.cases.case import Suite
 from verifier.cases.store import load_suite, write_suite
 from verifier.check.run import check_ruleset
 from verifier.facts.evaluation import environment, evaluate
-from verifier.solver.encoding import to_fraction
+from verifier.facts.values import to_fraction
 from verifier.check.results import COVERED, GAP
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from dsl import model as m
 from engine import compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.cases.boundaries import boundary_points, valid_records_with_boundaries
-from verifier.solver.encoding import to_fraction
+from verifier.cases.strategies import boundary_points, valid_records_with_boundaries
+from verifier.facts.values import to_fraction
 
 # Thresholds behind constraints: months > 0 only once done, 120 months only when done,
 # lines >= 1 only for grade G3. Random values alone rarely land on them.

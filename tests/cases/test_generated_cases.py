@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 import dsl
 from dsl.model import Ruleset
 from engine import Evaluator, compile_ruleset
-from verifier.cases.boundaries import valid_records_with_boundaries
-from verifier.cases.finder import engine_form
+from verifier.cases.strategies import valid_records_with_boundaries
+from verifier.facts.values import engine_form
 from verifier.cases.case import decision_statuses, expected_json
 from verifier.cases.store import describe_difference, freeze_regression
 from verifier.facts.evaluation import Statuses, environment, evaluate

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engine import compile_ruleset
 from tests.verifier_helpers import rule, ruleset
-from verifier.solver.encoding import to_fraction
+from verifier.facts.values import to_fraction
 from verifier.cases.strategies import NoValidRecord, valid_records
 
 TIGHT = ruleset("""

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import dsl
 from engine import compile_ruleset
 from tests.verifier_helpers import HEADER
-from verifier.cases.finder import engine_form
+from verifier.facts.values import engine_form
 from verifier.cases.case import expected_json
 from verifier.cases.store import freeze_regression, load_suite, replay
 from verifier.cli.cases_cmd import cases_command

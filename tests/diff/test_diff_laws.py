@@ -24,7 +24,7 @@ from dsl import model as m
 from tests.diff_helpers import in_bound, project
 from tests.diff.test_diff_cases import CASES, CASES_DIR, Case
 from verifier.diff.compare import DiffReport, Region, diff_rulesets
-from verifier.diff.regions import thresholds
+from verifier.facts.thresholds import input_cuts
 
 
 @cache
@@ -36,7 +36,7 @@ def _setup(name: str) -> tuple[DiffReport, dsl.Ruleset, dsl.Ruleset, engine.Eval
 
 def _values(old: m.Ruleset, new: m.Ruleset) -> dict[str, st.SearchStrategy[Any]]:
     """A strategy per input of either version: every enum value, numbers near every threshold."""
-    cuts = thresholds((old, new))
+    cuts = input_cuts((old, new))
     out: dict[str, st.SearchStrategy[Any]] = {}
     for rs in (old, new):
         for i in rs.inputs:

@@ -8,7 +8,8 @@ from fractions import Fraction
 import pytest
 
 from tests.verifier_helpers import rule, ruleset
-from verifier.solver.encoding import SAT, UNSAT, Encoding, default_value, exact_decimal, is_json_exact, json_value
+from verifier.solver.encoding import SAT, UNSAT, Encoding
+from verifier.facts.values import default_value, exact_decimal, is_json_exact, json_value
 
 SMALL = """
 input size: real [0.1, 100]

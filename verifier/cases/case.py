@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from dsl import model as m
 from engine import Decision
+from verifier.facts.values import default_value, to_fraction
 
 # Purpose kinds, in the order that picks a case's name (its first purpose).
 KINDS = ("witness", "mcdc", "value", "boundary", "cell", "counterexample", "regression")
@@ -127,3 +129,62 @@ def dumps(obj: Any) -> str:
 def record_digest(record: Mapping[str, Any]) -> str:
     """A short stable digest of a record's content (names regression cases)."""
     return hashlib.sha256(json.dumps(dict(record), sort_keys=True).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A purpose no valid record can serve (or the solver could not decide): listed with the reason."""
+
+    kind: str
+    fields: tuple[tuple[str, Any], ...]
+    reason: str
+    undecided: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "reason": self.reason}
+        out.update(self.fields)
+        if self.undecided:
+            out["undecided"] = True
+        return out
+
+
+GENERATOR = "ruleproof cases 1"
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    """A generated suite: the cases (sorted by name) and what could not be covered."""
+
+    ruleset: str
+    version: str
+    source_sha256: str
+    cases: tuple[Case, ...]
+    gaps: tuple[Gap, ...]
+    dropped: tuple[str, ...] = field(default=())  # regression cases whose record is no longer valid
+    queries: int = 0
+
+    @property
+    def undecided(self) -> int:
+        return sum(1 for g in self.gaps if g.undecided)
+
+    def count(self, kind: str) -> int:
+        """How many purposes of ``kind`` the suite serves."""
+        return sum(1 for c in self.cases for p in c.purposes if p["kind"] == kind)
+
+
+def source_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def unusual_inputs(ruleset: m.Ruleset, record: Mapping[str, Any]) -> tuple[str, ...]:
+    """The inputs holding something other than their typical value, in declaration order."""
+    out = []
+    for inp in ruleset.inputs:
+        want, have = default_value(inp), record[inp.name]
+        if isinstance(want, bool) or isinstance(want, str):
+            same = have == want and type(have) is type(want)
+        else:
+            same = not isinstance(have, (bool, str)) and to_fraction(have) == to_fraction(want)
+        if not same:
+            out.append(inp.name)
+    return tuple(out)

@@ -16,19 +16,18 @@ a new one at the same level.
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import z3
 
 from dsl import model as m
-from engine import Evaluator, compile_ruleset, load_record_json
+from engine import Evaluator, compile_ruleset
 from engine.codegen import build_predicate
-from verifier.solver.encoding import SAT, UNSAT, Encoding, default_value, is_exact_record, json_record, to_fraction
+from verifier.solver.encoding import SAT, UNSAT, Encoding
+from verifier.facts.values import engine_form, default_value, is_exact_record, json_record, to_fraction
 from verifier.solver.plain_models import round_reals
 
 Record = dict[str, Any]
@@ -56,32 +55,6 @@ class NotFound:
     """No valid record meets even the weakest level; ``undecided`` when Z3 gave up."""
 
     undecided: bool = False
-
-
-def plain_value(value: Any) -> Any:
-    """A record value as plain JSON data: a Decimal (as read from a file) becomes the
-    int or the float that prints as exactly that decimal; ValueError if none does."""
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        as_float = float(value)
-        if Decimal(repr(as_float)) != value:
-            raise ValueError(f"{value} has no exact JSON number")
-        return as_float
-    return value
-
-
-def plain_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """``plain_value`` of every field."""
-    return {k: plain_value(v) for k, v in record.items()}
-
-
-def engine_form(ev: Evaluator, record: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON record as the engine reads it from a file (exact decimals, validated).
-
-    ``RecordError`` if the record is invalid.
-    """
-    return ev.validate(load_record_json(json.dumps(plain_record(record))))
 
 
 class RecordFinder:

@@ -21,8 +21,6 @@ solver starts fresh, names come from purposes.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from dsl import model as m
@@ -30,42 +28,16 @@ from dsl.span import NOWHERE
 from engine import RecordError
 from verifier.cases.boundaries import plan_boundaries
 from verifier.facts.conditions import conj
-from verifier.cases.finder import Fact, Found, RecordFinder, engine_form
-from verifier.cases.case import Case, Purpose, decision_statuses, expected_json, file_name
-from verifier.cases.plan import Gap, Plan
+from verifier.cases.finder import Fact, Found, RecordFinder
+from verifier.facts.values import engine_form
+from verifier.cases.case import Case, Purpose, Suite, decision_statuses, expected_json, file_name, source_digest, unusual_inputs
+from verifier.cases.plan import Plan
 from verifier.check.run import check_ruleset
-from verifier.solver.encoding import SAT, Encoding, default_value, to_fraction
+from verifier.solver.encoding import SAT, Encoding
+from verifier.facts.values import to_fraction
 from verifier.cases.mcdc import plan_pairs, plan_values
 from verifier.solver.replay import EngineDisagreement
 from verifier.check.results import COVERED, REFUTED
-
-GENERATOR = "ruleproof cases 1"
-
-
-@dataclass(frozen=True, slots=True)
-class Suite:
-    """A generated suite: the cases (sorted by name) and what could not be covered."""
-
-    ruleset: str
-    version: str
-    source_sha256: str
-    cases: tuple[Case, ...]
-    gaps: tuple[Gap, ...]
-    dropped: tuple[str, ...] = field(default=())  # regression cases whose record is no longer valid
-    queries: int = 0
-
-    @property
-    def undecided(self) -> int:
-        return sum(1 for g in self.gaps if g.undecided)
-
-    def count(self, kind: str) -> int:
-        """How many purposes of ``kind`` the suite serves."""
-        return sum(1 for c in self.cases for p in c.purposes if p["kind"] == kind)
-
-
-def source_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
 
 # ---------------------------------------------------------------- witnesses
 
@@ -236,20 +208,6 @@ def plan_regressions(plan: Plan, regressions: Sequence[Mapping[str, Any]], dropp
 
 
 # ---------------------------------------------------------------- assembly
-
-
-def unusual_inputs(ruleset: m.Ruleset, record: Mapping[str, Any]) -> tuple[str, ...]:
-    """The inputs holding something other than their typical value, in declaration order."""
-    out = []
-    for inp in ruleset.inputs:
-        want, have = default_value(inp), record[inp.name]
-        if isinstance(want, bool) or isinstance(want, str):
-            same = have == want and type(have) is type(want)
-        else:
-            same = not isinstance(have, (bool, str)) and to_fraction(have) == to_fraction(want)
-        if not same:
-            out.append(inp.name)
-    return tuple(out)
 
 
 def assemble(plan: Plan) -> tuple[Case, ...]:

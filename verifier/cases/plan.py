@@ -3,30 +3,12 @@ record is for, and what could not be covered and why."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from dsl import model as m
 from verifier.facts.conditions import ConditionIndex, Visibility
 from verifier.cases.finder import NotFound, RecordFinder
-from verifier.cases.case import Purpose
-
-
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """A purpose no valid record can serve (or the solver could not decide): listed with the reason."""
-
-    kind: str
-    fields: tuple[tuple[str, Any], ...]
-    reason: str
-    undecided: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "reason": self.reason}
-        out.update(self.fields)
-        if self.undecided:
-            out["undecided"] = True
-        return out
+from verifier.cases.case import Gap, Purpose
 
 
 class Plan:

@@ -16,8 +16,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from dsl import model as m
 from engine import Evaluator, RecordError, compile_ruleset
-from verifier.cases.finder import engine_form, plain_value
-from verifier.cases.generate import GENERATOR, Suite, source_digest, unusual_inputs
+from verifier.facts.values import engine_form, plain_value
+from verifier.cases.case import GENERATOR, Suite, source_digest, unusual_inputs
 from verifier.cases.case import KINDS, Case, dumps, expected_json, record_digest
 
 MANIFEST = "manifest.json"

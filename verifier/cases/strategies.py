@@ -1,4 +1,8 @@
-"""Hypothesis strategies for valid patient records of any ruleset.
+"""Hypothesis strategies for valid patient records of any ruleset (the public API).
+
+``valid_records(ruleset)`` draws valid records; ``valid_records_with_boundaries(ruleset)``
+also moves half of them onto a threshold of the ruleset or one step beside
+it. Both yield plain JSON values for every input, ready for the engine.
 
 Generate-and-filter fails for real rulesets: a random record breaks some of
 the liposarcoma constraints almost always. Instead a record is drawn in full
@@ -14,8 +18,8 @@ All draws happen before Z3 is asked anything. Which core Z3 returns depends
 on the solver's history, and Hypothesis rejects strategies whose sequence of
 draws varies between replays of the same choices; drawing everything up
 front keeps the sequence fixed. Numbers are drawn with a bias towards the
-boundaries the ruleset itself names (domain bounds and every numeric
-literal, with their neighbours), where off-by-one mistakes live.
+boundaries the ruleset itself names (domain bounds and the thresholds each
+input is compared with, with their neighbours), where off-by-one mistakes live.
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ import z3
 from hypothesis import strategies as st
 
 from dsl import model as m
-from verifier.solver.encoding import SAT, UNSAT, Encoding, json_record
+from verifier.cases.finder import Fact, RecordFinder
+from verifier.facts.thresholds import REAL_STEP, SIDES, input_cuts, thresholds
+from verifier.solver.encoding import SAT, UNSAT, Encoding
+from verifier.facts.values import json_record
 from verifier.solver.plain_models import is_simple, round_reals
-
-# Neighbours of a literal threshold for real inputs: just below and above.
-_REAL_STEP = Fraction(1, 100)
 
 _prepared: dict[int, tuple[m.Ruleset, "_Prepared"]] = {}
 
@@ -43,11 +47,12 @@ class _Prepared:
     def __init__(self, ruleset: m.Ruleset) -> None:
         self.ruleset = ruleset
         self.enc = Encoding(ruleset)
-        literals = sorted({e.value for e in _all_expressions(ruleset) if isinstance(e, m.NumLit)})
-        self.literals = literals
-        self.values = {i.name: _value_strategy(i, literals) for i in ruleset.inputs}
+        # Each number input leans towards the thresholds it is compared with.
+        cuts = input_cuts((ruleset,), properties=True)
+        literals = {i.name: sorted(cuts.get(i.name, ())) for i in ruleset.inputs}
+        self.values = {i.name: _value_strategy(i, literals[i.name]) for i in ruleset.inputs}
         self.rule_ids = tuple(r.id for r in ruleset.rules)
-        self.edges = {i.name: _edges(i, literals) for i in ruleset.inputs}
+        self.edges = {i.name: _edges(i, literals[i.name]) for i in ruleset.inputs}
         self._ids: dict[int, int] = {}
         # Reals and wide ints have no cached literal per value: a literal
         # meaning "holds the drawn value" is bound inside a push scope.
@@ -96,12 +101,6 @@ def _finite_values(inp: m.Input) -> tuple[Any, ...]:
     return ()
 
 
-def _all_expressions(rs: m.Ruleset) -> list[m.Expr]:
-    roots: list[m.Expr] = [d.expr for d in rs.definitions] + [c.expr for c in rs.constraints]
-    roots += [r.when for r in rs.rules] + [p.expr for p in rs.properties]
-    return [node for root in roots for node in m.walk(root)]
-
-
 def _boundaries(lo: Fraction, hi: Fraction, literals: list[Fraction], step: Fraction) -> list[Fraction]:
     out = {lo, hi}
     for v in literals:
@@ -116,7 +115,7 @@ def _edges(inp: m.Input, literals: list[Fraction]) -> list[Any]:
         ints = [v for v in literals if v.denominator == 1]
         return [int(v) for v in _boundaries(Fraction(t.lo), Fraction(t.hi), ints, Fraction(1))]
     if isinstance(t, m.RealType):
-        return list(_boundaries(Fraction(t.lo), Fraction(t.hi), literals, _REAL_STEP))
+        return list(_boundaries(Fraction(t.lo), Fraction(t.hi), literals, REAL_STEP))
     return []
 
 
@@ -249,3 +248,49 @@ def _bind(p: _Prepared, table: dict[str, z3.BoolRef], name: str, value: Any) -> 
 def valid_records(ruleset: m.Ruleset) -> st.SearchStrategy[dict[str, Any]]:
     """Records (plain JSON values, every input) that satisfy every domain and constraint of ``ruleset``."""
     return _records(_Handle(ruleset))
+
+
+# ---------------------------------------------------------------- thresholds
+
+
+class _Targets:
+    """The reachable boundary points of one ruleset and a solver to move records onto them."""
+
+    def __init__(self, ruleset: m.Ruleset) -> None:
+        self.finder = RecordFinder(ruleset)
+        self.base = valid_records(ruleset)
+        facts = [th.fact(side) for th in thresholds(ruleset) for side in SIDES
+                 if th.outside_domain(ruleset, side) is None]
+        self.facts = tuple(f for f in facts if self.finder.satisfiable([Fact(f)]) == SAT)
+
+
+_targets: dict[int, tuple[m.Ruleset, _Targets]] = {}
+
+
+def _targets_of(ruleset: m.Ruleset) -> _Targets:
+    return per_ruleset(_targets, ruleset, _Targets)
+
+
+def boundary_points(ruleset: m.Ruleset) -> tuple[m.Expr, ...]:
+    """Facts "subject == point" for every boundary point some valid record reaches."""
+    return _targets_of(ruleset).facts
+
+
+@st.composite
+def _moved_onto_boundary(draw: st.DrawFn, handle: _Handle) -> dict[str, Any]:
+    targets = _targets_of(handle.ruleset)
+    base = draw(targets.base)
+    if not targets.facts:
+        return base
+    # Every draw comes before the solver is asked (see verifier.cases.strategies on replayable draws).
+    fact = draw(st.sampled_from(targets.facts))
+    status, record = targets.finder.solve([Fact(fact)], prefer=base)
+    return record if record is not None else base
+
+
+def valid_records_with_boundaries(ruleset: m.Ruleset) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid records of ``ruleset`` (plain JSON values), half of them exactly at a
+    threshold or one step beside it, the rest of the record kept as drawn where
+    the constraints allow."""
+    handle = _Handle(ruleset)
+    return st.one_of(valid_records(ruleset), _moved_onto_boundary(handle))

@@ -12,7 +12,8 @@ import click
 import dsl
 from dsl.model import Ruleset
 from engine import RecordError, load_record_json
-from verifier.cases.generate import Suite, generate, source_digest
+from verifier.cases.generate import generate
+from verifier.cases.case import Suite, source_digest
 from verifier.cases.store import (
     CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
 )

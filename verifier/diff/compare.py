@@ -25,7 +25,7 @@ from verifier.diff.semantic import (
     NEW, OLD, SAT, UNKNOWN, JointEncoding, Outcome, action_support, deciding_order, validity_support,
 )
 from verifier.diff.structure import StructuralChange, structural_diff
-from verifier.solver.encoding import Value, is_exact_record, json_record
+from verifier.facts.values import Value, is_exact_record, json_record
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_REGIONS = 8  # per action (and per side of the validity change)

@@ -31,10 +31,10 @@ from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import z3
 
-from dsl import model as m
 from dsl.printer import format_number
 from verifier.diff.semantic import SAT, UNKNOWN, UNSAT, JointEncoding, Probe, SharedInput
-from verifier.solver.encoding import Value, is_json_exact
+from verifier.facts.thresholds import input_cuts
+from verifier.facts.values import Value, is_json_exact
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,40 +108,6 @@ def _json_number(v: Fraction | None) -> int | float | str | None:
     if v.denominator == 1:
         return v.numerator
     return float(v) if is_json_exact(v) else str(v)
-
-
-# ---------------------------------------------------------------- thresholds
-
-
-def _constant(e: m.Expr) -> Fraction | None:
-    if isinstance(e, m.NumLit):
-        return e.value
-    if isinstance(e, m.Neg) and isinstance(e.arg, m.NumLit):
-        return -e.arg.value
-    return None
-
-
-def _input_of(e: m.Expr, ruleset: m.Ruleset) -> str | None:
-    """The numeric input ``e`` stands for, through definitions that merely rename it."""
-    while isinstance(e, m.DefRef):
-        e = ruleset.definition(e.name).expr
-    return e.name if isinstance(e, m.InputRef) else None
-
-
-def thresholds(rulesets: Iterable[m.Ruleset]) -> dict[str, set[Fraction]]:
-    """For each numeric input, the constants any condition compares it with."""
-    out: dict[str, set[Fraction]] = {}
-    for rs in rulesets:
-        exprs = [d.expr for d in rs.definitions] + [c.expr for c in rs.constraints] + [r.when for r in rs.rules]
-        for e in exprs:
-            for node in m.walk(e):
-                if not isinstance(node, m.Compare):
-                    continue
-                for a, b in ((node.left, node.right), (node.right, node.left)):
-                    name, const = _input_of(a, rs), _constant(b)
-                    if name is not None and const is not None:
-                        out.setdefault(name, set()).add(const)
-    return out
 
 
 def pieces(inp: SharedInput, cuts: Iterable[Fraction]) -> tuple[Piece, ...]:
@@ -227,7 +193,7 @@ class RegionFinder:
 
     def __init__(self, joint: JointEncoding) -> None:
         self.joint = joint
-        cuts = thresholds((joint.old, joint.new))
+        cuts = input_cuts((joint.old, joint.new))
         self.pieces: dict[str, tuple[Piece, ...]] = {}
         for inp in joint.inputs:
             if inp.kind in ("int", "real"):

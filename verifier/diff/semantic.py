@@ -33,7 +33,8 @@ import z3
 from dsl import model as m
 from dsl.printer import format_expr
 from verifier.facts.evaluation import environment, evaluate
-from verifier.solver.encoding import Encoding, Value, check_assumptions, default_value, unsat_core_ids
+from verifier.solver.encoding import Encoding, check_assumptions, unsat_core_ids
+from verifier.facts.values import Value, default_value
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 OLD, NEW = "old", "new"

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any, Mapping
 
 from dsl import model as m
-from verifier.solver.encoding import to_fraction
+from verifier.facts.values import to_fraction
 
 
 class Statuses:

@@ -23,7 +23,8 @@ from typing import Any, Callable, Mapping
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
-from verifier.solver.encoding import to_fraction
+from verifier.facts.thresholds import numeric_input, threshold_of
+from verifier.facts.values import to_fraction
 
 # ---------------------------------------------------------------- questions
 
@@ -73,21 +74,6 @@ _OPS: dict[str, Callable[[Fraction, Fraction], bool]] = {
     "!=": lambda a, b: a != b,
 }
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-
-
-def _constant(e: m.Expr) -> Fraction | None:
-    """The value of a constant numeric expression, else None."""
-    if isinstance(e, m.NumLit):
-        return Fraction(e.value)
-    if isinstance(e, m.Neg):
-        v = _constant(e.arg)
-        return None if v is None else -v
-    if isinstance(e, m.Arith):
-        a, b = _constant(e.left), _constant(e.right)
-        if a is None or b is None:
-            return None
-        return a + b if e.op == "+" else a - b if e.op == "-" else a * b
-    return None
 
 
 class Domains:
@@ -156,21 +142,13 @@ class Domains:
 
     # -- numeric comparisons
 
-    def _inline(self, e: m.Expr) -> m.Expr:
-        """A numeric definition reference replaced by its expression (for comparisons)."""
-        while isinstance(e, m.DefRef) and isinstance(e.type, m.NumType):
-            e = self._defs[e.name].expr
-        return e
-
     def simple_comparison(self, c: m.Compare) -> tuple[str, str, Fraction] | None:
         """``(input, op, constant)`` when ``c`` compares one numeric input with a constant."""
-        left, right = self._inline(c.left), self._inline(c.right)
-        lc, rc = _constant(left), _constant(right)
-        if isinstance(left, m.InputRef) and rc is not None:
-            return left.name, c.op, rc
-        if isinstance(right, m.InputRef) and lc is not None:
-            return right.name, _FLIP[c.op], lc
-        return None
+        th = threshold_of("", "", c, self.ruleset)
+        name = None if th is None else numeric_input(th.subject, self.ruleset)
+        if th is None or name is None:
+            return None
+        return name, c.op if th.subject is c.left else _FLIP[c.op], th.value
 
     def _question(self, inp: m.Input, cuts: list[tuple[str, Fraction]]) -> Question:
         t = inp.type

@@ -21,9 +21,10 @@ import z3
 from dsl import model as m
 from engine import compile_ruleset
 from verifier.facts.conditions import rewrite
-from verifier.cases.finder import engine_form
+from verifier.facts.values import engine_form
 from verifier.cases.case import decision_statuses
-from verifier.solver.encoding import SAT, UNSAT, Encoding, json_record
+from verifier.solver.encoding import SAT, UNSAT, Encoding
+from verifier.facts.values import json_record
 from verifier.mutation.mutants import Mutant, OPERATORS, affected_rules, changed_definition_closure
 from verifier.solver.plain_models import simplest_model
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 from dsl import model as m
 from verifier.cases.finder import RecordFinder
-from verifier.solver.encoding import default_value, json_value
+from verifier.facts.values import default_value, json_value
 from verifier.cases.strategies import valid_records
 
 Record = dict[str, Any]

@@ -16,7 +16,8 @@ from typing import Any, Iterator, Sequence
 import z3
 
 from dsl import model as m
-from verifier.solver.encoding import SAT, Encoding, default_value, is_json_exact
+from verifier.solver.encoding import SAT, Encoding
+from verifier.facts.values import default_value, is_json_exact
 
 
 def simplest_model(enc: Encoding, facts: Sequence[Any], model: z3.ModelRef) -> z3.ModelRef:

@@ -10,7 +10,8 @@ from typing import Any, Callable, Sequence
 import z3
 
 from dsl import model as m
-from verifier.solver.encoding import Answer, Encoding, is_exact_record, json_record
+from verifier.solver.encoding import Answer, Encoding
+from verifier.facts.values import is_exact_record, json_record
 from verifier.solver.replay import DecisionView, EngineDisagreement, Replayer
 from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult, CoverageMatrix
 from verifier.solver.plain_models import simplest_model
