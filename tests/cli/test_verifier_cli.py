@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import LIPO_RULES, REPO
 from tests.verifier_helpers import HEADER, rule
+from verifier.cli import cli
 from verifier.cli.check_cmd import check_command
 
 
@@ -160,7 +161,7 @@ def test_internal_error_exits_4_without_traceback(monkeypatch: pytest.MonkeyPatc
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr(cmd, "check_ruleset", broken)
-    res = check(str(LIPO_RULES))
+    res = CliRunner().invoke(cli, ["check", str(LIPO_RULES)], catch_exceptions=False)
     assert res.exit_code == 4
     assert "internal error: RuntimeError: simulated bug" in res.stderr and "Traceback" not in res.stderr
     assert res.stdout == ""

@@ -17,6 +17,7 @@ import dsl
 from tests.diff_helpers import confirm_report
 from tests.verifier_helpers import HEADER, ruleset
 from verifier.diff import compare as diff_mod
+from verifier.cli import cli
 from verifier.cli.diff_cmd import diff_command
 from verifier.diff.compare import diff_rulesets
 from verifier.diff.render import render_text
@@ -28,7 +29,7 @@ BASE = str(CASES / "base.rules")
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(diff_command, list(args), catch_exceptions=False)
+    return CliRunner().invoke(cli, ["diff", *args], catch_exceptions=False)
 
 
 # ---------------------------------------------------------------- the command

@@ -2,7 +2,7 @@
 
 Every check yields one ``CheckResult``. ``unknown`` (the solver gave up) is a
 verdict of its own and never counts as proved. The JSON shape follows
-/work/shared/spec/cli.md; fields beyond the spec's are additions, never
+the command contract (README, "The command"); fields beyond the spec's are additions, never
 renamings.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from verifier.exit_codes import ExitCode, verdict
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 STATUSES = (PROVED, REFUTED, UNKNOWN)
@@ -145,19 +147,9 @@ class RulesetReport:
         }
 
 
-def exit_code(reports: list[RulesetReport]) -> int:
-    """The exit code of ``ruleproof check`` for these reports.
-
-    4 if the engine and Z3 disagreed anywhere (no verdict can be trusted);
-    else 1 if anything is refuted (a finding wins over an undecided check,
-    since it stands whatever the undecided one turns out to be); else 3 if
-    anything is unknown; else 0.
-    """
-    if any(r.internal_error for rep in reports for r in rep.results):
-        return 4
-    statuses = {r.status for rep in reports for r in rep.results}
-    if REFUTED in statuses:
-        return 1
-    if UNKNOWN in statuses:
-        return 3
-    return 0
+def exit_code(reports: list[RulesetReport]) -> ExitCode:
+    """The exit code of ``ruleproof check`` for these reports (precedence: ``verifier.exit_codes``)."""
+    results = [r for rep in reports for r in rep.results]
+    return verdict(internal=any(r.internal_error for r in results),
+                   finding=any(r.status == REFUTED for r in results),
+                   unknown=any(r.status == UNKNOWN for r in results))

@@ -13,7 +13,7 @@ import traceback
 
 import click
 
-from verifier.cli.common import ExitCode
+from verifier.exit_codes import ExitCode
 
 # Each subcommand is imported only when it runs: `ruleproof eval` must start
 # fast on a hospital system, and it needs neither Z3, Hypothesis nor Graphviz.
@@ -27,7 +27,25 @@ _COMMANDS = {
     "report": "verifier.cli.report_cmd:report_command",
 }
 
+def _internal_error(err: Exception) -> None:
+    """The one place a bug in ruleproof becomes exit 4: a plain message, the traceback one flag away."""
+    click.echo(f"ruleproof: internal error: {type(err).__name__}: {err}", err=True)
+    if "RULEPROOF_DEBUG" in os.environ:
+        traceback.print_exc()
+    else:
+        click.echo("(set RULEPROOF_DEBUG=1 for the traceback, and please report it)", err=True)
+    sys.exit(int(ExitCode.INTERNAL))
+
+
 class _LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # usage errors and exits are click's to report
+        except Exception as err:  # noqa: BLE001 - any other exception is a bug of ours
+            _internal_error(err)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(_COMMANDS)
 
@@ -59,11 +77,4 @@ def main() -> None:
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as err:  # a bug in ruleproof: say so plainly, keep the details one flag away
-        click.echo(f"ruleproof: internal error: {type(err).__name__}: {err}", err=True)
-        if "RULEPROOF_DEBUG" in os.environ:
-            traceback.print_exc()
-        else:
-            click.echo("(set RULEPROOF_DEBUG=1 for the traceback, and please report it)", err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+        sys.exit(int(ExitCode.INTERRUPTED))

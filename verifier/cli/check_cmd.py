@@ -65,13 +65,9 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
     if loaded is None:
         sys.exit(int(ExitCode.BAD_INPUT))
     timing = not no_timing
-    try:
-        reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings) for rs, warnings in loaded]
-        render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
-        output = render(reports, timing)
-    except Exception as err:  # noqa: BLE001 - a bug of ours: a message and exit 4, never a traceback
-        click.echo(f"ruleproof check: internal error: {type(err).__name__}: {err}", err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+    reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings) for rs, warnings in loaded]
+    render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
+    output = render(reports, timing)
     click.echo(output)
     _stderr_notes(reports, fmt)
-    sys.exit(exit_code(reports))
+    sys.exit(int(exit_code(reports)))

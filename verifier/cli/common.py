@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import sys
-from enum import IntEnum
 from typing import NoReturn
 
 import click
 
 import dsl
 from dsl.model import Ruleset
-
-
-class ExitCode(IntEnum):
-    """The exit codes of ../shared/spec/cli.md, the same for every subcommand."""
-
-    OK = 0
-    FINDING = 1
-    BAD_INPUT = 2
-    UNKNOWN = 3
-    INTERNAL = 4  # a bug in ruleproof itself, never a verdict about the input
+from verifier.exit_codes import ExitCode
 
 
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
@@ -28,13 +18,20 @@ def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     sys.exit(int(code))
 
 
-def load_ruleset_or_exit(path: str, show_warnings: bool = False) -> Ruleset:
-    """The checked ruleset at ``path``; on any error print the diagnostics and exit 2."""
+def load_ruleset_and_text_or_exit(path: str, show_warnings: bool = False) -> tuple[Ruleset, str]:
+    """The checked ruleset at ``path`` and the text it was read from (the file is
+    read once: it may be a pipe); on any error print the diagnostics and exit 2."""
     try:
-        ruleset, warnings = dsl.load_ruleset_with_warnings(path)
+        text = dsl.read_rules_file(path)
+        ruleset, warnings = dsl.check_text(text, path)
     except dsl.RulesetError as err:
         fail(err.render())
     if show_warnings:
         for w in warnings:
             click.echo(w.render(None), err=True)
-    return ruleset
+    return ruleset, text
+
+
+def load_ruleset_or_exit(path: str, show_warnings: bool = False) -> Ruleset:
+    """The checked ruleset at ``path``; on any error print the diagnostics and exit 2."""
+    return load_ruleset_and_text_or_exit(path, show_warnings)[0]

@@ -12,6 +12,7 @@ import click
 from dsl.model import Ruleset
 from engine import Decision, Evaluator, RecordError, compile_ruleset, load_record_json
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.sources import display_name, read_record, record_error_lines
 
 
 def _json_default(v: Any) -> Any:
@@ -22,11 +23,6 @@ def _json_default(v: Any) -> Any:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, default=_json_default)
-
-
-def _record_error_lines(where: str, err: RecordError) -> list[str]:
-    """``PATH: error: FIELD: MESSAGE`` / ``PATH: error: constraint C1 (...): MESSAGE``."""
-    return [f"{where}: error: {p}" for p in err.problems]
 
 
 def _problem_json(err: RecordError) -> list[dict[str, Any]]:
@@ -69,35 +65,11 @@ def format_decision(decision: Decision, ruleset: Ruleset, explain: bool) -> str:
     return "\n".join(lines)
 
 
-def _read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        fail(f"{path}: error: cannot read patient record: {reason}")
-
-
-def _unwrap_example(obj: Any, ruleset: Ruleset) -> Any:
-    """The record inside a worked-example file (``{"title", "patient", "expected"}``).
-
-    Only when the object holds a "patient" object and no input of the
-    ruleset, so a real record is never reinterpreted.
-    """
-    if (isinstance(obj, dict) and isinstance(obj.get("patient"), dict)
-            and not any(i.name in obj for i in ruleset.inputs)):
-        return obj["patient"]
-    return obj
-
-
 def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool) -> None:
-    where = "<stdin>" if patient == "-" else patient
     try:
-        record = ev.validate(_unwrap_example(load_record_json(_read_text(patient)), ruleset))
+        record = ev.validate(read_record(patient, ruleset)[0])
     except RecordError as err:
-        fail("\n".join(_record_error_lines(where, err)))
+        fail("\n".join(record_error_lines(display_name(patient), err)))
     decision = ev.evaluate(record, trace=True)
     if fmt == "json":
         out = decision.to_json()
@@ -126,7 +98,7 @@ def _open_lines(path: str) -> Iterator[str]:
 
 def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
     """One JSON result per non-blank line, in order; returns how many lines were bad."""
-    where = "<stdin>" if batch == "-" else batch
+    where = display_name(batch)
     bad = 0
     # Results leave in chunks: one write per result made the pipe, not the
     # evaluation, the bottleneck of a large batch.
@@ -139,7 +111,7 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
             record = ev.validate(load_record_json(line))
         except RecordError as err:
             bad += 1
-            for msg in _record_error_lines(f"{where}:{lineno}", err):
+            for msg in record_error_lines(f"{where}:{lineno}", err):
                 click.echo(msg, err=True)
             chunk.append(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
                                  "problems": _problem_json(err)}) + "\n")
@@ -197,7 +169,7 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
         bad = _eval_batch(ev, batch, sys.stdout, explain)
         sys.stdout.flush()
         if bad:
-            click.echo(f"{'<stdin>' if batch == '-' else batch}: error: {bad} invalid record(s)", err=True)
+            click.echo(f"{display_name(batch)}: error: {bad} invalid record(s)", err=True)
             sys.exit(int(ExitCode.BAD_INPUT))
         return
     assert patient is not None

@@ -8,8 +8,9 @@ from typing import Any
 import click
 
 from dsl.model import Ruleset
-from engine import RecordError, load_record_json
+from engine import RecordError
 from verifier.cli.common import fail, load_ruleset_or_exit
+from verifier.cli.sources import read_record
 from verifier.graph.render import (
     GraphvizMissing, Highlight, NoCounterexample, counterexample_highlight, dot_available, format_for,
     highlight_record, render,
@@ -17,20 +18,9 @@ from verifier.graph.render import (
 
 
 def _read_record(path: str, ruleset: Ruleset) -> tuple[Any, str]:
-    """The record in a JSON file (or under \"patient\" in a worked example) and a title for it."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        fail(f"{path}: error: cannot read patient record: {reason}")
-    try:
-        obj = load_record_json(text)
-    except RecordError as err:
-        fail("\n".join(f"{path}: error: {p}" for p in err.problems))
-    # A worked-example file keeps its record under "patient" (as `ruleproof eval` accepts).
-    if isinstance(obj, dict) and isinstance(obj.get("patient"), dict) and not any(i.name in obj for i in ruleset.inputs):
-        return obj["patient"], str(obj.get("title") or Path(path).name)
-    return obj, Path(path).name
+    """The record in a JSON file (or under "patient" in a worked example) and a title for it."""
+    record, title = read_record(path, ruleset)
+    return record, title or Path(path).name
 
 
 def _highlight(ruleset: Ruleset, patient: str | None, counterexample: str | None) -> Highlight | None:

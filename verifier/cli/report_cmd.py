@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.exit_codes import verdict
+from verifier.cli.common import fail, load_ruleset_or_exit
 from verifier.graph.render import GraphvizMissing, dot_available
 from verifier.report.html import build_html, report_figures, results_json
 
@@ -35,14 +36,9 @@ def _load_results(path: str, name: str) -> dict[str, Any]:
 def _verdict(data: dict[str, Any]) -> int:
     """The exit code `ruleproof check` would give these results (so CI can gate on the report run)."""
     results = data.get("results", [])
-    if any(r.get("internal_error") for r in results):
-        return int(ExitCode.INTERNAL)
-    statuses = {r.get("status") for r in results}
-    if "refuted" in statuses:
-        return int(ExitCode.FINDING)
-    if "unknown" in statuses:
-        return int(ExitCode.UNKNOWN)
-    return int(ExitCode.OK)
+    return int(verdict(internal=any(r.get("internal_error") for r in results),
+                       finding=any(r.get("status") == "refuted" for r in results),
+                       unknown=any(r.get("status") == "unknown" for r in results)))
 
 
 @click.command("report")

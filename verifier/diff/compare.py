@@ -25,6 +25,8 @@ from verifier.diff.semantic import (
     NEW, OLD, SAT, UNKNOWN, JointEncoding, Outcome, action_support, deciding_order, validity_support,
 )
 from verifier.diff.structure import StructuralChange, structural_diff
+from verifier.exit_codes import ExitCode, verdict
+from verifier.solver.replay import EngineDisagreement
 from verifier.facts.values import Value, is_exact_record, json_record
 
 DEFAULT_TIMEOUT_S = 10.0
@@ -33,10 +35,6 @@ DEFAULT_MAX_REGIONS = 8  # per action (and per side of the validity change)
 # Order of change kinds in a report: losses first, they are what reviewers miss.
 CHANGE_KINDS = ("no longer given", "newly given", "strength changed", "category changed",
                 "no longer avoided", "newly avoided")
-
-
-class DiffDisagreement(Exception):
-    """An example record the engines do not confirm: a bug in ruleproof, not a finding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,14 +190,10 @@ class DiffReport:
                 "seconds": round(self.seconds, 3) if timing else 0.0}
 
 
-def exit_code(report: DiffReport, fail_on_change: bool) -> int:
-    """1 for a change under ``--fail-on-change`` (a change found stands whatever the rest);
-    else 3 if the solver left something undecided; else 0."""
-    if fail_on_change and report.semantic.changed:
-        return 1
-    if report.semantic.undecided:
-        return 3
-    return 0
+def exit_code(report: DiffReport, fail_on_change: bool) -> ExitCode:
+    """A change is a finding only under ``--fail-on-change``; an undecided part is unknown."""
+    return verdict(finding=fail_on_change and report.semantic.changed,
+                   unknown=bool(report.semantic.undecided))
 
 
 # ---------------------------------------------------------------- engines
@@ -236,10 +230,10 @@ class _Engines:
         for side, expected in ((OLD, old), (NEW, new)):
             d = self.decide(fb.seed, side)
             if isinstance(d, tuple):
-                raise DiffDisagreement(f"the {side} engine rejects an example Z3 found valid ({', '.join(d)}): {example}")
+                raise EngineDisagreement(f"the {side} engine rejects an example Z3 found valid ({', '.join(d)}): {example}")
             got, rules[side] = self.outcome(d, action)
             if got != expected:
-                raise DiffDisagreement(
+                raise EngineDisagreement(
                     f"the {side} engine gives {action} {got.text()} where Z3 says {expected.text()}: {example}")
         return Region(bounds, example, old_rules=rules[OLD], new_rules=rules[NEW])
 
@@ -250,7 +244,7 @@ class _Engines:
             return Region(bounds, example, note="the example needs a value no decimal can hold; not replayed")
         accepted, rejected = self.decide(fb.seed, side), self.decide(fb.seed, other)
         if isinstance(accepted, tuple) or not isinstance(rejected, tuple):
-            raise DiffDisagreement(f"the engines do not confirm that only the {side} version accepts {example}")
+            raise EngineDisagreement(f"the engines do not confirm that only the {side} version accepts {example}")
         fired = tuple(accepted.fired)
         return Region(bounds, example, old_rules=fired if side == OLD else (),
                       new_rules=fired if side == NEW else (), rejected_by=rejected)
