@@ -53,10 +53,6 @@ class Evaluator:
         """Check a record (a dict from JSON); raises ``engine.RecordError`` listing every problem."""
         return self.validator.validate(record)
 
-    def fired(self, record: dict[str, Any]) -> list[int]:
-        """Indices of the rules whose condition holds on a validated record."""
-        return self._fired_rules(record)
-
     def evaluate(self, record: dict[str, Any], trace: bool = False) -> Decision:
         """The decision for a *validated* record (see ``validate``)."""
         fired = tuple(self._fired_rules(record))

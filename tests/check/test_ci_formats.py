@@ -18,7 +18,7 @@ from tests.verifier_helpers import HEADER, rule
 from verifier.check.run import check_ruleset
 from verifier.cli.check_cmd import check_command
 from verifier.check.junit import render_junit
-from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult, Finding, RulesetReport
+from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult, CheckWarning, RulesetReport
 from verifier.check.sarif import render_sarif
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -65,7 +65,7 @@ def _synthetic() -> RulesetReport:
             CheckResult("P3", "invariant", UNKNOWN, 0.1, location="rules/x.rules:7:1",
                         message="internal error: engine and Z3 disagree <&>", internal_error=True),
         ),
-        warnings=(Finding("checker", "unused input \x01 z", "rules/x.rules:2:7"),),
+        warnings=(CheckWarning("checker", "unused input \x01 z", "rules/x.rules:2:7"),),
     )
 
 

@@ -165,3 +165,12 @@ def test_internal_error_exits_4_without_traceback(monkeypatch: pytest.MonkeyPatc
     assert res.exit_code == 4
     assert "internal error: RuntimeError: simulated bug" in res.stderr and "Traceback" not in res.stderr
     assert res.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["check", "diff", "cases", "mutate", "report"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "1e308"])
+def test_timeout_must_be_a_finite_positive_number_of_seconds(command: str, value: str) -> None:
+    """One --timeout option for every command: a clear exit 2, never an internal error."""
+    res = CliRunner().invoke(cli, [command, str(LIPO_RULES), "--timeout", value])
+    assert res.exit_code == 2, res.output
+    assert "--timeout" in res.output and "Traceback" not in res.output

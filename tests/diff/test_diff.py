@@ -111,7 +111,7 @@ def test_engine_disagreement_is_internal_error(monkeypatch: pytest.MonkeyPatch) 
 
     def wrong(decision, action):  # type: ignore[no-untyped-def]
         got, rules = real(decision, action)
-        return diff_mod.Outcome(None, None) if got.strength else diff_mod.Outcome("avoid", "3"), rules
+        return diff_mod.ActionStatus(None, None) if got.strength else diff_mod.ActionStatus("avoid", "3"), rules
 
     monkeypatch.setattr(diff_mod._Engines, "outcome", staticmethod(wrong))
     res = run(BASE, str(CASES / "rule_removed.rules"))

@@ -22,7 +22,7 @@ from engine import Evaluator, RecordError, load_record_json
 from engine.codegen import fraction_to_decimal
 from verifier.solver.encoding import SAT, Encoding
 from verifier.graph.decision import (
-    Branch, DecisionView, Diagram, Leaf, Outcome, PhaseLeaf, build_view, build_whole, outcome_of,
+    Branch, DecisionView, Diagram, Leaf, LeafAction, PhaseLeaf, build_view, build_whole, outcome_of,
 )
 from verifier.graph.questions import Interval, Question
 from verifier.cases.strategies import valid_records
@@ -337,7 +337,7 @@ def test_constraints_cut_branches_without_valid_records() -> None:
     assert isinstance(root, Branch) and d.questions[root.question].name == "s"
     r_mask = 1 << d.questions[root.question].values.index("r")
     target = next(t for mask, t in root.edges if mask & r_mask)
-    assert d.nodes[target] == Leaf((Outcome("ay", "recommend", "1", ()),))
+    assert d.nodes[target] == Leaf((LeafAction("ay", "recommend", "1", ()),))
 
 
 def test_rulesets_without_phases_have_one_section() -> None:

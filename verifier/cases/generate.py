@@ -33,6 +33,7 @@ from verifier.facts.values import engine_form
 from verifier.cases.case import Case, Purpose, Suite, decision_statuses, expected_json, file_name, source_digest, unusual_inputs
 from verifier.cases.plan import Plan
 from verifier.check.run import check_ruleset
+from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.solver.encoding import SAT, Encoding
 from verifier.facts.values import to_fraction
 from verifier.cases.mcdc import plan_pairs, plan_values
@@ -243,7 +244,7 @@ def generate(
     ruleset: m.Ruleset,
     source_text: str,
     regressions: Sequence[Mapping[str, Any]] = (),
-    timeout_s: float | None = 10.0,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> Suite:
     """The regression suite of ``ruleset`` (``source_text``: the rules file, fingerprinted in the manifest)."""
     timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))

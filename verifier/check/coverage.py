@@ -8,11 +8,12 @@ from typing import Any
 
 import z3
 
+from verifier.facts.values import value_text
 from dsl import model as m
 from verifier.solver.encoding import SAT, UNSAT
 from verifier.solver.replay import DecisionView
 from verifier.check.results import COVERED, EXCLUDED, GAP, PROVED, REFUTED, UNDECIDED, UNKNOWN, Cell, CheckResult, CoverageMatrix
-from verifier.solver.session import Outcome, Session, proved
+from verifier.check.session import Verdict, Session, proved
 
 
 def _nothing_given(record: dict[str, Any], d: DecisionView) -> bool:
@@ -22,14 +23,14 @@ def _nothing_given(record: dict[str, Any], d: DecisionView) -> bool:
 def check_coverage(s: Session) -> CheckResult:
     """Every valid record gets at least one action recommended or considered."""
 
-    def run() -> Outcome:
+    def run() -> Verdict:
         # With no valid record at all every check below holds vacuously:
         # that is a finding, not a proof.
         some = s.enc.check()
         if some.status == UNSAT:
             why = s.enc.explain_unsat([])
             clash = ", ".join(why[0]) if why else "the constraints"
-            return Outcome(REFUTED, f"no valid record exists: {clash} contradict each other; "
+            return Verdict(REFUTED, f"no valid record exists: {clash} contradict each other; "
                                     "every other check holds only vacuously")
         if some.status != SAT:
             return s.gave_up(some)
@@ -55,11 +56,6 @@ def _cell_values(inp: m.Input) -> tuple[Any, ...]:
     return (False, True)
 
 
-def _show(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
 
 def check_matrix(s: Session, cov: m.Coverage, everything_covered: bool) -> CheckResult:
     """Each cell of ``cov`` is covered (with the rules serving it), excluded (with
@@ -73,12 +69,12 @@ def check_matrix(s: Session, cov: m.Coverage, everything_covered: bool) -> Check
     inputs = [s.ruleset.input(n) for n in cov.inputs]
 
     def cell(values: tuple[Any, ...]) -> Cell:
-        names = tuple(_show(v) for v in values)
+        names = tuple(value_text(v) for v in values)
         facts = [enc.equals(i.name, v) for i, v in zip(inputs, values)]
-        lits = [enc.tracked(f"{i.name}={_show(v)}", f) for i, v, f in zip(inputs, values, facts)]
+        lits = [enc.tracked(f"{i.name}={value_text(v)}", f) for i, v, f in zip(inputs, values, facts)]
         ans = enc.check(assumptions=lits)
         if ans.status == UNSAT:
-            named = [(f"{i.name} == {_show(v)}", f) for i, v, f in zip(inputs, values, facts)]
+            named = [(f"{i.name} == {value_text(v)}", f) for i, v, f in zip(inputs, values, facts)]
             why = enc.explain_unsat(named)
             return Cell(names, EXCLUDED, constraints=why[0] if why else ())
         if ans.status != SAT:
@@ -97,7 +93,7 @@ def check_matrix(s: Session, cov: m.Coverage, everything_covered: bool) -> Check
             return Cell(names, UNDECIDED)
         return Cell(names, COVERED, rules=rules)
 
-    def run() -> Outcome:
+    def run() -> Verdict:
         cells = tuple(cell(vals) for vals in itertools.product(*(_cell_values(i) for i in inputs)))
         matrix = CoverageMatrix(cov.inputs, cells)
         counts = (
@@ -108,12 +104,12 @@ def check_matrix(s: Session, cov: m.Coverage, everything_covered: bool) -> Check
         if gaps:
             first = gaps[0]
             where = ", ".join(f"{n} == {v}" for n, v in zip(cov.inputs, first.values))
-            return Outcome(
+            return Verdict(
                 REFUTED, f"{counts}; e.g. a record with {where} gets nothing",
                 counterexample=first.counterexample, fired=first.fired, matrix=matrix,
             )
         status = UNKNOWN if matrix.count(UNDECIDED) else PROVED
-        return Outcome(status, counts, matrix=matrix)
+        return Verdict(status, counts, matrix=matrix)
 
     return s.run(cov.id, "coverage-matrix", str(cov.span), run)
 

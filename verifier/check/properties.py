@@ -12,7 +12,7 @@ from verifier.facts.evaluation import Statuses, environment, evaluate
 from verifier.solver.encoding import SAT, UNSAT
 from verifier.solver.replay import DecisionView
 from verifier.check.results import CheckResult
-from verifier.solver.session import Outcome, Session, proved
+from verifier.check.session import Verdict, Session, proved
 
 
 def check_invariant(s: Session, prop: m.Property) -> CheckResult:
@@ -22,7 +22,7 @@ def check_invariant(s: Session, prop: m.Property) -> CheckResult:
         env = environment(s.ruleset, record)
         return not evaluate(prop.expr, env, Statuses(d.recommended, d.considered, d.avoided))
 
-    def run() -> Outcome:
+    def run() -> Verdict:
         fact = z3.Not(s.enc.properties[prop.id])
         ans = s.enc.check(fact)
         if ans.status == UNSAT:
@@ -52,7 +52,7 @@ def check_conflict(s: Session, a: str, b: str) -> CheckResult:
         given = d.recommended | d.considered
         return a in given and b in given
 
-    def run() -> Outcome:
+    def run() -> Verdict:
         facts = [enc.given[a], enc.given[b]]
         for x in (a, b):
             if z3.is_false(enc.given[x]):
@@ -78,7 +78,7 @@ def check_given_and_avoided(s: Session, action: str) -> CheckResult:
     def clash(record: dict[str, Any], d: DecisionView) -> bool:
         return action in (d.recommended | d.considered) and action in d.avoided
 
-    def run() -> Outcome:
+    def run() -> Verdict:
         facts = [enc.given[action], enc.avoided[action]]
         if z3.is_false(enc.given[action]):
             return proved(f"no rule recommends or considers {action}")

@@ -6,6 +6,7 @@ import json
 import textwrap
 from typing import Any, Iterable
 
+from verifier.facts.values import value_text
 from verifier.check.results import (
     COVERED,
     EXCLUDED,
@@ -35,15 +36,10 @@ def render_json(reports: Iterable[RulesetReport], timing: bool = True) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
 
 def format_record(record: dict[str, Any], indent: str) -> list[str]:
     """``name=value`` pairs, wrapped: compact enough to read a whole record at a glance."""
-    text = "  ".join(f"{k}={_value(v)}" for k, v in record.items())
+    text = "  ".join(f"{k}={value_text(v)}" for k, v in record.items())
     return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False)
 

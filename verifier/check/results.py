@@ -110,7 +110,7 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class CheckWarning:
     """A warning that does not fail the run (redundant rule, constraint that excludes nothing)."""
 
     kind: str
@@ -131,7 +131,7 @@ class RulesetReport:
     name: str
     version: str
     results: tuple[CheckResult, ...]
-    warnings: tuple[Finding, ...] = field(default=())
+    warnings: tuple[CheckWarning, ...] = field(default=())
     seconds: float = 0.0
 
     def count(self, status: str) -> int:

@@ -8,8 +8,8 @@ import z3
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr
 from verifier.solver.encoding import SAT, UNSAT
-from verifier.check.results import REFUTED, CheckResult, Finding
-from verifier.solver.session import Outcome, Session, proved
+from verifier.check.results import REFUTED, CheckResult, CheckWarning
+from verifier.check.session import Verdict, Session, proved
 
 
 def _named_conditions(s: Session, rule: m.Rule) -> list[tuple[str, z3.BoolRef]]:
@@ -28,7 +28,7 @@ def _named_conditions(s: Session, rule: m.Rule) -> list[tuple[str, z3.BoolRef]]:
 def check_rule_fires(s: Session, rule: m.Rule) -> CheckResult:
     """Some valid record fires ``rule``; refuted (a dead rule) with the clashing conditions."""
 
-    def run() -> Outcome:
+    def run() -> Verdict:
         ans = s.enc.check(s.enc.fires[rule.id])
         if ans.status == SAT:
             return proved(f"rule {rule.id} fires on some valid record")
@@ -39,16 +39,16 @@ def check_rule_fires(s: Session, rule: m.Rule) -> CheckResult:
         by_id = {c.id: c for c in s.ruleset.constraints}
         detail = tuple(f"constraint {cid}: {format_expr(by_id[cid].expr)}" for cid in constraints) + tuple(conditions)
         because = f" (clash: {', '.join(constraints + conditions)})" if constraints or conditions else ""
-        return Outcome(REFUTED, f"rule {rule.id} can never fire: no valid record meets its condition{because}",
+        return Verdict(REFUTED, f"rule {rule.id} can never fire: no valid record meets its condition{because}",
                        detail=detail)
 
     return s.run(f"fires({rule.id})", "dead-rule", str(rule.span), run)
 
 
-def redundant_rules(s: Session, dead: set[str]) -> list[Finding]:
+def redundant_rules(s: Session, dead: set[str]) -> list[CheckWarning]:
     """Rules whose every outcome (action and strength) other rules already give wherever they fire."""
     enc = s.enc
-    out: list[Finding] = []
+    out: list[CheckWarning] = []
     for rule in s.ruleset.rules:
         if rule.id in dead or not rule.gives:
             continue
@@ -64,7 +64,7 @@ def redundant_rules(s: Session, dead: set[str]) -> list[Finding]:
             ans = enc.check(enc.fires[rule.id], z3.Not(covered))
             if ans.status == UNSAT:
                 names = sorted({r for ids in others for r in ids})
-                out.append(Finding(
+                out.append(CheckWarning(
                     "redundant-rule",
                     f"rule {rule.id} is redundant: wherever it fires, {', '.join(names)} already give "
                     f"the same actions with the same strengths",
@@ -73,14 +73,14 @@ def redundant_rules(s: Session, dead: set[str]) -> list[Finding]:
     return out
 
 
-def constraints_excluding_nothing(s: Session) -> list[Finding]:
+def constraints_excluding_nothing(s: Session) -> list[CheckWarning]:
     """Constraints implied by the domains and the other constraints."""
     enc = s.enc
-    out: list[Finding] = []
+    out: list[CheckWarning] = []
     for c in s.ruleset.constraints:
         ans = enc.check(z3.Not(enc.term(c.expr)), without_constraints=[c.id])
         if ans.status == UNSAT:
-            out.append(Finding(
+            out.append(CheckWarning(
                 "constraint-excludes-nothing",
                 f"constraint {c.id} excludes nothing: the input domains and the other constraints already imply it",
                 str(c.span),

@@ -6,14 +6,14 @@ import time
 from typing import Iterable
 
 from dsl import model as m
+from verifier.solver import DEFAULT_TIMEOUT_S
 from dsl.errors import Diagnostic
 from verifier.check.coverage import check_coverage, check_matrix
 from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant, conflict_pairs
-from verifier.check.results import PROVED, REFUTED, CheckResult, Finding, RulesetReport
+from verifier.check.results import PROVED, REFUTED, CheckResult, CheckWarning, RulesetReport
 from verifier.check.rule_checks import check_rule_fires, constraints_excluding_nothing, redundant_rules
-from verifier.solver.session import Session
+from verifier.check.session import Session
 
-DEFAULT_TIMEOUT_S = 10.0
 
 
 def check_ruleset(
@@ -53,7 +53,7 @@ def check_ruleset(
     for prop in ruleset.properties:
         results.append(check_invariant(s, prop))
 
-    warnings = [Finding("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
+    warnings = [CheckWarning("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
     warnings += redundant_rules(s, dead)
     warnings += constraints_excluding_nothing(s)
     return RulesetReport(

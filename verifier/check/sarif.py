@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
-from verifier.check.results import REFUTED, UNKNOWN, CheckResult, Finding, RulesetReport
+from verifier.check.results import REFUTED, UNKNOWN, CheckResult, CheckWarning, RulesetReport
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -114,7 +114,7 @@ def _check_result(rep: RulesetReport, r: CheckResult, index: dict[str, int]) -> 
     }
 
 
-def _warning_result(rep: RulesetReport, w: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _warning_result(rep: RulesetReport, w: CheckWarning, index: dict[str, int]) -> dict[str, Any]:
     kind = w.kind
     return {
         "ruleId": kind,

@@ -15,7 +15,7 @@ from verifier.cases.case import Suite, source_digest
 from verifier.cases.store import (
     CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
 )
-from verifier.cli.common import ExitCode, fail, load_ruleset_and_text_or_exit
+from verifier.cli.common import ExitCode, fail, load_ruleset_and_text_or_exit, timeout_option
 from verifier.cli.sources import display_name, read_record, record_error_lines
 
 
@@ -94,8 +94,7 @@ def _freeze(ruleset: Ruleset, text: str, out: Path, freeze: str, note: str) -> N
               help="Add the patient record in this file ('-': stdin) as a regression case.")
 @click.option("--note", default="", help="Why the frozen record matters (with --freeze).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
-              help="Seconds the solver may spend on each query.")
+@timeout_option()
 def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None, note: str, fmt: str,
                   timeout: float) -> None:
     """Generate the regression suite of RULESET into --out: a witness per rule, MC/DC

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import math
 import sys
-from typing import NoReturn
+from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
 import dsl
 from dsl.model import Ruleset
 from verifier.exit_codes import ExitCode
+from verifier.solver import DEFAULT_TIMEOUT_S
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# Z3 takes a query's timeout as an unsigned 32-bit count of milliseconds.
+_MAX_TIMEOUT_S = (2**32 - 1) / 1000
+
+
+def _finite_timeout(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", ctx, param)
+    return value
+
+
+def timeout_option(help: str = "Seconds the solver may spend on each query; past that the query is unknown.",
+                   default: float | None = DEFAULT_TIMEOUT_S) -> Callable[[F], F]:
+    """``--timeout SECONDS``, the same bounds and checks in every command."""
+    return click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=_MAX_TIMEOUT_S),
+                        default=default, show_default=default is not None, callback=_finite_timeout, help=help)
 
 
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:

@@ -7,10 +7,10 @@ import sys
 import click
 
 from dsl.model import Ruleset
-from verifier.cli.common import fail, load_ruleset_or_exit
+from verifier.cli.common import fail, load_ruleset_or_exit, timeout_option
 from verifier.cli.sources import ruleset_at_revision
 from verifier.exit_codes import combine
-from verifier.diff.compare import DEFAULT_MAX_REGIONS, DEFAULT_TIMEOUT_S, diff_rulesets, exit_code
+from verifier.diff.compare import DEFAULT_MAX_REGIONS, diff_rulesets, exit_code
 from verifier.diff.render import render_all
 
 
@@ -23,8 +23,7 @@ from verifier.diff.render import render_all
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="text for people, markdown for a review comment, json for tools.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when the meaning changed (for CI and pre-commit).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_S, show_default=True,
-              help="Seconds the solver may spend on each query.")
+@timeout_option()
 @click.option("--max-regions", type=click.IntRange(min=1), default=DEFAULT_MAX_REGIONS, show_default=True,
               help="Regions listed per action (and per validity change) before saying 'and more'.")
 @click.option("--no-timing", is_flag=True, help="Leave the time out, so reports of one edit are byte-identical.")

@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from verifier.exit_codes import verdict
-from verifier.cli.common import fail, load_ruleset_or_exit
+from verifier.solver import DEFAULT_TIMEOUT_S
+from verifier.cli.common import fail, load_ruleset_or_exit, timeout_option
 from verifier.graph.render import GraphvizMissing, dot_available
 from verifier.report.html import build_html, report_figures, results_json
 
@@ -46,8 +47,7 @@ def _verdict(data: dict[str, Any]) -> int:
 @click.option("-o", "--output", "output", required=True, metavar="FILE.html", help="Where to write the report.")
 @click.option("--results", "results_path", metavar="FILE.json",
               help="Use saved `ruleproof check --format json` output instead of running the checks.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds the solver may spend on each query (default: as `ruleproof check`).")
+@timeout_option("Seconds the solver may spend on each query (default: as `ruleproof check`).", default=None)
 @click.option("--cases", "cases_root", default="generated_cases", show_default=True, metavar="DIR",
               help="Where generated cases live; the report summarises DIR/<ruleset name>/manifest.json if present.")
 @click.option("--no-timing", is_flag=True,
@@ -77,10 +77,10 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
         data = _load_results(results_path, rs.name)
     else:
         import dsl
-        from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
+        from verifier.check.run import check_ruleset
 
         _, warnings = dsl.load_ruleset_with_warnings(ruleset)
-        report = check_ruleset(rs, timeout_s=timeout or DEFAULT_TIMEOUT_S, dsl_warnings=warnings)
+        report = check_ruleset(rs, timeout_s=timeout if timeout is not None else DEFAULT_TIMEOUT_S, dsl_warnings=warnings)
         data = report.to_json(not no_timing)
     figures = None
     note = None

@@ -20,16 +20,16 @@ from typing import Any
 
 import engine
 from dsl import model as m
+from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.diff.regions import Bound, Focus, FoundBox, RegionFinder
 from verifier.diff.semantic import (
-    NEW, OLD, SAT, UNKNOWN, JointEncoding, Outcome, action_support, deciding_order, validity_support,
+    NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, action_support, deciding_order, validity_support,
 )
 from verifier.diff.structure import StructuralChange, structural_diff
 from verifier.exit_codes import ExitCode, verdict
 from verifier.solver.replay import EngineDisagreement
 from verifier.facts.values import Value, is_exact_record, json_record
 
-DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_REGIONS = 8  # per action (and per side of the validity change)
 
 # Order of change kinds in a report: losses first, they are what reviewers miss.
@@ -74,7 +74,7 @@ class Region:
         return out
 
 
-def change_kind(old: Outcome, new: Outcome) -> str:
+def change_kind(old: ActionStatus, new: ActionStatus) -> str:
     if old.strength is None:
         return "newly avoided" if new.strength == "avoid" else "newly given"
     if new.strength is None:
@@ -88,8 +88,8 @@ def change_kind(old: Outcome, new: Outcome) -> str:
 class Transition:
     """Records where one action goes from ``old`` to ``new``."""
 
-    old: Outcome
-    new: Outcome
+    old: ActionStatus
+    new: ActionStatus
     regions: tuple[Region, ...]
 
     @property
@@ -215,11 +215,11 @@ class _Engines:
             return tuple(p.constraint or str(p) for p in err.problems)
 
     @staticmethod
-    def outcome(decision: engine.Decision, action: str) -> tuple[Outcome, tuple[str, ...]]:
+    def outcome(decision: engine.Decision, action: str) -> tuple[ActionStatus, tuple[str, ...]]:
         for r in decision.recommendations:
             if r.action == action:
-                return Outcome(r.strength, r.category), r.rules
-        return Outcome(None, None), ()
+                return ActionStatus(r.strength, r.category), r.rules
+        return ActionStatus(None, None), ()
 
     def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
         old, new = fb.key  # type: ignore[misc]
@@ -255,7 +255,7 @@ class _Engines:
 
 def _transitions(finder: RegionFinder, engines: _Engines, found: list[FoundBox], action: str,
                  background: list[Any]) -> tuple[Transition, ...]:
-    by_key: dict[tuple[Outcome, Outcome], list[Region]] = {}
+    by_key: dict[tuple[ActionStatus, ActionStatus], list[Region]] = {}
     for fb in finder.merge(found):
         bounds = finder.describe(fb.box, background, fb.seed)
         by_key.setdefault(fb.key, []).append(engines.action_region(fb, bounds, action))  # type: ignore[arg-type]

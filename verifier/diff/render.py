@@ -14,6 +14,7 @@ from typing import Any
 from verifier.diff.compare import CHANGED, UNCHANGED, ActionChange, DiffReport, Region, ValidityChange
 from verifier.diff.semantic import OLD
 from verifier.diff.structure import StructuralChange
+from verifier.facts.values import value_text
 
 _WIDTH = 100
 
@@ -24,11 +25,6 @@ def render_json(report: DiffReport, timing: bool = True) -> str:
 
 # ---------------------------------------------------------------- shared wording
 
-
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def _rules(rules: tuple[str, ...]) -> str:
@@ -80,7 +76,7 @@ def _wrap(text: str, indent: str, hanging: str = "   ") -> list[str]:
 
 
 def _record_lines(record: dict[str, Any], indent: str) -> list[str]:
-    text = "  ".join(f"{k}={_value(v)}" for k, v in record.items())
+    text = "  ".join(f"{k}={value_text(v)}" for k, v in record.items())
     return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False)
 

@@ -46,17 +46,17 @@ _CATEGORY_RANK = {c: k for k, c in enumerate(m.CATEGORIES)}
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class ActionStatus:
     """What one version does with one action for a record: strength and category, or nothing."""
 
     strength: str | None
     category: str | None
 
     @staticmethod
-    def of_code(code: int) -> "Outcome":
+    def of_code(code: int) -> "ActionStatus":
         level, rank = divmod(code, 4)
         strength = LEVELS[level]
-        return Outcome(strength, m.CATEGORIES[rank] if strength is not None else None)
+        return ActionStatus(strength, m.CATEGORIES[rank] if strength is not None else None)
 
     @property
     def given(self) -> bool:
@@ -316,7 +316,7 @@ class JointEncoding:
         """The action's outcome differs between the versions."""
         return self.lit(f"changed:{action}", lambda: self.code[OLD][action] != self.code[NEW][action])
 
-    def not_transition_lit(self, action: str, old: Outcome, new: Outcome) -> z3.BoolRef:
+    def not_transition_lit(self, action: str, old: ActionStatus, new: ActionStatus) -> z3.BoolRef:
         """The record does not go from ``old`` to ``new`` for ``action``."""
         def fact() -> z3.BoolRef:
             return z3.Not(z3.And(self.code[OLD][action] == old.code(), self.code[NEW][action] == new.code()))
@@ -327,8 +327,8 @@ class JointEncoding:
         return self.lit("changed:*", lambda: z3.Or([self.code[OLD][a] != self.code[NEW][a] for a in self.actions]
                                                    or [z3.BoolVal(False, self.ctx)]))
 
-    def outcome(self, model: z3.ModelRef, side: str, action: str) -> Outcome:
-        return Outcome.of_code(model.eval(self.code[side][action], model_completion=True).as_long())
+    def outcome(self, model: z3.ModelRef, side: str, action: str) -> ActionStatus:
+        return ActionStatus.of_code(model.eval(self.code[side][action], model_completion=True).as_long())
 
     # ------------------------------------------------------------ values
 

@@ -126,3 +126,11 @@ def engine_form(ev: Evaluator, record: Mapping[str, Any]) -> dict[str, Any]:
     ``RecordError`` if the record is invalid.
     """
     return ev.validate(load_record_json(json.dumps(plain_record(record))))
+
+
+def value_text(value: Any, *, words: tuple[str, str] = ("true", "false")) -> str:
+    """A record value as text: booleans as the language writes them (or as
+    ``words``, e.g. ("yes", "no") for clinicians), anything else as printed."""
+    if isinstance(value, bool):
+        return words[0] if value else words[1]
+    return str(value)

@@ -44,7 +44,7 @@ _STRENGTH_RANK = {s: k for k, s in enumerate(m.STRENGTHS)}
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class LeafAction:
     """One action of a leaf: what a reviewer reads, without the rule bookkeeping."""
 
     action: str
@@ -57,7 +57,7 @@ class Outcome:
 class Leaf:
     """A recommendation set (possibly empty: nothing from this part)."""
 
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[LeafAction, ...]
     contradictions: tuple[str, ...] = ()
 
 
@@ -82,7 +82,7 @@ Node = Leaf | PhaseLeaf | Branch
 def outcome_of(decision: Decision) -> Leaf:
     """The leaf a decision corresponds to (what the diagram promises about a record)."""
     return Leaf(
-        tuple(Outcome(r.action, r.strength, r.category, r.alternatives) for r in decision.recommendations),
+        tuple(LeafAction(r.action, r.strength, r.category, r.alternatives) for r in decision.recommendations),
         tuple(sorted(decision.contradictions)),
     )
 
@@ -186,7 +186,7 @@ class DecisionView:
     def leaf_for(self, record: Mapping[str, Any]) -> Leaf:
         """The union of the leaves a valid record reaches: its whole recommendation set."""
         _, section, paths = self.walk(record)
-        outcomes: list[Outcome] = []
+        outcomes: list[LeafAction] = []
         contradictions: list[str] = []
         for part, path in zip(section.parts, paths):
             leaf = part.diagram.nodes[path[-1][0]]

@@ -120,13 +120,6 @@ def format_for(path: str | Path) -> str:
     raise ValueError(f"{path}: cannot tell the format from the extension; use .svg, .png, .pdf or .dot")
 
 
-def svg_for_html(svg: bytes) -> str:
-    """An SVG rendering ready to inline in HTML: without the XML prolog and DOCTYPE."""
-    text = svg.decode("utf-8")
-    start = text.find("<svg")
-    return text[start:] if start >= 0 else text
-
-
 def tooltip(text: str) -> str:
     """A plain DOT string for a tooltip: never read as HTML, and no backslash escapes."""
     return graphviz.nohtml(text.replace("\\", "/"))

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 import graphviz
 
+from verifier.facts.values import value_text
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr, format_number
 from verifier.graph.render import (
@@ -154,7 +155,7 @@ class _RulesView:
                     continue
                 attrs = {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "color": "#9ca3af"}
                 if self.hl is not None:
-                    detail = f'<font point-size="9" color="{HIGHLIGHT}"><b>= {esc(_show(self.hl.record.get(i.name)))}</b></font>'
+                    detail = f'<font point-size="9" color="{HIGHLIGHT}"><b>= {esc(value_text(self.hl.record.get(i.name), words=("yes", "no")))}</b></font>'
                     attrs["color"] = HIGHLIGHT
                 else:
                     detail = f'<font point-size="9" color="{MUTED}">{esc(_type_text(i))}</font>'
@@ -319,11 +320,6 @@ class _RulesView:
             c.attr(label="Legend", style="rounded", color="#d1d5db", fontsize="11")
             c.node("legend", f'<<table border="0" cellspacing="3" cellpadding="3">{rows}</table>>', shape="plaintext")
 
-
-def _show(v: object) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    return str(v)
 
 
 def _type_text(i: m.Input) -> str:

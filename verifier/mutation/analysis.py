@@ -23,6 +23,7 @@ from engine import compile_ruleset
 from verifier.facts.conditions import rewrite
 from verifier.facts.values import engine_form
 from verifier.cases.case import decision_statuses
+from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.solver.encoding import SAT, UNSAT, Encoding
 from verifier.facts.values import json_record
 from verifier.mutation.mutants import Mutant, OPERATORS, affected_rules, changed_definition_closure
@@ -171,7 +172,7 @@ class MutationReport:
 class EquivalenceChecker:
     """Decides mutant equivalence on one shared encoding of the original ruleset."""
 
-    def __init__(self, ruleset: m.Ruleset, timeout_s: float | None = 10.0) -> None:
+    def __init__(self, ruleset: m.Ruleset, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> None:
         self.ruleset = ruleset
         timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
         self.enc = Encoding(ruleset, timeout_ms)
@@ -244,7 +245,7 @@ def analyse(
     ruleset: m.Ruleset,
     mutants: Sequence[Mutant],
     suites: Sequence[TestSuite],
-    timeout_s: float | None = 10.0,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
 ) -> MutationReport:
     """Equivalence by Z3, then kills by the engine, for every mutant and suite (the first suite is "ours")."""
     checker = EquivalenceChecker(ruleset, timeout_s)

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
+from verifier.facts.values import value_text
 from verifier.report.assets import CSS
 
 _KIND_TITLES = {
@@ -75,11 +76,7 @@ def results_json(results: Any, ruleset_name: str | None = None) -> dict[str, Any
 
 
 def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if v is None:
-        return "—"
-    return str(v)
+    return "—" if v is None else value_text(v, words=("yes", "no"))
 
 
 def _record(record: Mapping[str, Any], ruleset: m.Ruleset) -> str:

@@ -18,7 +18,7 @@ from verifier.solver.plain_models import simplest_model
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Verdict:
     """What a check function decides; ``Session.run`` adds name, kind, location and time."""
 
     status: str
@@ -46,21 +46,21 @@ class Session:
         if not replay:
             self.replayer.available = False
 
-    def gave_up(self, ans: Answer) -> Outcome:
+    def gave_up(self, ans: Answer) -> Verdict:
         """An ``unknown`` outcome saying why the solver stopped."""
         if ans.reason in ("canceled", "timeout") and self.timeout_s is not None:
             why = f"timed out after {self.timeout_s:g}s (the --timeout per query)"
         else:
             why = f"the solver gave up ({ans.reason or 'no reason given'})"
-        return Outcome(UNKNOWN, f"{why}; not proved")
+        return Verdict(UNKNOWN, f"{why}; not proved")
 
-    def run(self, prop: str, kind: str, location: str | None, check: Callable[[], Outcome]) -> CheckResult:
+    def run(self, prop: str, kind: str, location: str | None, check: Callable[[], Verdict]) -> CheckResult:
         """Run one check, timing it; an engine/Z3 disagreement becomes a loud ``unknown``."""
         start = time.perf_counter()
         try:
             out = check()
         except EngineDisagreement as err:
-            out = Outcome(UNKNOWN, f"internal error: {err}", internal_error=True)
+            out = Verdict(UNKNOWN, f"internal error: {err}", internal_error=True)
         seconds = time.perf_counter() - start
         return CheckResult(
             property=prop,
@@ -114,7 +114,7 @@ class Session:
         message: str,
         detail: tuple[str, ...] = (),
         actions: tuple[str, ...] = (),
-    ) -> Outcome:
+    ) -> Verdict:
         """A refuted outcome with a simple, replayed counterexample.
 
         For each of ``actions`` a detail line says which of the fired rules
@@ -123,7 +123,7 @@ class Session:
         assert ans.model is not None
         record, fired, note = self.witness(facts, ans.model, reproduces, what)
         detail = detail + tuple(self.who_gives(a, fired) for a in actions)
-        return Outcome(REFUTED, f"{message} ({note})" if note else message,
+        return Verdict(REFUTED, f"{message} ({note})" if note else message,
                        counterexample=record, fired=fired, detail=detail)
 
     def who_gives(self, action: str, fired: tuple[str, ...]) -> str:
@@ -137,5 +137,5 @@ class Session:
         return f"{action}: {'; '.join(parts) or 'not given'}"
 
 
-def proved(message: str = "") -> Outcome:
-    return Outcome(PROVED, message)
+def proved(message: str = "") -> Verdict:
+    return Verdict(PROVED, message)
