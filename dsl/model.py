@@ -417,6 +417,13 @@ class Ruleset:
         return tuple(d for d in self.definitions if d.is_phase)
 
     def conflict_pairs(self) -> tuple[tuple[str, str], ...]:
-        """Every declared conflicting pair, each once, sorted."""
-        pairs = {tuple(sorted(p)) for c in self.conflicts for p in c.pairs}
-        return tuple(sorted(pairs))  # type: ignore[arg-type]
+        """Declared conflicting pairs in declaration order, each once (whichever way
+        round it was first written); an action never conflicts with itself."""
+        out: list[tuple[str, str]] = []
+        seen: set[frozenset[str]] = set()
+        for c in self.conflicts:
+            for a, b in c.pairs:
+                if a != b and frozenset((a, b)) not in seen:
+                    seen.add(frozenset((a, b)))
+                    out.append((a, b))
+        return tuple(out)

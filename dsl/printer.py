@@ -33,6 +33,16 @@ def format_number(v: Fraction, integral: bool = False) -> str:
     return f"{sign}{whole}." + ("".join(digits) or "0")
 
 
+def format_type(t: m.InputType) -> str:
+    """An input type as the language writes it (``int [0, 4]``, ``enum {a, b}``)."""
+    if isinstance(t, m.BoolType):
+        return "bool"
+    if isinstance(t, m.EnumType):
+        return "enum {" + ", ".join(t.values) + "}"
+    word = "int" if isinstance(t, m.IntType) else "real"
+    return f"{word} [{format_number(t.lo)}, {format_number(t.hi)}]"
+
+
 def _prec(e: m.Expr) -> int:
     if isinstance(e, m.Iff):
         return _PREC["iff"]

@@ -97,19 +97,6 @@ def check_given_and_avoided(s: Session, action: str) -> CheckResult:
     return s.run(f"given-and-avoided({action})", "contradiction", location, run)
 
 
-def conflict_pairs(rs: m.Ruleset) -> list[tuple[str, str]]:
-    """Declared conflicting pairs in declaration order, each once; an action never conflicts with itself."""
-    out: list[tuple[str, str]] = []
-    seen: set[frozenset[str]] = set()
-    for c in rs.conflicts:
-        for a, b in c.pairs:
-            key = frozenset((a, b))
-            if a != b and key not in seen:
-                seen.add(key)
-                out.append((a, b))
-    return out
-
-
 def avoidable_actions(s: Session) -> list[str]:
     """Actions some rule says to avoid, in declaration order."""
     avoid = s.enc.rules_giving["avoid"]

@@ -9,7 +9,7 @@ from dsl import model as m
 from verifier.solver import DEFAULT_TIMEOUT_S
 from dsl.errors import Diagnostic
 from verifier.check.coverage import check_coverage, check_matrix
-from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant, conflict_pairs
+from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant
 from verifier.check.results import PROVED, REFUTED, CheckResult, CheckWarning, RulesetReport
 from verifier.check.rule_checks import check_rule_fires, constraints_excluding_nothing, redundant_rules
 from verifier.check.session import Session
@@ -38,7 +38,7 @@ def check_ruleset(
     for cov in ruleset.coverages:
         results.append(check_matrix(s, cov, everything_covered=coverage.status == PROVED))
 
-    for a, b in conflict_pairs(ruleset):
+    for a, b in ruleset.conflict_pairs():
         results.append(check_conflict(s, a, b))
     for action in avoidable_actions(s):
         results.append(check_given_and_avoided(s, action))

@@ -32,6 +32,7 @@ import z3
 
 from dsl import model as m
 from dsl.printer import format_expr
+from verifier.facts.dependencies import reads
 from verifier.facts.evaluation import environment, evaluate
 from verifier.solver.encoding import Encoding, check_assumptions, unsat_core_ids
 from verifier.facts.values import Value, default_value
@@ -383,23 +384,6 @@ class JointEncoding:
 # ---------------------------------------------------------------- what a change depends on
 
 
-def _uses(e: m.Expr, ruleset: m.Ruleset, memo: dict[str, tuple[frozenset[str], frozenset[str]]]) -> tuple[frozenset[str], frozenset[str]]:
-    """(inputs, definitions) ``e`` depends on, through every definition it uses."""
-    inputs: set[str] = set()
-    defs: set[str] = set()
-    for node in m.walk(e):
-        if isinstance(node, m.InputRef):
-            inputs.add(node.name)
-        elif isinstance(node, m.DefRef):
-            if node.name not in memo:
-                memo[node.name] = frozenset(), frozenset()  # definitions are acyclic; this only guards the recursion
-                sub_i, sub_d = _uses(ruleset.definition(node.name).expr, ruleset, memo)
-                memo[node.name] = sub_i, sub_d | {node.name}
-            inputs |= memo[node.name][0]
-            defs |= memo[node.name][1]
-    return frozenset(inputs), frozenset(defs)
-
-
 def _shared_names(joint: JointEncoding, side: str, names: Iterable[str]) -> set[str]:
     wanted = set(names)
     out = set()
@@ -414,10 +398,9 @@ def action_support(joint: JointEncoding, action: str) -> frozenset[str]:
     """The inputs an action's outcome depends on, in either version."""
     out: set[str] = set()
     for side, ruleset in ((OLD, joint.old), (NEW, joint.new)):
-        memo: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         for rule in ruleset.rules:
             if any(action in g.actions for g in rule.gives):
-                out |= _shared_names(joint, side, _uses(rule.condition, ruleset, memo)[0])
+                out |= _shared_names(joint, side, reads(rule.condition, ruleset).inputs)
     return frozenset(out)
 
 
@@ -433,13 +416,12 @@ def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], s
     gate: set[str] = set()
     for side, ruleset in ((OLD, joint.old), (NEW, joint.new)):
         env = environment(ruleset, joint.version_record(seed, side))
-        memo: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         for rule in ruleset.rules:
             if not any(action in g.actions for g in rule.gives) or not evaluate(rule.condition, env, None):
                 continue
-            own |= _shared_names(joint, side, _uses(rule.when, ruleset, memo)[0])
+            own |= _shared_names(joint, side, reads(rule.when, ruleset).inputs)
             if rule.phase is not None:
-                gate |= _shared_names(joint, side, _uses(ruleset.definition(rule.phase).expr, ruleset, memo)[0])
+                gate |= _shared_names(joint, side, reads(ruleset.definition(rule.phase).expr, ruleset).inputs)
     rank = {inp.name: 2 if inp.name in gate else 1 if inp.name in own else 0
             for inp in joint.inputs if inp.name in support}
     return tuple(sorted(rank, key=rank.__getitem__))  # stable: declaration order within a rank
@@ -447,7 +429,7 @@ def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], s
 
 def _fingerprint(c: m.Constraint, ruleset: m.Ruleset) -> tuple[str, tuple[tuple[str, str], ...]]:
     """A constraint's meaning as text: its expression and the bodies of the definitions it uses."""
-    _, defs = _uses(c.expr, ruleset, {})
+    defs = reads(c.expr, ruleset).definitions
     return format_expr(c.expr), tuple(sorted((d, format_expr(ruleset.definition(d).expr)) for d in defs))
 
 
@@ -462,7 +444,7 @@ def validity_support(joint: JointEncoding, rejecting: str) -> frozenset[str]:
     names: set[str] = set()
     for c in rej.constraints:
         if _fingerprint(c, rej) not in shared:
-            names |= _uses(c.expr, rej, {})[0]
+            names.update(reads(c.expr, rej).inputs)
     support = _shared_names(joint, rejecting, names)
     for inp in joint.inputs:
         if inp.old is None or inp.new is None or inp.old.type != inp.new.type:

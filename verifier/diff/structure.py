@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from dsl import model as m
-from dsl.printer import format_expr, format_number
+from dsl.printer import format_expr, format_type
 
 # Declaration kinds, in the order a report lists them.
 KINDS = ("ruleset", "source", "input", "definition", "phase", "action", "group", "constraint",
@@ -41,15 +41,6 @@ class StructuralChange:
                 "old_location": self.old_location, "new_location": self.new_location}
 
 
-def _type_text(t: m.InputType) -> str:
-    if isinstance(t, m.BoolType):
-        return "bool"
-    if isinstance(t, m.EnumType):
-        return "enum {" + ", ".join(t.values) + "}"
-    word = "int" if isinstance(t, m.IntType) else "real"
-    return f"{word} [{format_number(t.lo)}, {format_number(t.hi)}]"
-
-
 def _give_text(g: m.Give) -> str:
     what = ("one of {" + ", ".join(g.actions) + "}") if g.alternatives else ", ".join(g.actions)
     return f"{g.strength} {what} category {g.category} sources [{', '.join(g.sources)}]"
@@ -64,7 +55,7 @@ Fields = Sequence[tuple[str, Callable[[Any], str]]]
 
 _FIELDS: dict[str, Fields] = {
     "source": (("citation", lambda s: s.citation), ("year", lambda s: _opt(s.year)), ("url", lambda s: _opt(s.url))),
-    "input": (("type", lambda i: _type_text(i.type)), ("unit", lambda i: _opt(i.unit)), ("doc", lambda i: _opt(i.doc))),
+    "input": (("type", lambda i: format_type(i.type)), ("unit", lambda i: _opt(i.unit)), ("doc", lambda i: _opt(i.doc))),
     "definition": (("=", lambda d: format_expr(d.expr)), ("doc", lambda d: _opt(d.doc))),
     "phase": (("when", lambda d: format_expr(d.expr)), ("title", lambda d: _opt(d.doc))),
     "action": (("kind", lambda a: a.kind), ("label", lambda a: a.label)),
@@ -130,7 +121,7 @@ def _compare(kind: str, old: Iterable[Any], new: Iterable[Any]) -> list[Structur
 
 def _conflicts(old: m.Ruleset, new: m.Ruleset) -> list[StructuralChange]:
     """Conflicts have no id: compare the declared pairs."""
-    o, n = set(old.conflict_pairs()), set(new.conflict_pairs())
+    o, n = ({tuple(sorted(p)) for p in rs.conflict_pairs()} for rs in (old, new))
     out = [StructuralChange("conflict", f"{a} with {b}", "removed") for a, b in sorted(o - n)]
     out += [StructuralChange("conflict", f"{a} with {b}", "added") for a, b in sorted(n - o)]
     return out

@@ -13,6 +13,7 @@ import json
 from typing import Any, Mapping
 
 from dsl import model as m
+from dsl.printer import format_number
 from engine import Evaluator, load_record_json
 
 # A record as the verifier handles it internally: bool, int, enum value (str)
@@ -134,3 +135,15 @@ def value_text(value: Any, *, words: tuple[str, str] = ("true", "false")) -> str
     if isinstance(value, bool):
         return words[0] if value else words[1]
     return str(value)
+
+
+def type_text(inp: m.Input) -> str:
+    """An input's type in words a clinician reads ("whole number 0–4 months")."""
+    t = inp.type
+    unit = f" {inp.unit}" if inp.unit else ""
+    if isinstance(t, m.BoolType):
+        return "yes / no"
+    if isinstance(t, m.EnumType):
+        return " | ".join(t.values)
+    word = "whole number" if isinstance(t, m.IntType) else "number"
+    return f"{word} {format_number(Fraction(t.lo))}–{format_number(Fraction(t.hi))}{unit}"

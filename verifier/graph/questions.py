@@ -23,6 +23,7 @@ from typing import Any, Callable, Mapping
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
+from verifier.facts.dependencies import reads
 from verifier.facts.thresholds import numeric_input, threshold_of
 from verifier.facts.values import to_fraction
 
@@ -118,11 +119,7 @@ class Domains:
     def inputs_of(self, e: m.Expr, seen: list[str] | None = None) -> list[str]:
         """The inputs ``e`` reads (through definitions), in first-appearance order."""
         out = [] if seen is None else seen
-        for node in m.walk(e):
-            if isinstance(node, m.InputRef) and node.name not in out:
-                out.append(node.name)
-            elif isinstance(node, m.DefRef):
-                self.inputs_of(self._defs[node.name].expr, out)
+        out.extend(name for name in reads(e, self.ruleset).inputs if name not in out)
         return out
 
     def _order(self) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 import graphviz
 
-from verifier.facts.values import value_text
+from verifier.facts.values import type_text, value_text
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr, format_number
 from verifier.graph.render import (
@@ -323,17 +323,9 @@ class _RulesView:
 
 
 def _type_text(i: m.Input) -> str:
-    t = i.type
-    unit = f" {i.unit}" if i.unit else ""
-    if isinstance(t, m.BoolType):
-        return "yes / no"
-    if isinstance(t, m.EnumType):
-        text = " | ".join(t.values)
-        return text if len(text) <= 40 else text[:38] + "…"
-    if isinstance(t, m.IntType):
-        return f"whole number {t.lo}–{t.hi}{unit}"
-    assert isinstance(t, m.RealType)
-    return f"number {format_number(t.lo)}–{format_number(t.hi)}{unit}"
+    text = type_text(i)
+    # A long enum would stretch the input's box across the drawing.
+    return text if isinstance(i.type, m.EnumType) is False or len(text) <= 40 else text[:38] + "…"
 
 
 def rules_view(ruleset: m.Ruleset, highlight: Highlight | None = None, phase: str | None = None) -> str:

@@ -26,7 +26,8 @@ from verifier.cases.case import decision_statuses
 from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.solver.encoding import SAT, UNSAT, Encoding
 from verifier.facts.values import json_record
-from verifier.mutation.mutants import Mutant, OPERATORS, affected_rules, changed_definition_closure
+from verifier.facts.dependencies import dependents
+from verifier.mutation.mutants import Mutant, OPERATORS, affected_rules
 from verifier.solver.plain_models import simplest_model
 
 EQUIVALENT, KILLED, SURVIVED, UNDECIDED = "equivalent", "killed", "survived", "undecided"
@@ -181,7 +182,7 @@ class EquivalenceChecker:
     def _fires(self, mutant: Mutant) -> dict[str, Any]:
         """Z3 terms for whether each rule of the mutant fires (rebuilt only where it changed)."""
         enc = self.enc
-        changed = changed_definition_closure(mutant.ruleset, mutant.changed_definitions)
+        changed = dependents(mutant.ruleset, mutant.changed_definitions)
         defs = {d.name: d.expr for d in mutant.ruleset.definitions}
         touched = affected_rules(mutant)
         out = {}

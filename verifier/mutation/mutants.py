@@ -20,6 +20,7 @@ from typing import Iterator
 from dsl import model as m
 from dsl.printer import format_expr, format_number
 from dsl.span import NOWHERE
+from verifier.facts.dependencies import dependents
 from verifier.facts.thresholds import threshold_of
 from verifier.facts.conditions import is_condition, rewrite
 
@@ -225,18 +226,9 @@ def mutants(ruleset: m.Ruleset, operators: frozenset[str] | None = None) -> tupl
     return tuple(unique)
 
 
-def changed_definition_closure(ruleset: m.Ruleset, names: frozenset[str]) -> frozenset[str]:
-    """``names`` and every definition that uses one of them, directly or not."""
-    closure = set(names)
-    for d in ruleset.definitions:  # dependency order: users come after what they use
-        if any(isinstance(n, m.DefRef) and n.name in closure for n in m.walk(d.expr)):
-            closure.add(d.name)
-    return frozenset(closure)
-
-
 def affected_rules(mutant: Mutant) -> frozenset[str]:
     """The rules of the mutant whose condition or outcome the mutation can change."""
-    changed = changed_definition_closure(mutant.ruleset, mutant.changed_definitions)
+    changed = dependents(mutant.ruleset, mutant.changed_definitions)
     out = {r for r in mutant.changed_rules if r in {x.id for x in mutant.ruleset.rules}}
     for r in mutant.ruleset.rules:
         if r.phase in changed or any(isinstance(n, m.DefRef) and n.name in changed for n in m.walk(r.when)):

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from dsl import model as m
-from dsl.printer import format_expr, format_number
-from verifier.facts.values import value_text
+from dsl.printer import format_expr
+from verifier.facts.values import type_text, value_text
 from verifier.report.assets import CSS
 
 _KIND_TITLES = {
@@ -375,21 +375,9 @@ def _condition(r: m.Rule) -> str:
     return format_expr(r.condition)
 
 
-def _type_text(i: m.Input) -> str:
-    t = i.type
-    if isinstance(t, m.BoolType):
-        return "yes / no"
-    if isinstance(t, m.EnumType):
-        return " | ".join(t.values)
-    if isinstance(t, m.IntType):
-        return f"whole number {t.lo}–{t.hi}"
-    assert isinstance(t, m.RealType)
-    return f"number {format_number(t.lo)}–{format_number(t.hi)}"
-
-
 def _inputs(rs: m.Ruleset) -> str:
     rows = "".join(
-        f"<tr><td><code>{e(i.name)}</code></td><td class='small'>{e(_type_text(i))}</td>"
+        f"<tr><td><code>{e(i.name)}</code></td><td class='small'>{e(type_text(i))}</td>"
         f"<td class='small'>{e(i.unit or '')}</td><td>{e(i.doc or '')}</td></tr>"
         for i in rs.inputs
     )
