@@ -396,6 +396,14 @@ class Ruleset:
         idx["action"] = {a.id: a for a in self.actions}
         idx["source"] = {s.id: s for s in self.sources}
         idx["rule"] = {r.id: r for r in self.rules}
+        giving: dict[tuple[str, str], list[str]] = {}
+        for r in self.rules:
+            for g in r.gives:
+                for a in g.actions:
+                    ids = giving.setdefault((g.strength, a), [])
+                    if r.id not in ids:
+                        ids.append(r.id)
+        idx["giving"] = {k: tuple(v) for k, v in giving.items()}
 
     def input(self, name: str) -> Input:
         return self._index["input"][name]
@@ -411,6 +419,10 @@ class Ruleset:
 
     def rule(self, id: str) -> Rule:
         return self._index["rule"][id]
+
+    def rules_giving(self, strength: str, action: str) -> tuple[str, ...]:
+        """The ids of the rules that give ``action`` at ``strength``, in file order."""
+        return self._index["giving"].get((strength, action), ())
 
     @property
     def phases(self) -> tuple[Definition, ...]:

@@ -92,12 +92,11 @@ def check_given_and_avoided(s: Session, action: str) -> CheckResult:
             )
         return s.gave_up(ans)
 
-    avoiders = s.enc.rules_giving["avoid"].get(action, [])
+    avoiders = s.ruleset.rules_giving("avoid", action)
     location = str(s.ruleset.rule(avoiders[0]).span) if avoiders else str(s.ruleset.action(action).span)
     return s.run(f"given-and-avoided({action})", "contradiction", location, run)
 
 
 def avoidable_actions(s: Session) -> list[str]:
     """Actions some rule says to avoid, in declaration order."""
-    avoid = s.enc.rules_giving["avoid"]
-    return [a.id for a in s.ruleset.actions if a.id in avoid]
+    return [a.id for a in s.ruleset.actions if s.ruleset.rules_giving("avoid", a.id)]

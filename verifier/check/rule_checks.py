@@ -55,7 +55,7 @@ def redundant_rules(s: Session, dead: set[str]) -> list[CheckWarning]:
         pairs = sorted({(g.strength, a) for g in rule.gives for a in g.actions})
         others: list[list[str]] = []
         for strength, action in pairs:
-            ids = [r for r in enc.rules_giving[strength].get(action, []) if r != rule.id]
+            ids = [r for r in s.ruleset.rules_giving(strength, action) if r != rule.id]
             if not ids:
                 break
             others.append(ids)

@@ -130,8 +130,8 @@ class Session:
         """The fired rules behind an action's status, e.g. "a: recommended by r1; avoided by r2"."""
         words = {"recommend": "recommended", "consider": "considered", "avoid": "avoided"}
         parts = []
-        for strength, by_action in self.enc.rules_giving.items():
-            rules = [r for r in by_action.get(action, []) if r in fired]
+        for strength in m.STRENGTHS:
+            rules = [r for r in self.ruleset.rules_giving(strength, action) if r in fired]
             if rules:
                 parts.append(f"{words[strength]} by {', '.join(rules)}")
         return f"{action}: {'; '.join(parts) or 'not given'}"

@@ -228,17 +228,6 @@ def decides(index: ConditionIndex, rule: m.Rule, cond: Condition) -> m.Expr:
                    with_condition(index, rule.condition, cond, FALSE))
 
 
-def _strength_rules(ruleset: m.Ruleset) -> dict[tuple[str, str], list[m.Rule]]:
-    out: dict[tuple[str, str], list[m.Rule]] = {}
-    for r in ruleset.rules:
-        for g in r.gives:
-            for a in g.actions:
-                rules = out.setdefault((g.strength, a), [])
-                if r not in rules:
-                    rules.append(r)
-    return out
-
-
 class Visibility:
     """When a rule's firing shows in the decision.
 
@@ -249,7 +238,6 @@ class Visibility:
 
     def __init__(self, ruleset: m.Ruleset) -> None:
         self.ruleset = ruleset
-        self._givers = _strength_rules(ruleset)
 
     def outcomes(self, rule: m.Rule) -> tuple[tuple[str, str], ...]:
         """The (strength, action) pairs ``rule`` gives, each once, in text order."""
@@ -268,7 +256,7 @@ class Visibility:
         avoid: no other rule avoids it.
         """
         masking = [strength] if strength != "consider" else ["recommend", "consider"]
-        others = [r for s in masking for r in self._givers.get((s, action), []) if r.id != rule.id]
+        others = [self.ruleset.rule(r) for s in masking for r in self.ruleset.rules_giving(s, action) if r != rule.id]
         unique = list(dict.fromkeys(others))
         return conj([m.Not(r.condition, NOWHERE) for r in unique])
 

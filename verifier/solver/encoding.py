@@ -228,14 +228,7 @@ class Encoding:
     # ------------------------------------------------------------ decisions
 
     def _build_statuses(self) -> None:
-        by_strength: dict[str, dict[str, list[str]]] = {s: {} for s in m.STRENGTHS}
-        for r in self.ruleset.rules:
-            for g in r.gives:
-                for a in g.actions:
-                    rules = by_strength[g.strength].setdefault(a, [])
-                    if r.id not in rules:
-                        rules.append(r.id)
-        self.rules_giving = by_strength  # strength -> action -> rule ids (file order)
+        giving = self.ruleset.rules_giving
         false = z3.BoolVal(False, self.ctx)
 
         def any_fires(ids: Sequence[str]) -> z3.BoolRef:
@@ -246,11 +239,11 @@ class Encoding:
         self.avoided: dict[str, z3.BoolRef] = {}
         self.given: dict[str, z3.BoolRef] = {}
         for a in self.ruleset.actions:
-            rec = any_fires(by_strength["recommend"].get(a.id, []))
-            con = any_fires(by_strength["consider"].get(a.id, []))
+            rec = any_fires(giving("recommend", a.id))
+            con = any_fires(giving("consider", a.id))
             self.recommended[a.id] = rec
             self.considered[a.id] = z3.And(con, z3.Not(rec)) if not z3.is_false(con) else false
-            self.avoided[a.id] = any_fires(by_strength["avoid"].get(a.id, []))
+            self.avoided[a.id] = any_fires(giving("avoid", a.id))
             self.given[a.id] = z3.Or(rec, con) if not z3.is_false(con) else rec
         # Rules that give something (recommend or consider): they serve a record.
         self.serving_rules: tuple[str, ...] = tuple(
