@@ -49,3 +49,16 @@ def test_readme_flawed_variant_is_refuted(tmp_path: Path) -> None:
     assert [r["property"] for r in refuted] == ["conflict(debridement,dressing)"]
     cx = refuted[0]["counterexample"]
     assert cx["site"] == "head" and cx["reviewed"] is True and cx["depth_mm"] > 5
+
+
+def test_readme_strategy_example_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The README's Hypothesis example, executed as written from the repository root."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, flags=re.S) if "verifier.cases.strategies" in b]
+    assert len(blocks) == 1, "the README shows one example of the public strategies"
+    monkeypatch.chdir(REPO)
+    scope: dict[str, object] = {}
+    exec(compile(blocks[0], "README.md", "exec"), scope)  # noqa: S102 - our own documentation
+    tests = [v for k, v in scope.items() if k.startswith("test_") and callable(v)]
+    assert len(tests) == 1
+    tests[0]()  # runs the @given test: Hypothesis draws the records
