@@ -413,6 +413,8 @@ _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # when 'and' and 'or' are both acceptable (that is, right after an operand).
 _OPERATORS = {"STAR", "PLUS", "MINUS", "AND", "OR", "IMPLIES", "IFF", "COMPARE_OP", "IN", "NOT"}
 _OPERATOR_CORE = {"AND", "OR"}
+# Where an operand is expected, these words are a doubled operator, not a name.
+_OPERATOR_WORDS = {"and", "or", "implies", "iff", "in"}
 # Keywords that start a declaration; "a declaration" when all are acceptable.
 _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
@@ -546,7 +548,12 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
             if word and word.end() > tok.start_pos + len(str(tok)):
                 words = f"'{word.group()}'"
                 end_col = col + len(word.group())
-        if tok.type == "COMPARE_OP" and "AND" in expected and "COMPARE_OP" not in expected:
+        if (str(tok) in _KEYWORDS.types and "NAME" in expected
+                and not ("LPAR" in expected and str(tok) in _OPERATOR_WORDS)):
+            # A name was acceptable here, so the author meant ``x``/``kind``/``any``... as one.
+            msg = (f"'{tok}' is a reserved word of the rule language and cannot be used as a name; "
+                   f"rename it (for example '{tok}_')")
+        elif tok.type == "COMPARE_OP" and "AND" in expected and "COMPARE_OP" not in expected:
             msg = f"unexpected '{tok}': comparisons do not chain; write 'a < b and b < c'"
         else:
             msg = f"unexpected {words}; expected {_describe_expected(expected)}"
