@@ -16,17 +16,20 @@ from verifier.check.results import UNKNOWN, RulesetReport, exit_code
 from verifier.check.sarif import render_sarif
 
 
-def _load_all(paths: tuple[str, ...]) -> list[tuple[Ruleset, list[dsl.Diagnostic]]] | None:
-    """Every ruleset, or None after printing the errors of each that failed to load."""
+def _load_all(paths: tuple[str, ...]) -> tuple[list[tuple[Ruleset, list[dsl.Diagnostic]]], list[dsl.RulesetError]]:
+    """The rulesets that load, and the errors of those that do not (printed on stderr).
+
+    One bad file must not hide the results of the others: they are still checked.
+    """
     loaded = []
-    failed = False
+    errors = []
     for path in paths:
         try:
             loaded.append(dsl.load_ruleset_with_warnings(path))
         except dsl.RulesetError as err:
             click.echo(err.render(), err=True)
-            failed = True
-    return None if failed else loaded
+            errors.append(err)
+    return loaded, errors
 
 
 def _stderr_notes(reports: list[RulesetReport], fmt: str) -> None:
@@ -58,20 +61,26 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
       1  a finding: a refuted property, a coverage gap, a contradiction, a dead rule
          (a finding wins over an undecided check)
       2  bad input: unreadable file, ruleset syntax/type error, bad option
+         (the other files are still checked and reported)
       3  undecided: the solver gave up on some check and nothing was refuted
       4  internal error: the engine and Z3 disagree (a bug in ruleproof)
     """
-    loaded = _load_all(rulesets)
-    if loaded is None:
+    loaded, load_errors = _load_all(rulesets)
+    if load_errors and not loaded and fmt != "sarif":
         sys.exit(int(ExitCode.BAD_INPUT))
     timing = not no_timing
     try:
         reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings) for rs, warnings in loaded]
-        render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
-        output = render(reports, timing)
+        if fmt == "sarif":  # the files that did not load are results too, and rules locate refutations
+            output = render_sarif(reports, timing, load_errors, {rs.path: rs for rs, _ in loaded})
+        else:
+            render = {"json": render_json, "junit": render_junit}.get(fmt, render_text)
+            output = render(reports, timing)
     except Exception as err:  # noqa: BLE001 - a bug of ours: a message and exit 4, never a traceback
         click.echo(f"ruleproof check: internal error: {type(err).__name__}: {err}", err=True)
         sys.exit(int(ExitCode.INTERNAL))
     click.echo(output)
     _stderr_notes(reports, fmt)
-    sys.exit(exit_code(reports))
+    code = exit_code(reports)
+    # A file that did not load is bad input; only an internal error outranks it.
+    sys.exit(code if code == ExitCode.INTERNAL or not load_errors else int(ExitCode.BAD_INPUT))
