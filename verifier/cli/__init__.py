@@ -26,6 +26,10 @@ _COMMANDS = {
     "mutate": "verifier.cli.mutate_cmd:mutate_command",
     "graph": "verifier.cli.graph_cmd:graph_command",
     "report": "verifier.cli.report_cmd:report_command",
+    # Authoring tools (issue #13): a skeleton, the canonical layout, the language server.
+    "init": "verifier.cli.init_cmd:init_command",
+    "fmt": "verifier.cli.fmt_cmd:fmt_command",
+    "lsp": "verifier.cli.lsp_cmd:lsp_command",
 }
 
 # Shown under every subcommand's help that does not list its own exit codes
