@@ -21,6 +21,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from dsl import model as m
 from dsl.printer import format_expr, format_number
 from verifier.report.assets import CSS
+# Conditions are shown highlighted as rule-language text (the lexer of `ruleproof fmt`'s language).
+from verifier.highlight.html import CSS as HIGHLIGHT_CSS, highlight_rules
 
 _KIND_TITLES = {
     "coverage": "Coverage",
@@ -355,14 +357,14 @@ def _rules(rs: m.Ruleset) -> str:
     for phase, rules in groups:
         if phase is not None:
             out.append(f'<h3 class="rules-phase">Phase: {e(phase.doc or phase.name)} <code class="small">{e(phase.name)}</code></h3>'
-                       f'<div class="rule cond" style="border:0">when {e(format_expr(phase.expr))}</div>')
+                       f'<div class="rule cond" style="border:0">when {highlight_rules(format_expr(phase.expr))}</div>')
         else:
             out.append('<h3 class="rules-phase">Rules outside any phase</h3>')
         for r in rules:
             out.append(
                 f'<div class="rule" id="rule-{e(r.id)}"><h4><code>{e(r.id)}</code> {e(r.title)}'
                 f'<span class="where">{e(r.span)}</span></h4>'
-                f'<div class="cond">when {e(_condition(r))}</div>'
+                f'<div class="cond">when {highlight_rules(_condition(r))}</div>'
                 f'<ul>{"".join(_outcome(g, rs) for g in r.gives)}</ul>'
                 + (f'<p class="why">{e(r.rationale)}</p>' if r.rationale else "")
                 + "</div>"
@@ -397,11 +399,11 @@ def _inputs(rs: m.Ruleset) -> str:
         for i in rs.inputs
     )
     defs = "".join(
-        f"<tr><td><code>{e(d.name)}</code></td><td class='small mono'>{e(format_expr(d.expr))}</td><td>{e(d.doc or '')}</td></tr>"
+        f"<tr><td><code>{e(d.name)}</code></td><td class='small mono'>{highlight_rules(format_expr(d.expr))}</td><td>{e(d.doc or '')}</td></tr>"
         for d in rs.definitions if not d.is_phase
     )
     cons = "".join(
-        f"<tr><td><code>{e(c.id)}</code></td><td class='small mono'>{e(format_expr(c.expr))}</td><td>{e(c.message)}</td></tr>"
+        f"<tr><td><code>{e(c.id)}</code></td><td class='small mono'>{highlight_rules(format_expr(c.expr))}</td><td>{e(c.message)}</td></tr>"
         for c in rs.constraints
     )
     return (
@@ -506,7 +508,7 @@ def build_html(
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(ruleset.name)} {e(ruleset.version)}: ruleset review</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}{HIGHLIGHT_CSS}</style></head><body>",
         _header(ruleset, data, timing),
         _nav(has_matrix),
         '<main><div class="wrap">',
