@@ -413,8 +413,13 @@ _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # when 'and' and 'or' are both acceptable (that is, right after an operand).
 _OPERATORS = {"STAR", "PLUS", "MINUS", "AND", "OR", "IMPLIES", "IFF", "COMPARE_OP", "IN", "NOT"}
 _OPERATOR_CORE = {"AND", "OR"}
-# Where an operand is expected, these words are a doubled operator, not a name.
-_OPERATOR_WORDS = {"and", "or", "implies", "iff", "in"}
+# Where an operand is expected, these words are a doubled operator or the start of
+# the next clause or declaration (the operand is missing), not a name.
+_NOT_A_NAME_IN_EXPRESSIONS = {
+    "and", "or", "implies", "iff", "in", "recommend", "consider", "avoid", "because", "category",
+    "sources", "when", "ruleset", "source", "input", "define", "action", "actions", "constraint",
+    "phase", "rule", "conflict", "property", "coverage",
+}
 # Keywords that start a declaration; "a declaration" when all are acceptable.
 _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
@@ -549,7 +554,7 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
                 words = f"'{word.group()}'"
                 end_col = col + len(word.group())
         if (str(tok) in _KEYWORDS.types and "NAME" in expected
-                and not ("LPAR" in expected and str(tok) in _OPERATOR_WORDS)):
+                and not ("LPAR" in expected and str(tok) in _NOT_A_NAME_IN_EXPRESSIONS)):
             # A name was acceptable here, so the author meant ``x``/``kind``/``any``... as one.
             msg = (f"'{tok}' is a reserved word of the rule language and cannot be used as a name; "
                    f"rename it (for example '{tok}_')")
