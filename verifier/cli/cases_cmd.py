@@ -16,6 +16,7 @@ from verifier.cases.generate import Suite, generate, source_digest
 from verifier.cases.store import (
     CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
 )
+from verifier.cli.progress import Progress
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
 from verifier.solver.replay import EngineDisagreement
 
@@ -155,7 +156,8 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
         fail(f"{out}: {len(changes)} existing case(s) would change; review them with --check and "
              f"accept with --update", ExitCode.FINDING)
     try:
-        suite = generate(rs, text, stored.regressions, timeout_s=timeout)
+        with Progress("ruleproof cases") as progress:  # on stderr, only when it is a terminal
+            suite = generate(rs, text, stored.regressions, timeout_s=timeout, step=progress.step)
     except EngineDisagreement as err:
         fail(f"ruleproof cases: internal error: {err}", ExitCode.INTERNAL)
     before = {str(c["id"]) for c in stored.cases}

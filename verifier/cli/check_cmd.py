@@ -10,6 +10,7 @@ import dsl
 from dsl.model import Ruleset
 from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
 from verifier.cli.common import ExitCode
+from verifier.cli.progress import Progress
 from verifier.check.render import render_json, render_text
 from verifier.check.junit import render_junit
 from verifier.check.results import UNKNOWN, RulesetReport, exit_code
@@ -70,7 +71,10 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
         sys.exit(int(ExitCode.BAD_INPUT))
     timing = not no_timing
     try:
-        reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings) for rs, warnings in loaded]
+        with Progress("ruleproof check") as progress:  # on stderr, only when it is a terminal
+            reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings,
+                                     progress=lambda k, n, name, rs=rs: progress.count(k, n, f"{rs.name}: {name}"))
+                       for rs, warnings in loaded]
         if fmt == "sarif":  # the files that did not load are results too, and rules locate refutations
             output = render_sarif(reports, timing, load_errors, {rs.path: rs for rs, _ in loaded})
         else:
