@@ -132,7 +132,7 @@ def _nav(has_matrix: bool) -> str:
     links = [("summary", "Summary")]
     if has_matrix:
         links.append(("coverage", "Coverage matrix"))
-    links += [("decision", "Decision diagram"), ("checks", "Checks"), ("rules", "Rules"),
+    links += [("decision", "Phase by phase"), ("checks", "Checks"), ("rules", "Rules"),
               ("inputs", "Inputs"), ("cases", "Generated cases"), ("sources", "Sources")]
     return '<nav class="toc"><div class="wrap">' + "".join(f'<a href="#{a}">{e(t)}</a>' for a, t in links) + "</div></nav>"
 
@@ -264,11 +264,12 @@ def _matrix_cell(c: Mapping[str, Any] | None, gap_no: int) -> str:
 
 
 def _figures(figures: Sequence[Figure] | None, graph_note: str | None) -> str:
-    out = ['<section class="card" id="decision"><h2>Decision diagram</h2>',
-           '<p class="lead">Read one question at a time. First the questions that decide which phase of care '
-           "applies; then, for each phase, small diagrams whose leaves list what is recommended, considered or "
-           "avoided (with the evidence category). A patient receives everything the leaves reached in the "
-           "phase's diagrams list together. Green recommend, amber consider, red avoid.</p>"]
+    out = ['<section class="card" id="decision"><h2>Phase by phase: rules and decisions</h2>',
+           '<p class="lead">First, for each phase of care, its rules in the guideline\'s own words: what each '
+           "rule reads (left) and what it gives (right). Then the decision diagram, read one question at a time: "
+           "the questions that decide which phase applies, then per phase small diagrams whose leaves list what is "
+           "recommended, considered or avoided (with the evidence category). A patient receives everything the "
+           "leaves reached in the phase's diagrams list together. Green recommend, amber consider, red avoid.</p>"]
     if graph_note:
         out.append(f'<p class="note bad">{e(graph_note)}</p>')
     for f in figures or ():
@@ -537,6 +538,15 @@ def report_figures(ruleset: m.Ruleset) -> list[Figure]:
 
     view = build_view(ruleset)
     figs = []
+    # The report leads with one rules view per phase, in clinicians' words: the whole-ruleset
+    # rules view is too dense to read first (it stays at the end, folded).
+    for k, phase in enumerate(ruleset.phases):
+        if not any(r.phase == phase.name for r in ruleset.rules):
+            continue
+        svg = render(rules_view(ruleset, phase=phase.name, labels=True), "svg").decode("utf-8")
+        n = sum(1 for r in ruleset.rules if r.phase == phase.name)
+        figs.append(Figure(f"fig-rules-phase-{k}", f"Rules of phase: {phase.doc or phase.name}",
+                           f"— {n} rule{'s' if n != 1 else ''}: what they read and what they give", svg, fit=_fits(svg)))
     if len(view.overview.nodes) > 1:
         svg = render(overview_dot(view), "svg").decode("utf-8")
         figs.append(Figure("fig-overview", "Which phase applies", "— the questions that sort a record into a phase",
