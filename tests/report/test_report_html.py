@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import json
 import re
 import shutil
@@ -215,7 +217,7 @@ def test_report_leads_with_per_phase_rules_views_in_words(lipo_ruleset: dsl.Rule
         assert f.caption == f"Rules of phase: {p.doc or p.name}" and not f.collapsed
         assert f"phase {p.name} only" in f.svg
     # Labels mode: the rule titles lead the nodes (an id alone would be the identifiers-only view).
-    postop = lead[[p.name for p in phases].index("postop")].svg
+    postop = html.unescape(lead[[p.name for p in phases].index("postop")].svg)
     assert "Re-excision possible" in postop
     assert figures[-1].id == "fig-rules" and figures[-1].collapsed  # the whole view stays, folded, at the end
 
