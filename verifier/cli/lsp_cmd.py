@@ -16,6 +16,7 @@ def lsp_command(stdio: bool) -> None:
     \b
     Exit codes:
       0  the client asked the server to exit
+      2  bad input: a bad option
       4  internal error in ruleproof itself (please report it)
     """
     del stdio
