@@ -553,8 +553,11 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
             if word and word.end() > tok.start_pos + len(str(tok)):
                 words = f"'{word.group()}'"
                 end_col = col + len(word.group())
+        starts_line = tok.start_pos is not None and text[text.rfind("\n", 0, tok.start_pos) + 1: tok.start_pos].strip() == ""
         if (str(tok) in _KEYWORDS.types and "NAME" in expected
-                and not ("LPAR" in expected and str(tok) in _NOT_A_NAME_IN_EXPRESSIONS)):
+                and not ("LPAR" in expected and str(tok) in _NOT_A_NAME_IN_EXPRESSIONS)
+                # A declaration keyword opening a line starts the next declaration: this one is unfinished.
+                and not (starts_line and str(tok).upper() in _DECLARATIONS)):
             # A name was acceptable here, so the author meant ``x``/``kind``/``any``... as one.
             msg = (f"'{tok}' is a reserved word of the rule language and cannot be used as a name; "
                    f"rename it (for example '{tok}_')")

@@ -749,3 +749,9 @@ def test_did_you_mean_never_suggests_the_definition_being_checked():
         "unknown name 'hige'"]
     assert errors(HEADER + "input size_cm: real [0, 9]\ndefine huge = sise_cm > 1\n") == [
         "unknown name 'sise_cm'; did you mean 'size_cm'?"]
+
+
+def test_a_declaration_keyword_opening_a_line_is_not_called_a_name():
+    # `conflict a with` left unfinished: the next line's `property` starts a declaration.
+    msgs = errors(HEADER + 'input a: bool\naction x1: t "x"\nconflict x1 with\nproperty P1 "p": a\n')
+    assert msgs == ["unexpected reserved word 'property'; expected 'any', 'kind', '{' or a name"]
