@@ -218,6 +218,7 @@ def test_sarif_places_a_refuted_property_at_the_rule_that_broke_it(
     (related,) = p1["relatedLocations"]
     assert lines[related["physicalLocation"]["region"]["startLine"] - 1].startswith("property P1")
     assert p1["properties"]["culprits"] == ["cut"]
+    assert "broken by rule(s) cut:" in p1["message"]["text"]
     # A declared conflict: both rules that gave one of the pair are primary locations, in file order.
     conflict = by["conflict(rest,talk)"]
     starts = [lines[loc["physicalLocation"]["region"]["startLine"] - 1].split()[1] for loc in conflict["locations"]]

@@ -145,6 +145,9 @@ def _check_result(rep: RulesetReport, r: CheckResult, index: dict[str, int],
         related = dict(declared, id=1, message={"text": f"{r.property} is declared here"})
         out["relatedLocations"] = [related]
         props["culprits"] = [rule.id for rule in culprits]
+        where = r.location or rep.path
+        out["message"]["text"] += (f"\nbroken by rule(s) {', '.join(rule.id for rule in culprits)}: they gave the "
+                                   f"offending action on the counterexample ({r.property} is declared at {where})")
     return out
 
 
