@@ -413,6 +413,13 @@ _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # when 'and' and 'or' are both acceptable (that is, right after an operand).
 _OPERATORS = {"STAR", "PLUS", "MINUS", "AND", "OR", "IMPLIES", "IFF", "COMPARE_OP", "IN", "NOT"}
 _OPERATOR_CORE = {"AND", "OR"}
+# Where an operand is expected, these words are a doubled operator or the start of
+# the next clause or declaration (the operand is missing), not a name.
+_NOT_A_NAME_IN_EXPRESSIONS = {
+    "and", "or", "implies", "iff", "in", "recommend", "consider", "avoid", "because", "category",
+    "sources", "when", "ruleset", "source", "input", "define", "action", "actions", "constraint",
+    "phase", "rule", "conflict", "property", "coverage",
+}
 # Keywords that start a declaration; "a declaration" when all are acceptable.
 _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
@@ -546,7 +553,15 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
             if word and word.end() > tok.start_pos + len(str(tok)):
                 words = f"'{word.group()}'"
                 end_col = col + len(word.group())
-        if tok.type == "COMPARE_OP" and "AND" in expected and "COMPARE_OP" not in expected:
+        starts_line = tok.start_pos is not None and text[text.rfind("\n", 0, tok.start_pos) + 1: tok.start_pos].strip() == ""
+        if (str(tok) in _KEYWORDS.types and "NAME" in expected
+                and not ("LPAR" in expected and str(tok) in _NOT_A_NAME_IN_EXPRESSIONS)
+                # A declaration keyword opening a line starts the next declaration: this one is unfinished.
+                and not (starts_line and str(tok).upper() in _DECLARATIONS)):
+            # A name was acceptable here, so the author meant ``x``/``kind``/``any``... as one.
+            msg = (f"'{tok}' is a reserved word of the rule language and cannot be used as a name; "
+                   f"rename it (for example '{tok}_')")
+        elif tok.type == "COMPARE_OP" and "AND" in expected and "COMPARE_OP" not in expected:
             msg = f"unexpected '{tok}': comparisons do not chain; write 'a < b and b < c'"
         else:
             msg = f"unexpected {words}; expected {_describe_expected(expected)}"

@@ -25,10 +25,11 @@ class ExitCode(IntEnum):
 
 
 # Which code wins when one run has several outcomes. An internal error
-# means no verdict can be trusted; a finding stands whatever an undecided
-# check turns out to be; a file that could not be read was not checked at
-# all, which is worse than undecided.
-_PRECEDENCE = (ExitCode.INTERRUPTED, ExitCode.INTERNAL, ExitCode.FINDING, ExitCode.BAD_INPUT,
+# means no verdict can be trusted; input that could not be read means the run
+# did not do what was asked (and a script that gave a bad file must hear so,
+# whatever the other files showed); a finding stands whatever an undecided
+# check turns out to be.
+_PRECEDENCE = (ExitCode.INTERRUPTED, ExitCode.INTERNAL, ExitCode.BAD_INPUT, ExitCode.FINDING,
                ExitCode.UNKNOWN, ExitCode.OK)
 
 

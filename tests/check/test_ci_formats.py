@@ -180,3 +180,79 @@ def test_check_command_formats(fmt: str, tmp_path: Path, monkeypatch: pytest.Mon
     assert again.stdout == res.stdout
     ok = CliRunner().invoke(check_command, [str(LIPO_RULES), "--format", fmt])
     assert ok.exit_code == 0
+
+
+# ---------------------------------------------------------------- SARIF: where a finding lands
+
+# P1 holds until rule `cut` (an edit) gives surgery without the board: the finding belongs on `cut`.
+BROKEN_BY_A_RULE = HEADER + (
+    'input board: bool\ninput n: int [0, 5]\naction surg: surgery "s"\naction rest: t "r"\naction talk: t "t"\n'
+    + rule("safe", "board and n >= 3", "recommend surg")
+    + rule("cut", "n >= 4", "recommend surg")
+    + rule("other", "true", "recommend rest")
+    + rule("chat", "n >= 4", "recommend talk")
+    + 'conflict rest with talk\n'
+    + 'property P1 "no surgery before the board": given(kind surgery) implies board\n'
+)
+
+
+def _sarif_run(args: list[str]) -> tuple[int, dict[str, Any]]:
+    res = CliRunner().invoke(check_command, [*args, "--format", "sarif"], catch_exceptions=False)
+    return res.exit_code, json.loads(res.stdout)
+
+
+def test_sarif_places_a_refuted_property_at_the_rule_that_broke_it(
+        sarif_validator: jsonschema.Draft4Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("p.rules").write_text(BROKEN_BY_A_RULE, encoding="utf-8")
+    code, doc = _sarif_run(["p.rules"])
+    sarif_validator.validate(doc)
+    assert code == 1
+    lines = BROKEN_BY_A_RULE.splitlines()
+    by = {r["properties"].get("property"): r for r in _results(doc)}
+    p1 = by["P1"]
+    (primary,) = p1["locations"]
+    region = primary["physicalLocation"]["region"]
+    assert lines[region["startLine"] - 1].startswith("rule cut ")
+    assert region["endLine"] >= region["startLine"] + 1  # the whole rule, its outcome line included
+    (related,) = p1["relatedLocations"]
+    assert lines[related["physicalLocation"]["region"]["startLine"] - 1].startswith("property P1")
+    assert p1["properties"]["culprits"] == ["cut"]
+    assert "broken by rule(s) cut:" in p1["message"]["text"]
+    # A declared conflict: both rules that gave one of the pair are primary locations, in file order.
+    conflict = by["conflict(rest,talk)"]
+    starts = [lines[loc["physicalLocation"]["region"]["startLine"] - 1].split()[1] for loc in conflict["locations"]]
+    assert starts == ["other", "chat"]
+    assert lines[conflict["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] - 1].startswith("conflict")
+
+
+def test_sarif_of_a_syntax_error_is_a_valid_log_and_other_files_keep_their_results(
+        sarif_validator: jsonschema.Draft4Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("bad.rules").write_text(HEADER + "input a: bool\ndefine d = a and\n", encoding="utf-8")
+    Path("p.rules").write_text(BROKEN_BY_A_RULE, encoding="utf-8")
+    code, doc = _sarif_run(["bad.rules"])
+    sarif_validator.validate(doc)
+    assert code == 2
+    (err,) = _results(doc)
+    assert err["ruleId"] == "ruleset-error" and err["level"] == "error"
+    assert "unexpected end of file" in err["message"]["text"]
+    assert err["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad.rules"
+    assert err["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+    assert doc["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+    code, doc = _sarif_run(["bad.rules", "p.rules"])
+    sarif_validator.validate(doc)
+    assert code == 2  # bad input, yet the good file was proved and reported
+    ids = {(r["ruleId"], r["properties"].get("property")) for r in _results(doc)}
+    assert ("ruleset-error", None) in ids and ("invariant", "P1") in ids
+
+
+def test_text_check_goes_on_past_a_file_that_does_not_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("missing.rules").unlink(missing_ok=True)
+    Path("p.rules").write_text(BROKEN_BY_A_RULE, encoding="utf-8")
+    res = CliRunner().invoke(check_command, ["missing.rules", "p.rules"], catch_exceptions=False)
+    assert res.exit_code == 2
+    assert "missing.rules: error: cannot read ruleset" in res.stderr
+    assert "P1" in res.stdout and "REFUTED" in res.stdout

@@ -551,7 +551,19 @@ def test_keyword_prefix_is_not_split_off_a_word(text):
 @pytest.mark.parametrize("word", sorted(reserved_words()))
 def test_reserved_words_cannot_be_names(word):
     msgs = errors(HEADER + f"input {word}: bool\n")
-    assert msgs == [f"unexpected reserved word '{word}'; expected a name"]
+    assert msgs == [f"'{word}' is a reserved word of the rule language and cannot be used as a name; "
+                    f"rename it (for example '{word}_')"]
+
+
+@pytest.mark.parametrize("word", ["x", "kind", "any", "one", "of", "with"])
+@pytest.mark.parametrize("where", [
+    "input a: bool\ndefine d = a and {w}\n",       # read as an input in an expression
+    "input a: enum {{{w}, b}}\n",                   # as an enum value
+    "action {w}: surgery \"s\"\n",                 # as an action id
+])
+def test_reserved_words_used_as_names_say_so(word, where):
+    msgs = errors(HEADER + where.format(w=word))
+    assert len(msgs) == 1 and msgs[0].startswith(f"'{word}' is a reserved word") and "rename it" in msgs[0]
 
 
 def test_reserved_words_match_the_language_reference():
@@ -737,3 +749,9 @@ def test_did_you_mean_never_suggests_the_definition_being_checked():
         "unknown name 'hige'"]
     assert errors(HEADER + "input size_cm: real [0, 9]\ndefine huge = sise_cm > 1\n") == [
         "unknown name 'sise_cm'; did you mean 'size_cm'?"]
+
+
+def test_a_declaration_keyword_opening_a_line_is_not_called_a_name():
+    # `conflict a with` left unfinished: the next line's `property` starts a declaration.
+    msgs = errors(HEADER + 'input a: bool\naction x1: t "x"\nconflict x1 with\nproperty P1 "p": a\n')
+    assert msgs == ["unexpected reserved word 'property'; expected 'any', 'kind', '{' or a name"]

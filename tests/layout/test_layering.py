@@ -27,7 +27,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "verifier.mutation": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.cases"},
     "verifier.diff": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.exit_codes"},
     "verifier.graph": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check"},
-    "verifier.report": {"dsl", "engine", "verifier.facts", "verifier.check", "verifier.graph"},
+    "verifier.report": {"dsl", "engine", "verifier.facts", "verifier.check", "verifier.graph", "verifier.highlight"},
+    # Authoring tools read only the language.
+    "verifier.highlight": {"dsl"},
+    "verifier.authoring": {"dsl"},
+    "verifier.lsp": {"dsl"},
     "verifier.cli": {"*"},
 }
 
@@ -46,6 +50,9 @@ IMPORT_TIME_FREE: dict[str, set[str]] = {
     "verifier.facts": {"z3", "hypothesis", "graphviz"},
     "verifier.graph": {"z3", "hypothesis"},
     "verifier.report": {"z3", "hypothesis"},
+    "verifier.highlight": {"z3", "hypothesis", "graphviz"},
+    "verifier.authoring": {"z3", "hypothesis", "graphviz"},
+    "verifier.lsp": {"z3", "hypothesis", "graphviz"},
 }
 
 

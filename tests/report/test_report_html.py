@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import json
 import re
 import shutil
@@ -205,3 +207,21 @@ def test_report_command_rejects_bad_results(tmp_path: Path) -> None:
     result = _run([str(LIPO_RULES), "--results", str(bad), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2
     assert "not the JSON of `ruleproof check --format json`" in result.output
+
+
+def test_report_leads_with_per_phase_rules_views_in_words(lipo_ruleset: dsl.Ruleset, figures: list[Figure]) -> None:
+    phases = [p for p in lipo_ruleset.phases if any(r.phase == p.name for r in lipo_ruleset.rules)]
+    lead = figures[: len(phases)]
+    assert [f.id for f in lead] == [f"fig-rules-phase-{lipo_ruleset.phases.index(p)}" for p in phases]
+    for f, p in zip(lead, phases):
+        assert f.caption == f"Rules of phase: {p.doc or p.name}" and not f.collapsed
+        assert f"phase {p.name} only" in f.svg
+    # Labels mode: the rule titles lead the nodes (an id alone would be the identifiers-only view).
+    postop = html.unescape(lead[[p.name for p in phases].index("postop")].svg)
+    assert "Re-excision possible" in postop
+    assert figures[-1].id == "fig-rules" and figures[-1].collapsed  # the whole view stays, folded, at the end
+
+
+def test_report_highlights_conditions(lipo_ruleset: dsl.Ruleset, checked: RulesetReport) -> None:
+    page = build_html(lipo_ruleset, checked, [])
+    assert '<span class="hl-ow">and</span>' in page and ".hl-ow" in page

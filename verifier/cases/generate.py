@@ -21,7 +21,7 @@ solver starts fresh, names come from purposes.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from dsl import model as m
 from dsl.span import NOWHERE
@@ -245,15 +245,25 @@ def generate(
     source_text: str,
     regressions: Sequence[Mapping[str, Any]] = (),
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    step: Callable[[str], None] | None = None,
 ) -> Suite:
-    """The regression suite of ``ruleset`` (``source_text``: the rules file, fingerprinted in the manifest)."""
+    """The regression suite of ``ruleset`` (``source_text``: the rules file, fingerprinted in the manifest).
+
+    ``step(what)`` is called as each kind of purpose starts (for a progress line).
+    """
+    say = step or (lambda what: None)
     timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
     finder = RecordFinder(ruleset, Encoding(ruleset, timeout_ms))
     plan = Plan(ruleset, finder)
+    say("witnesses")
     plan_witnesses(plan)
+    say("MC/DC pairs")
     plan_pairs(plan)
+    say("enum values")
     plan_values(plan)
+    say("boundaries")
     plan_boundaries(plan)
+    say("coverage cells and counterexamples")
     plan_checks(plan, timeout_s)
     dropped: list[str] = []
     plan_regressions(plan, regressions, dropped)

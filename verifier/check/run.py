@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from typing import Callable, Iterable
 
 from dsl import model as m
 from verifier.solver import DEFAULT_TIMEOUT_S
@@ -21,6 +21,7 @@ def check_ruleset(
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     dsl_warnings: Iterable[Diagnostic] = (),
     replay: bool = True,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> RulesetReport:
     """Prove everything ``ruleset`` declares plus the built-in properties.
 
@@ -32,6 +33,10 @@ def check_ruleset(
     start = time.perf_counter()
     s = Session(ruleset, timeout_s, replay=replay)
     results: list[CheckResult] = []
+    if progress is not None:  # ``progress(done, total, name)`` as each check starts, for a progress line
+        # The given-and-avoided checks are not counted ahead (finding them takes queries): the total may grow.
+        total = 1 + len(ruleset.coverages) + len(ruleset.conflict_pairs()) + len(ruleset.rules) + len(ruleset.properties)
+        s.on_check = lambda name: progress(len(results), max(total, len(results) + 1), name)
 
     coverage = check_coverage(s)
     results.append(coverage)

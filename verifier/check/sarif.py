@@ -7,7 +7,10 @@ as is every warning of the checker; proved checks produce no result, so a
 clean ruleset uploads an empty list. Each result points at the declaration
 it is about (the file path relative to the working directory, line and
 column) and carries the counterexample in its message, where a reviewer
-reads it, and as data in its property bag.
+reads it, and as data in its property bag. A refuted check is placed at the
+rules that gave the offending action on its counterexample (``blame``), with
+the declaration as a related location; a file that does not load gives
+``ruleset-error`` results instead of an empty log.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ from __future__ import annotations
 import json
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
+import dsl
+from dsl import model as m
+from dsl.errors import Diagnostic
+from dsl.span import Span
+from verifier.check.blame import culprit_rules
 from verifier.check.results import REFUTED, UNKNOWN, CheckResult, CheckWarning, RulesetReport
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -40,6 +48,8 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
      "Wherever the rule fires, other rules already give the same actions with the same strengths."),
     ("constraint-excludes-nothing", "ConstraintExcludesNothing", "A constraint excludes nothing",
      "The input domains and the other constraints already imply the constraint."),
+    ("ruleset-error", "RulesetError", "The rules file cannot be read, parsed or checked",
+     "A syntax or type error, or an unreadable file: nothing in it was checked."),
 )
 _WARNING_KINDS = ("checker", "redundant-rule", "constraint-excludes-nothing")
 
@@ -74,6 +84,19 @@ def _location(where: str | None, default_path: str) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+def _span_location(span: Span, message: str | None = None) -> dict[str, Any]:
+    """A SARIF location covering ``span`` (a whole rule: an edit on any of its lines is inside)."""
+    region: dict[str, Any] = {"startLine": span.line, "startColumn": max(1, span.col)}
+    if span.end_line >= span.line > 0:
+        region["endLine"] = span.end_line
+        if span.end_col > 0:
+            region["endColumn"] = max(1, span.end_col)
+    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(span.path)}, "region": region}}
+    if message:
+        loc["message"] = {"text": message}
+    return loc
+
+
 def _record_text(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
 
@@ -86,7 +109,8 @@ def _rules(reports: list[RulesetReport]) -> list[tuple[str, str, str, str]]:
     return list(_RULES) + [(k, k, f"ruleproof check: {k}", f"ruleproof check: {k}") for k in extra]
 
 
-def _check_result(rep: RulesetReport, r: CheckResult, index: dict[str, int]) -> dict[str, Any]:
+def _check_result(rep: RulesetReport, r: CheckResult, index: dict[str, int],
+                  ruleset: m.Ruleset | None = None) -> dict[str, Any]:
     verdict = "refuted" if r.status == REFUTED else "undecided"
     if r.internal_error:
         verdict = "internal error (a bug in ruleproof, not a verdict)"
@@ -103,14 +127,42 @@ def _check_result(rep: RulesetReport, r: CheckResult, index: dict[str, int]) -> 
     if r.counterexample is not None:
         props["counterexample"] = r.counterexample
         props["fired"] = list(r.fired or ())
-    return {
+    declared = _location(r.location, rep.path)
+    culprits = culprit_rules(ruleset, r) if ruleset is not None and r.status == REFUTED else ()
+    out: dict[str, Any] = {
         "ruleId": r.kind,
         "ruleIndex": index[r.kind],
         "level": "error" if r.status == REFUTED or r.internal_error else "warning",
         "message": {"text": "\n".join(lines)},
-        "locations": [_location(r.location, rep.path)],
+        "locations": [declared],
         "partialFingerprints": {"ruleproofCheck/v1": f"{rep.name}:{r.property}"},
         "properties": props,
+    }
+    if culprits:
+        # The rules that gave the offending action come first: that is where the edit is.
+        out["locations"] = [_span_location(rule.span, f"rule {rule.id} fired on the counterexample")
+                            for rule in culprits]
+        related = dict(declared, id=1, message={"text": f"{r.property} is declared here"})
+        out["relatedLocations"] = [related]
+        props["culprits"] = [rule.id for rule in culprits]
+        where = r.location or rep.path
+        out["message"]["text"] += (f"\nbroken by rule(s) {', '.join(rule.id for rule in culprits)}: they gave the "
+                                   f"offending action on the counterexample ({r.property} is declared at {where})")
+    return out
+
+
+def _load_error_result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
+    """A rules file that could not be read, parsed or checked: an error at the diagnostic's place."""
+    span = diagnostic.span
+    location = _span_location(span) if span.line > 0 else _location(None, span.path)
+    return {
+        "ruleId": "ruleset-error",
+        "ruleIndex": index["ruleset-error"],
+        "level": "error" if diagnostic.severity == "error" else "warning",
+        "message": {"text": diagnostic.message},
+        "locations": [location],
+        "partialFingerprints": {"ruleproofCheck/v1": f"{span.path}:ruleset-error:{diagnostic.message}"},
+        "properties": {"path": span.path},
     }
 
 
@@ -127,15 +179,35 @@ def _warning_result(rep: RulesetReport, w: CheckWarning, index: dict[str, int]) 
     }
 
 
-def sarif_log(reports: Iterable[RulesetReport]) -> dict[str, Any]:
-    """The SARIF log of ``ruleproof check`` over ``reports``."""
+def _ruleset_of(rep: RulesetReport) -> m.Ruleset | None:
+    """The checked ruleset a report came from, read again (None if it no longer loads)."""
+    try:
+        return dsl.load_ruleset(rep.path)
+    except dsl.RulesetError:
+        return None
+
+
+def sarif_log(reports: Iterable[RulesetReport], load_errors: Iterable[dsl.RulesetError] = (),
+              rulesets: Mapping[str, m.Ruleset] | None = None) -> dict[str, Any]:
+    """The SARIF log of ``ruleproof check`` over ``reports``.
+
+    ``load_errors``: the files that did not load (each diagnostic becomes an
+    error result, so a syntax error still gives a valid log and the other
+    files keep their results). ``rulesets`` (by path) places a refuted
+    check at the rules that broke it; a ruleset not given is read again.
+    """
     reports = list(reports)
+    diagnostics = [d for err in load_errors for d in err.diagnostics]
     table = _rules(reports)
     index = {r[0]: k for k, r in enumerate(table)}
-    results: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = [_load_error_result(d, index) for d in diagnostics]
     for rep in reports:
-        results += [_check_result(rep, r, index) for r in rep.results
-                    if r.status in (REFUTED, UNKNOWN) or r.internal_error]
+        failing = [r for r in rep.results if r.status in (REFUTED, UNKNOWN) or r.internal_error]
+        rs = None
+        if any(r.status == REFUTED for r in failing):
+            rs = rulesets.get(rep.path) if rulesets is not None else None
+            rs = rs if rs is not None else _ruleset_of(rep)
+        results += [_check_result(rep, r, index, rs) for r in failing]
         results += [_warning_result(rep, w, index) for w in rep.warnings]
     rules = [{"id": rid, "name": name, "shortDescription": {"text": short}, "fullDescription": {"text": full},
               "defaultConfiguration": {"level": "warning" if rid in _WARNING_KINDS else "error"}}
@@ -145,7 +217,8 @@ def sarif_log(reports: Iterable[RulesetReport]) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "ruleproof", "version": _version(), "rules": rules}},
-            "invocations": [{"executionSuccessful": not any(r.internal_error for rep in reports for r in rep.results)}],
+            "invocations": [{"executionSuccessful": not diagnostics and
+                             not any(r.internal_error for rep in reports for r in rep.results)}],
             # Columns in findings count characters, as the rules-file diagnostics do.
             "columnKind": "unicodeCodePoints",
             "results": results,
@@ -153,7 +226,9 @@ def sarif_log(reports: Iterable[RulesetReport]) -> dict[str, Any]:
     }
 
 
-def render_sarif(reports: Iterable[RulesetReport], timing: bool = True) -> str:
+def render_sarif(reports: Iterable[RulesetReport], timing: bool = True,
+                 load_errors: Iterable[dsl.RulesetError] = (),
+                 rulesets: Mapping[str, m.Ruleset] | None = None) -> str:
     """The SARIF log as JSON text. (SARIF has no per-result time; ``timing`` is accepted for symmetry.)"""
     del timing
-    return json.dumps(sarif_log(reports), indent=2, ensure_ascii=False)
+    return json.dumps(sarif_log(reports, load_errors, rulesets), indent=2, ensure_ascii=False)

@@ -45,6 +45,8 @@ class Session:
         self.replayer = Replayer(ruleset)
         if not replay:
             self.replayer.available = False
+        # Called with each check's name as it starts (a progress line); None: nobody is watching.
+        self.on_check: Callable[[str], None] | None = None
 
     def gave_up(self, ans: Answer) -> Verdict:
         """An ``unknown`` outcome saying why the solver stopped."""
@@ -56,6 +58,8 @@ class Session:
 
     def run(self, prop: str, kind: str, location: str | None, check: Callable[[], Verdict]) -> CheckResult:
         """Run one check, timing it; an engine/Z3 disagreement becomes a loud ``unknown``."""
+        if self.on_check is not None:
+            self.on_check(prop)
         start = time.perf_counter()
         try:
             out = check()

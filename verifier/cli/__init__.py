@@ -6,6 +6,7 @@ result, choose the exit code (``verifier.cli.common.ExitCode``).
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -25,6 +26,10 @@ _COMMANDS = {
     "mutate": "verifier.cli.mutate_cmd:mutate_command",
     "graph": "verifier.cli.graph_cmd:graph_command",
     "report": "verifier.cli.report_cmd:report_command",
+    # Authoring tools (issue #13): a skeleton, the canonical layout, the language server.
+    "init": "verifier.cli.init_cmd:init_command",
+    "fmt": "verifier.cli.fmt_cmd:fmt_command",
+    "lsp": "verifier.cli.lsp_cmd:lsp_command",
 }
 
 def _internal_error(err: Exception) -> None:
@@ -35,6 +40,17 @@ def _internal_error(err: Exception) -> None:
     else:
         click.echo("(set RULEPROOF_DEBUG=1 for the traceback, and please report it)", err=True)
     sys.exit(int(ExitCode.INTERNAL))
+
+
+# Shown under every subcommand's help that does not list its own exit codes
+# (a script author reads `ruleproof eval --help`, not the top-level help).
+_EXIT_CODES_EPILOG = """\b
+Exit codes:
+  0  done
+  1  a finding (see the command's description)
+  2  bad input: unreadable file, ruleset syntax/type error, invalid record, bad option
+  3  undecided: the solver gave up (never reported as proved)
+  4  internal error in ruleproof itself (please report it)"""
 
 
 class _LazyGroup(click.Group):
@@ -54,7 +70,30 @@ class _LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        return getattr(importlib.import_module(module), attr)
+        command = getattr(importlib.import_module(module), attr)
+        if "Exit codes" not in (command.help or "") + (command.epilog or ""):
+            command.epilog = _EXIT_CODES_EPILOG
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        # A mistyped subcommand gets the closest names, not just "No such command".
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in _COMMANDS:
+            close = difflib.get_close_matches(name, list(_COMMANDS), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint} Commands: {', '.join(_COMMANDS)}.")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Click cuts each summary at ~45 characters with "..."; print the whole first sentence.
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="ruleproof")

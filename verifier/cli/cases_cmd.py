@@ -16,6 +16,7 @@ from verifier.cases.store import (
     CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
 )
 from verifier.cli.common import ExitCode, fail, load_ruleset_and_text_or_exit, timeout_option
+from verifier.cli.progress import Progress
 from verifier.cli.sources import display_name, read_record, record_error_lines
 
 
@@ -133,7 +134,8 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
              f"accept with --update", ExitCode.FINDING)
     from verifier.cases.generate import generate  # Z3 and Hypothesis: only to generate, not to replay
 
-    suite = generate(rs, text, stored.regressions, timeout_s=timeout)
+    with Progress("ruleproof cases") as progress:  # on stderr, only when it is a terminal
+        suite = generate(rs, text, stored.regressions, timeout_s=timeout, step=progress.step)
     before = {str(c["id"]) for c in stored.cases}
     after = {c.name for c in suite.cases}
     write_suite(out, suite)

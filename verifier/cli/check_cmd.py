@@ -10,23 +10,28 @@ import dsl
 from dsl.model import Ruleset
 from verifier.check.run import check_ruleset
 from verifier.cli.common import ExitCode, timeout_option
+from verifier.cli.progress import Progress
+from verifier.exit_codes import combine
 from verifier.check.render import render_json, render_text
 from verifier.check.junit import render_junit
 from verifier.check.results import UNKNOWN, RulesetReport, exit_code
 from verifier.check.sarif import render_sarif
 
 
-def _load_all(paths: tuple[str, ...]) -> list[tuple[Ruleset, list[dsl.Diagnostic]]] | None:
-    """Every ruleset, or None after printing the errors of each that failed to load."""
+def _load_all(paths: tuple[str, ...]) -> tuple[list[tuple[Ruleset, list[dsl.Diagnostic]]], list[dsl.RulesetError]]:
+    """The rulesets that load, and the errors of those that do not (printed on stderr).
+
+    One bad file must not hide the results of the others: they are still checked.
+    """
     loaded = []
-    failed = False
+    errors = []
     for path in paths:
         try:
             loaded.append(dsl.load_ruleset_with_warnings(path))
         except dsl.RulesetError as err:
             click.echo(err.render(), err=True)
-            failed = True
-    return None if failed else loaded
+            errors.append(err)
+    return loaded, errors
 
 
 def _stderr_notes(reports: list[RulesetReport], fmt: str) -> None:
@@ -57,16 +62,24 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
       1  a finding: a refuted property, a coverage gap, a contradiction, a dead rule
          (a finding wins over an undecided check)
       2  bad input: unreadable file, ruleset syntax/type error, bad option
+         (the other files are still checked and reported)
       3  undecided: the solver gave up on some check and nothing was refuted
       4  internal error: the engine and Z3 disagree (a bug in ruleproof)
     """
-    loaded = _load_all(rulesets)
-    if loaded is None:
+    loaded, load_errors = _load_all(rulesets)
+    if load_errors and not loaded and fmt != "sarif":
         sys.exit(int(ExitCode.BAD_INPUT))
     timing = not no_timing
-    reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings) for rs, warnings in loaded]
-    render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
-    output = render(reports, timing)
+    with Progress("ruleproof check") as progress:  # on stderr, only when it is a terminal
+        reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings,
+                                 progress=lambda k, n, name, rs=rs: progress.count(k, n, f"{rs.name}: {name}"))
+                   for rs, warnings in loaded]
+    if fmt == "sarif":  # the files that did not load are results too, and rules locate refutations
+        output = render_sarif(reports, timing, load_errors, {rs.path: rs for rs, _ in loaded})
+    else:
+        render = {"json": render_json, "junit": render_junit}.get(fmt, render_text)
+        output = render(reports, timing)
     click.echo(output)
     _stderr_notes(reports, fmt)
-    sys.exit(int(exit_code(reports)))
+    # A file that did not load is bad input; the others' results are still reported.
+    sys.exit(int(combine([exit_code(reports)] + [ExitCode.BAD_INPUT] * bool(load_errors))))

@@ -38,18 +38,19 @@ def _highlight(ruleset: Ruleset, patient: str | None, counterexample: str | None
     return None
 
 
-def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, highlight: Highlight | None) -> str:
-    """The DOT text of the requested view."""
+def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, highlight: Highlight | None,
+                 labels: bool = False) -> str:
+    """The DOT text of the requested view (``labels``: the ruleset's words instead of identifiers)."""
     if view == "rules":
         from verifier.graph.rules_view import rules_view
 
-        return rules_view(ruleset, highlight, phase)
+        return rules_view(ruleset, highlight, phase, labels=labels)
     from verifier.graph.decision import build_view, build_whole
     from verifier.graph.decision_dot import decision_dot, whole_dot
 
     if whole:
-        return whole_dot(ruleset, build_whole(ruleset), highlight)
-    return decision_dot(build_view(ruleset), highlight, phase)
+        return whole_dot(ruleset, build_whole(ruleset), highlight, labels=labels)
+    return decision_dot(build_view(ruleset), highlight, phase, labels=labels)
 
 
 @click.command("graph")
@@ -61,14 +62,17 @@ def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, hi
 @click.option("--phase", metavar="NAME", help="Draw one phase only.")
 @click.option("--whole", is_flag=True,
               help="Decision view: the single unfactored diagram of the whole ruleset (large; for completeness).")
+@click.option("--labels", is_flag=True,
+              help="For clinicians: name inputs and conditions by their docs, rules by their titles and actions "
+                   "by their labels (identifiers stay beside them in small type).")
 @click.option("--dpi", type=click.IntRange(24, 600), default=None,
               help="Resolution of a PNG (default 96); lower makes a smaller file.")
 @click.option("--patient", metavar="RECORD.json", help="Highlight the path this record takes and the rules it fires.")
 @click.option("--counterexample", metavar="CHECK",
               help="Highlight the counterexample of a refuted check (a property id such as P3, or a check name "
                    "as `ruleproof check` prints it). Runs the checks first.")
-def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole: bool, dpi: int | None,
-                  patient: str | None, counterexample: str | None) -> None:
+def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole: bool, labels: bool,
+                  dpi: int | None, patient: str | None, counterexample: str | None) -> None:
     """Draw RULESET for a reviewer, rendered by Graphviz's `dot`.
 
     \b
@@ -104,7 +108,7 @@ def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole
         names = ", ".join(p.name for p in rs.phases) or "(none)"
         fail(f"{ruleset}: error: no phase named {phase!r}; the phases are: {names}")
     highlight = _highlight(rs, patient, counterexample)
-    source = graph_source(rs, view, phase, whole, highlight)
+    source = graph_source(rs, view, phase, whole, highlight, labels)
     try:
         data = render(source, fmt, dpi if fmt == "png" else None)
     except GraphvizMissing as err:

@@ -12,6 +12,7 @@ from engine import RecordError
 from verifier.mutation.baselines import pairwise_suite, random_suite
 from verifier.cases.store import CasesError, load_suite
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit, timeout_option
+from verifier.cli.progress import Progress
 from verifier.mutation.mutants import OPERATORS, mutants
 from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_text, suite_from_cases, suite_from_records
 
@@ -55,10 +56,15 @@ def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: st
         # A case this ruleset cannot replay (another ruleset's suite, a hand-mangled file).
         fail(f"{cases_dir}: error: a case cannot be replayed against {ruleset}: {type(err).__name__}: {err}")
     suites: list[TestSuite] = [ours]
-    if baselines:
-        suites.append(suite_from_records("random", rs, random_suite(rs, ours.size)))
-        suites.append(suite_from_records("pairwise", rs, pairwise_suite(rs, ours.size)))
-    report = analyse(rs, mutants(rs, frozenset(chosen)), suites, timeout_s=timeout)
+    with Progress("ruleproof mutate") as progress:  # on stderr, only when it is a terminal
+        if baselines:
+            progress.step("random baseline suite")
+            suites.append(suite_from_records("random", rs, random_suite(rs, ours.size)))
+            progress.step("pairwise baseline suite")
+            suites.append(suite_from_records("pairwise", rs, pairwise_suite(rs, ours.size)))
+        progress.step("making mutants")
+        report = analyse(rs, mutants(rs, frozenset(chosen)), suites, timeout_s=timeout,
+                         progress=lambda k, n, mid: progress.count(k, n, f"mutant {mid}"))
     doc = json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n"
     if report_path is not None:
         report_path.write_text(doc, encoding="utf-8")

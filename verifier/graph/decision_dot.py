@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import graphviz
 
 from dsl import model as m
+from verifier.graph.labels import Wording
 from verifier.graph.render import (
     HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, tooltip, wrap,
 )
@@ -32,23 +33,26 @@ class _Trail:
         self.edges = {(a, b) for (a, _), (b, _) in zip(steps, steps[1:])}
 
 
-def _answers(q: Question, mask: int) -> str:
+def _answers(q: Question, mask: int, words: Wording | None = None) -> str:
     """An edge label: every answer taking this edge, wrapped with DOT line breaks."""
     names = [a for k, a in enumerate(q.answers) if (mask >> k) & 1]
+    if words is not None and words.labels and q.kind == "enum":
+        names = [words.value(a) for a in names]
     return "\\n".join(wrap(", ".join(names), 26))
 
 
-def _leaf_label(leaf: Leaf, actions: Mapping[str, m.Action]) -> str:
+def _leaf_label(leaf: Leaf, actions: Mapping[str, m.Action], labels: bool = False) -> str:
     if not leaf.outcomes:
         return f'<<font point-size="9" color="{MUTED}">nothing from these rules</font>>'
     rows = []
     for o in leaf.outcomes:
         fill, line = STRENGTH_COLOURS[o.strength]
-        alt = f' <font point-size="8">(one of {esc(", ".join((o.action, *o.alternatives)))})</font>' if o.alternatives else ""
+        shown = (lambda a: actions[a].label) if labels else (lambda a: a)  # labels mode: the action's label
+        alt = f' <font point-size="8">(one of {esc(", ".join(shown(a) for a in (o.action, *o.alternatives)))})</font>' if o.alternatives else ""
         rows.append(
             f'<tr><td bgcolor="{fill}" color="{line}" border="1" align="left">'
             f'<font point-size="9" color="{line}"><b>{o.strength}</b></font></td>'
-            f'<td align="left" title="{esc(actions[o.action].label)}"><b>{esc(o.action)}</b>{alt}</td>'
+            f'<td align="left" title="{esc(actions[o.action].label if not labels else o.action)}"><b>{esc(shown(o.action))}</b>{alt}</td>'
             f'<td align="right"><font point-size="9" color="{MUTED}">cat. {esc(o.category)}</font></td></tr>'
         )
     for c in leaf.contradictions:
@@ -57,8 +61,10 @@ def _leaf_label(leaf: Leaf, actions: Mapping[str, m.Action]) -> str:
 
 
 class _Drawer:
-    def __init__(self, ruleset: m.Ruleset, highlight: Highlight | None, title: str, rankdir: str = "LR") -> None:
+    def __init__(self, ruleset: m.Ruleset, highlight: Highlight | None, title: str, rankdir: str = "LR",
+                 labels: bool = False) -> None:
         self.rs = ruleset
+        self.words = Wording(ruleset, labels)
         self.hl = highlight
         self.actions = {a.id: a for a in ruleset.actions}
         full = f"{ruleset.name} {ruleset.version}: {title}"
@@ -86,11 +92,11 @@ class _Drawer:
                 if on:
                     attrs.update(color=HIGHLIGHT, fillcolor=HIGHLIGHT_FILL, penwidth="2.5")
                     attrs["class"] = "question on-path"
-                c.node(nid, f"<<b>{esc(q.name)}?</b>>", tooltip=tooltip(q.doc or q.name), **attrs)
+                c.node(nid, self._question(q), tooltip=tooltip(q.doc or q.name), **attrs)
                 for mask, target in node.edges:
                     tnode = d.nodes[target]
                     head = phase_heads[tnode.phases] if phase_heads is not None and isinstance(tnode, PhaseLeaf) else f"{prefix}{target}"
-                    eattrs = {"label": graphviz.nohtml(_answers(q, mask))}
+                    eattrs = {"label": graphviz.nohtml(_answers(q, mask, self.words))}
                     if (k, target) in path.edges:
                         eattrs.update(color=HIGHLIGHT, penwidth="3", fontcolor=HIGHLIGHT)
                         eattrs["class"] = "on-path"
@@ -103,7 +109,15 @@ class _Drawer:
                 if on:
                     attrs.update(color=HIGHLIGHT, penwidth="3", style="rounded,filled", fillcolor=HIGHLIGHT_FILL)
                     attrs["class"] = "leaf reached"
-                c.node(nid, _leaf_label(node, self.actions), **attrs)
+                c.node(nid, _leaf_label(node, self.actions, self.words.labels), **attrs)
+
+    def _question(self, q: Question) -> str:
+        """A question node: the identifier, or (labels mode) the ruleset's words with the identifier in small type."""
+        name = q.input if q.input is not None else q.name
+        words = self.words.name(name) if self.words.labels else name
+        if words == name:
+            return f"<<b>{esc(q.name)}?</b>>"
+        return f'<<b>{html_lines(words + "?", 30)}</b><br/><font point-size="9" color="{MUTED}">{esc(q.name)}</font>>'
 
     def section_title(self, section: Section) -> str:
         titles = " + ".join(self.rs.definition(p).doc or p for p in section.phases) or self._no_phase()
@@ -130,13 +144,14 @@ class _Drawer:
         c.node(nid, label, **attrs)
 
 
-def decision_dot(view: DecisionView, highlight: Highlight | None = None, phase: str | None = None) -> str:
+def decision_dot(view: DecisionView, highlight: Highlight | None = None, phase: str | None = None,
+                 labels: bool = False) -> str:
     """The DOT text of the decision view: the overview and every section, or with ``phase``
-    only the sections where that phase holds."""
+    only the sections where that phase holds; ``labels``: the ruleset's words instead of identifiers."""
     if phase is not None:
         sections = [s for s in view.sections if phase in s.phases]
-        return _draw(view, sections, highlight, f"decision diagram, phase {phase}", overview=False)
-    return _draw(view, list(view.sections), highlight, "decision diagram", overview=True)
+        return _draw(view, sections, highlight, f"decision diagram, phase {phase}", overview=False, labels=labels)
+    return _draw(view, list(view.sections), highlight, "decision diagram", overview=True, labels=labels)
 
 
 def section_dot(view: DecisionView, section: Section, highlight: Highlight | None = None, rankdir: str = "LR") -> str:
@@ -158,10 +173,10 @@ def overview_dot(view: DecisionView, highlight: Highlight | None = None) -> str:
 
 
 def _draw(view: DecisionView, sections: list[Section], highlight: Highlight | None, title: str, overview: bool,
-          rankdir: str = "LR") -> str:
+          rankdir: str = "LR", labels: bool = False) -> str:
     rs = view.ruleset
     walk: tuple[Any, ...] | None = view.walk(highlight.record) if highlight is not None else None
-    dr = _Drawer(rs, highlight, title, rankdir)
+    dr = _Drawer(rs, highlight, title, rankdir, labels)
     heads = {s.phases: f"phase-{k}" for k, s in enumerate(view.sections)}
     if overview and len(view.overview.nodes) > 1:
         with dr.g.subgraph(name="cluster_overview") as c:
@@ -203,9 +218,9 @@ def _part_label(rules: tuple[str, ...], d: Diagram) -> str:
     return f'<<font point-size="9" color="{MUTED}">{lines}<br align="left"/></font>>'
 
 
-def whole_dot(ruleset: m.Ruleset, d: Diagram, highlight: Highlight | None = None) -> str:
+def whole_dot(ruleset: m.Ruleset, d: Diagram, highlight: Highlight | None = None, labels: bool = False) -> str:
     """The DOT text of the single, unfactored diagram (large: for completeness, not for reading)."""
-    dr = _Drawer(ruleset, highlight, "whole decision diagram")
+    dr = _Drawer(ruleset, highlight, "whole decision diagram", labels=labels)
     path = _Trail(d.follow(highlight.record) if highlight is not None else None)
     dr.diagram(dr.g, d, "n", path)
     return dr.finish()

@@ -24,6 +24,7 @@ import graphviz
 from verifier.facts.values import type_text, value_text
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr, format_number
+from verifier.graph.labels import Wording
 from verifier.graph.render import (
     HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, tooltip,
 )
@@ -40,16 +41,24 @@ def node_id(kind: str, name: str) -> str:
     return f"{kind}-{name}"
 
 
-def condition_text(c: m.Expr) -> str:
-    """A test as a reviewer reads it: ``subtype is not well_differentiated``, ``prior_lines ≥ 1``."""
+def condition_text(c: m.Expr, words: Wording | None = None) -> str:
+    """A test as a reviewer reads it: ``subtype is not well_differentiated``, ``prior_lines ≥ 1``.
+
+    With ``words`` in labels mode, names and enum values are the ruleset's words
+    (a test that is not one of these simple shapes stays a formula).
+    """
+    name = words.name if words is not None else (lambda n: n)
+    value = words.value if words is not None else (lambda v: v)
+    if isinstance(c, (m.InputRef, m.DefRef)) and words is not None and words.labels:
+        return name(c.name)
     if isinstance(c, m.Not) and isinstance(c.arg, (m.InputRef, m.DefRef)):
-        return f"not {c.arg.name}"
+        return f"not {name(c.arg.name)}"
     if isinstance(c, m.InSet) and isinstance(c.subject, (m.InputRef, m.DefRef)):
-        return f"{c.subject.name} {'is not' if c.negated else 'is'} {' or '.join(c.values)}"
+        return f"{name(c.subject.name)} {'is not' if c.negated else 'is'} {' or '.join(value(v) for v in c.values)}"
     if isinstance(c, m.Compare) and isinstance(c.left, (m.InputRef, m.DefRef)) and isinstance(c.right, m.EnumLit):
-        return f"{c.left.name} {'is' if c.op == '==' else 'is not'} {c.right.value}"
+        return f"{name(c.left.name)} {'is' if c.op == '==' else 'is not'} {value(c.right.value)}"
     if isinstance(c, m.Compare) and isinstance(c.left, (m.InputRef, m.DefRef)) and isinstance(c.right, m.NumLit):
-        return f"{c.left.name} {_OP_WORDS[c.op]} {format_number(c.right.value)}"
+        return f"{name(c.left.name)} {_OP_WORDS[c.op]} {format_number(c.right.value)}"
     text = format_expr(c)
     for op in (">=", "<=", "!=", "=="):
         text = text.replace(f" {op} ", f" {_OP_WORDS[op]} ")
@@ -57,8 +66,10 @@ def condition_text(c: m.Expr) -> str:
 
 
 class _RulesView:
-    def __init__(self, ruleset: m.Ruleset, highlight: Highlight | None, phase: str | None) -> None:
+    def __init__(self, ruleset: m.Ruleset, highlight: Highlight | None, phase: str | None,
+                 labels: bool = False) -> None:
         self.rs = ruleset
+        self.words = Wording(ruleset, labels)
         self.hl = highlight
         self.only_phase = phase
         self.env: Mapping[str, Any] | None = None
@@ -83,6 +94,12 @@ class _RulesView:
         if self.only_phase is not None:
             t += f", phase {self.only_phase} only"
         return t
+
+    def _named(self, identifier: str, words: str, width: int, mark: str = "") -> str:
+        """A node's name in bold; in labels mode the words, with the identifier under them in small type."""
+        if not self.words.labels or words == identifier:
+            return f"<b>{esc(identifier)}{mark}</b>"
+        return f'<b>{html_lines(words, width)}{mark}</b><br/><font point-size="9" color="{MUTED}">{esc(identifier)}</font>'
 
     def _edge(self, tail: str, head: str, **attrs: str) -> None:
         self._edges.append((tail, head, attrs))
@@ -159,7 +176,7 @@ class _RulesView:
                     attrs["color"] = HIGHLIGHT
                 else:
                     detail = f'<font point-size="9" color="{MUTED}">{esc(_type_text(i))}</font>'
-                c.node(node_id("input", i.name), f"<<b>{esc(i.name)}</b><br/>{detail}>",
+                c.node(node_id("input", i.name), f"<{self._named(i.name, self.words.name(i.name), 28)}<br/>{detail}>",
                        tooltip=tooltip(i.doc or i.name), **attrs)
             unused = [i.name for i in self.rs.inputs if i.name not in self.used_inputs]
             if unused:
@@ -176,8 +193,8 @@ class _RulesView:
             for d in drawn:
                 holds = self._holds(d.expr) if d.type == m.BOOL else None
                 mark = "" if holds is None else (" ✓" if holds else " ✗")
-                label = (f"<<b>{esc(d.name)}{mark}</b><br/>"
-                         f'<font point-size="9" color="{MUTED}">{html_lines(condition_text(d.expr), 34)}</font>>')
+                label = (f"<{self._named(d.name, self.words.name(d.name), 30, mark)}<br/>"
+                         f'<font point-size="9" color="{MUTED}">{html_lines(condition_text(d.expr, self.words), 34)}</font>>')
                 c.node(node_id("def", d.name), label, shape="box", style="rounded,filled",
                        fillcolor=HIGHLIGHT_FILL if holds else "white",
                        color=HIGHLIGHT if holds else "#8b5cf6", tooltip=tooltip(d.doc or d.name))
@@ -202,7 +219,7 @@ class _RulesView:
             for part in conjuncts(phase.expr):
                 ok = self._holds(part)
                 for src in self._refs(part):
-                    self._edge(src, head, label=graphviz.nohtml(condition_text(part)), fontcolor="#1d4ed8",
+                    self._edge(src, head, label=graphviz.nohtml(condition_text(part, self.words)), fontcolor="#1d4ed8",
                                color=HIGHLIGHT if ok else "#93c5fd", penwidth="2" if ok else "1")
         else:
             c.node(head, "<<b>Rules outside any phase</b>>", shape="box", style="rounded,filled",
@@ -212,7 +229,10 @@ class _RulesView:
             if self.hl is not None and r.id in self.hl.fired:
                 attrs.update(fillcolor=HIGHLIGHT_FILL, color=HIGHLIGHT, penwidth="2.5")
                 attrs["class"] = "rule fired"
-            label = f'<<b>{esc(r.id)}</b><br/><font point-size="9">{html_lines(r.title, 30)}</font>>'
+            if self.words.labels:  # the title leads; the id stays findable in small type
+                label = f'<<b>{html_lines(r.title, 30)}</b><br/><font point-size="9" color="{MUTED}">{esc(r.id)}</font>>'
+            else:
+                label = f'<<b>{esc(r.id)}</b><br/><font point-size="9">{html_lines(r.title, 30)}</font>>'
             c.node(node_id("rule", r.id), label, tooltip=tooltip(f"{r.id} ({r.span}): {r.rationale or r.title}"),
                    **attrs)
             # A rule holds only inside its phase: the phase node feeds every rule (drawn faintly).
@@ -227,7 +247,7 @@ class _RulesView:
             for part in parts:
                 if isinstance(part, m.BoolLit) and part.value:
                     continue  # `when true`: the phase alone decides
-                text = condition_text(part)
+                text = condition_text(part, self.words)
                 uses.setdefault(text, (part, []))[1].append(target)
         for n, (text, (expr, users)) in enumerate(uses.items()):
             cond = f"cond-{scope}-{n}"
@@ -292,8 +312,11 @@ class _RulesView:
             marks = " · ".join(f"{s} cat. {c}" for s, c in given)
         else:
             fill, line, marks = "white", "#9ca3af", "given by no rule"
-        label = (f'<<b>{esc(a.id)}</b><br/><font point-size="9">{html_lines(a.label, 34)}</font>'
-                 f'<br/><font point-size="9" color="{line}"><b>{esc(marks)}</b></font>>')
+        if self.words.labels:
+            head = f'<b>{html_lines(a.label, 34)}</b><br/><font point-size="9" color="{MUTED}">{esc(a.id)}</font>'
+        else:
+            head = f'<b>{esc(a.id)}</b><br/><font point-size="9">{html_lines(a.label, 34)}</font>'
+        label = f'<{head}<br/><font point-size="9" color="{line}"><b>{esc(marks)}</b></font>>'
         attrs = {"label": label, "shape": "box", "style": "rounded,filled", "fillcolor": fill, "color": line,
                  "tooltip": tooltip(f"{a.id}: {a.label}"), "class": "action"}
         if reached:
@@ -328,6 +351,8 @@ def _type_text(i: m.Input) -> str:
     return text if isinstance(i.type, m.EnumType) is False or len(text) <= 40 else text[:38] + "…"
 
 
-def rules_view(ruleset: m.Ruleset, highlight: Highlight | None = None, phase: str | None = None) -> str:
-    """The DOT text of the rules view, optionally marking what a record fires; ``phase`` draws one phase."""
-    return _RulesView(ruleset, highlight, phase).draw().source
+def rules_view(ruleset: m.Ruleset, highlight: Highlight | None = None, phase: str | None = None,
+               labels: bool = False) -> str:
+    """The DOT text of the rules view, optionally marking what a record fires; ``phase`` draws one phase;
+    ``labels`` names things by the ruleset's docs and labels (``verifier.graph.labels``)."""
+    return _RulesView(ruleset, highlight, phase, labels).draw().source

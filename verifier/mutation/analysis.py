@@ -14,7 +14,7 @@ no case kills survives, reported with a record Z3 found that would kill it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Callable, Any, Mapping, Sequence
 
 import z3
 
@@ -247,11 +247,17 @@ def analyse(
     mutants: Sequence[Mutant],
     suites: Sequence[TestSuite],
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> MutationReport:
-    """Equivalence by Z3, then kills by the engine, for every mutant and suite (the first suite is "ours")."""
+    """Equivalence by Z3, then kills by the engine, for every mutant and suite (the first suite is "ours").
+
+    ``progress(done, total, mutant id)`` is called before each mutant (for a progress line).
+    """
     checker = EquivalenceChecker(ruleset, timeout_s)
     outcomes = []
-    for mu in mutants:
+    for k, mu in enumerate(mutants):
+        if progress is not None:
+            progress(k, len(mutants), mu.id)
         verdict, _ = checker.decide(mu)
         if verdict in (EQUIVALENT, UNDECIDED):
             outcomes.append(MutantOutcome(mu.id, mu.operator, mu.description, mu.location, verdict))

@@ -22,6 +22,8 @@ from dsl import model as m
 from dsl.printer import format_expr
 from verifier.facts.values import type_text, value_text
 from verifier.report.assets import CSS
+# Conditions are shown highlighted as rule-language text (the lexer of `ruleproof fmt`'s language).
+from verifier.highlight.html import CSS as HIGHLIGHT_CSS, highlight_rules
 
 _KIND_TITLES = {
     "coverage": "Coverage",
@@ -127,7 +129,7 @@ def _nav(has_matrix: bool) -> str:
     links = [("summary", "Summary")]
     if has_matrix:
         links.append(("coverage", "Coverage matrix"))
-    links += [("decision", "Decision diagram"), ("checks", "Checks"), ("rules", "Rules"),
+    links += [("decision", "Phase by phase"), ("checks", "Checks"), ("rules", "Rules"),
               ("inputs", "Inputs"), ("cases", "Generated cases"), ("sources", "Sources")]
     return '<nav class="toc"><div class="wrap">' + "".join(f'<a href="#{a}">{e(t)}</a>' for a, t in links) + "</div></nav>"
 
@@ -259,11 +261,12 @@ def _matrix_cell(c: Mapping[str, Any] | None, gap_no: int) -> str:
 
 
 def _figures(figures: Sequence[Figure] | None, graph_note: str | None) -> str:
-    out = ['<section class="card" id="decision"><h2>Decision diagram</h2>',
-           '<p class="lead">Read one question at a time. First the questions that decide which phase of care '
-           "applies; then, for each phase, small diagrams whose leaves list what is recommended, considered or "
-           "avoided (with the evidence category). A patient receives everything the leaves reached in the "
-           "phase's diagrams list together. Green recommend, amber consider, red avoid.</p>"]
+    out = ['<section class="card" id="decision"><h2>Phase by phase: rules and decisions</h2>',
+           '<p class="lead">First, for each phase of care, its rules in the guideline\'s own words: what each '
+           "rule reads (left) and what it gives (right). Then the decision diagram, read one question at a time: "
+           "the questions that decide which phase applies, then per phase small diagrams whose leaves list what is "
+           "recommended, considered or avoided (with the evidence category). A patient receives everything the "
+           "leaves reached in the phase's diagrams list together. Green recommend, amber consider, red avoid.</p>"]
     if graph_note:
         out.append(f'<p class="note bad">{e(graph_note)}</p>')
     for f in figures or ():
@@ -352,14 +355,14 @@ def _rules(rs: m.Ruleset) -> str:
     for phase, rules in groups:
         if phase is not None:
             out.append(f'<h3 class="rules-phase">Phase: {e(phase.doc or phase.name)} <code class="small">{e(phase.name)}</code></h3>'
-                       f'<div class="rule cond" style="border:0">when {e(format_expr(phase.expr))}</div>')
+                       f'<div class="rule cond" style="border:0">when {highlight_rules(format_expr(phase.expr))}</div>')
         else:
             out.append('<h3 class="rules-phase">Rules outside any phase</h3>')
         for r in rules:
             out.append(
                 f'<div class="rule" id="rule-{e(r.id)}"><h4><code>{e(r.id)}</code> {e(r.title)}'
                 f'<span class="where">{e(r.span)}</span></h4>'
-                f'<div class="cond">when {e(_condition(r))}</div>'
+                f'<div class="cond">when {highlight_rules(_condition(r))}</div>'
                 f'<ul>{"".join(_outcome(g, rs) for g in r.gives)}</ul>'
                 + (f'<p class="why">{e(r.rationale)}</p>' if r.rationale else "")
                 + "</div>"
@@ -382,11 +385,11 @@ def _inputs(rs: m.Ruleset) -> str:
         for i in rs.inputs
     )
     defs = "".join(
-        f"<tr><td><code>{e(d.name)}</code></td><td class='small mono'>{e(format_expr(d.expr))}</td><td>{e(d.doc or '')}</td></tr>"
+        f"<tr><td><code>{e(d.name)}</code></td><td class='small mono'>{highlight_rules(format_expr(d.expr))}</td><td>{e(d.doc or '')}</td></tr>"
         for d in rs.definitions if not d.is_phase
     )
     cons = "".join(
-        f"<tr><td><code>{e(c.id)}</code></td><td class='small mono'>{e(format_expr(c.expr))}</td><td>{e(c.message)}</td></tr>"
+        f"<tr><td><code>{e(c.id)}</code></td><td class='small mono'>{highlight_rules(format_expr(c.expr))}</td><td>{e(c.message)}</td></tr>"
         for c in rs.constraints
     )
     return (
@@ -491,7 +494,7 @@ def build_html(
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(ruleset.name)} {e(ruleset.version)}: ruleset review</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}{HIGHLIGHT_CSS}</style></head><body>",
         _header(ruleset, data, timing),
         _nav(has_matrix),
         '<main><div class="wrap">',
@@ -520,6 +523,15 @@ def report_figures(ruleset: m.Ruleset) -> list[Figure]:
 
     view = build_view(ruleset)
     figs = []
+    # The report leads with one rules view per phase, in clinicians' words: the whole-ruleset
+    # rules view is too dense to read first (it stays at the end, folded).
+    for k, phase in enumerate(ruleset.phases):
+        if not any(r.phase == phase.name for r in ruleset.rules):
+            continue
+        svg = render(rules_view(ruleset, phase=phase.name, labels=True), "svg").decode("utf-8")
+        n = sum(1 for r in ruleset.rules if r.phase == phase.name)
+        figs.append(Figure(f"fig-rules-phase-{k}", f"Rules of phase: {phase.doc or phase.name}",
+                           f"— {n} rule{'s' if n != 1 else ''}: what they read and what they give", svg, fit=_fits(svg)))
     if len(view.overview.nodes) > 1:
         svg = render(overview_dot(view), "svg").decode("utf-8")
         figs.append(Figure("fig-overview", "Which phase applies", "— the questions that sort a record into a phase",

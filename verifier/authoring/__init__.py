@@ -1,0 +1,1 @@
+"""Authoring tools: the skeleton of a new rulesets project (`ruleproof init`)."""
