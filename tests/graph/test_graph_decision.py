@@ -229,11 +229,13 @@ def test_work_up_steps_are_separate_parts(view: DecisionView) -> None:
 # ---------------------------------------------------------------- every path is real
 
 
-def _fact(enc: Encoding, q: Question, mask: int) -> z3.BoolRef:
+def _fact(enc: Encoding, q: Question, mask: int, d: Diagram | None = None) -> z3.BoolRef:
     """The Z3 condition "the answer to q is one of mask"."""
     picked = [k for k in range(q.size) if (mask >> k) & 1]
     if q.kind == "test":
-        raise AssertionError("the liposarcoma ruleset has no derived tests")
+        assert d is not None and len(picked) == 1
+        t = enc.term(d.domains.tests[q.name])
+        return t if q.values[picked[0]] else z3.Not(t)
     var = enc.inputs[q.input]  # type: ignore[index]
     ors = []
     for k in picked:
@@ -280,6 +282,60 @@ def test_every_drawn_path_is_taken_by_a_valid_record(lipo_ruleset: dsl.Ruleset, 
                 checked += 1
             assert reached == set(d.leaves())
     assert checked > 50
+
+
+def _every_path_is_satisfiable(enc: Encoding, view: DecisionView) -> int:
+    """Z3 decides each drawn path of the overview and of every part; the number checked."""
+    rs = view.ruleset
+    phase_terms = {p.name: enc.definitions[p.name] for p in rs.phases}
+    checked = 0
+    for s in view.sections:
+        within = [t if name in s.phases else z3.Not(t) for name, t in phase_terms.items()]
+        for part in s.parts:
+            d = part.diagram
+            for path in _paths(d):
+                facts = [_fact(enc, d.questions[d.nodes[n].question], mask, d) for n, mask in path[:-1]]
+                answer = enc.check(*within, *facts)
+                assert answer.status == SAT, (s.phases, part.rules, path)
+                checked += 1
+    return checked
+
+
+MINIMAL_ARITHMETIC = (
+    "input a: int [0, 1]\ninput b: int [0, 3]\ndefine s = a + b\n"
+    "action dx: k \"X\"\naction dy: k \"Y\"\naction dz: k \"Z\"\n"
+    + rule("rx", "s >= 2", "recommend dx")
+    + rule("ry", "s - a == 0", "recommend dy")
+    + rule("rz", "s < 2 and s - a != 0", "recommend dz")
+    + "conflict dx with dy\n"
+)
+
+
+def test_arithmetic_questions_draw_no_impossible_path() -> None:
+    """Issue 13: comparisons over several inputs are not independent bits; check proves
+    dx and dy never meet, so no drawn leaf may show them together."""
+    from verifier.check.run import check_ruleset
+
+    rs = ruleset(MINIMAL_ARITHMETIC)
+    report = check_ruleset(rs)
+    assert [r.status for r in report.results if r.property == "conflict(dx,dy)"] == ["proved"]
+    view = build_view(rs)
+    assert _every_path_is_satisfiable(Encoding(rs), view) >= 4
+    leaves = [p.diagram.nodes[k] for s in view.sections for p in s.parts for k in p.diagram.leaves()]
+    assert not any(x.contradictions for x in leaves if isinstance(x, Leaf))
+    whole = build_whole(rs)
+    enc = Encoding(rs)
+    for path in _paths(whole):
+        facts = [_fact(enc, whole.questions[whole.nodes[n].question], mask, whole) for n, mask in path[:-1]]
+        assert enc.check(*facts).status == SAT, path
+    from engine import compile_ruleset
+
+    ev = compile_ruleset(rs)
+    for a in range(2):
+        for b in range(4):
+            record = ev.validate({"a": a, "b": b})
+            assert view.leaf_for(record) == outcome_of(ev.evaluate(record))
+            assert whole.end(record) == outcome_of(ev.evaluate(record))
 
 
 # ---------------------------------------------------------------- small rulesets

@@ -28,6 +28,17 @@ def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     sys.exit(int(code))
 
 
+def prepare_output(path: str) -> None:
+    """Create the folders an ``-o`` file goes in, before any slow work, so a typo fails fast."""
+    from pathlib import Path
+
+    parent = Path(path).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        fail(f"{path}: error: cannot create the folder {parent}: {err.strerror or err}")
+
+
 def load_ruleset_or_exit(path: str, show_warnings: bool = False) -> Ruleset:
     """The checked ruleset at ``path``; on any error print the diagnostics and exit 2."""
     try:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit, prepare_output
 from verifier.graph.render import GraphvizMissing, dot_available
 from verifier.report.html import build_html, report_figures, results_json
 
@@ -77,6 +77,7 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
       ruleproof report rulesets/liposarcoma.rules --results out/check.json -o out/liposarcoma.html
     """
     rs = load_ruleset_or_exit(ruleset)
+    prepare_output(output)
     if results_path is not None:
         data = _load_results(results_path, rs.name)
     else:
@@ -89,10 +90,14 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
     figures = None
     note = None
     if dot_available():
+        from verifier.graph.feasible import UndecidedPaths
+
         try:
             figures = report_figures(rs)
         except GraphvizMissing as err:
             note = str(err)
+        except UndecidedPaths as err:  # never draw paths that may be impossible
+            note = f"The decision diagram is missing: {err}"
     else:
         note = f"The drawings are missing: {GraphvizMissing()}"
     if note:
