@@ -13,7 +13,7 @@ import click
 import dsl
 from dsl.model import Ruleset
 from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
-from verifier.cli.common import ExitCode
+from verifier.cli.common import ExitCode, fail
 from verifier.check.render import render_text
 from verifier.counterexamples.output import Explainer
 from verifier.check.junit import render_junit
@@ -115,12 +115,15 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
                                 indent=2, ensure_ascii=False)
         else:
             output = {"sarif": render_sarif, "junit": render_junit}[fmt](reports, timing)
-        saved = explainer.save(Path(save_dir), reports) if save_dir is not None else []
     except Exception as err:  # noqa: BLE001 - a bug of ours: a message and exit 4, never a traceback
         click.echo(f"ruleproof check: internal error: {type(err).__name__}: {err}", err=True)
         sys.exit(int(ExitCode.INTERNAL))
     click.echo(output)
     if save_dir is not None:
+        try:
+            saved = explainer.save(Path(save_dir), reports)
+        except OSError as err:
+            fail(f"{save_dir}: error: cannot save counterexamples: {err.strerror or err}")
         click.echo(f"saved {len(saved)} counterexample file(s) under {save_dir}", err=True)
     _stderr_notes(reports, fmt)
     sys.exit(exit_code(reports))
