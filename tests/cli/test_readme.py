@@ -49,3 +49,11 @@ def test_readme_flawed_variant_is_refuted(tmp_path: Path) -> None:
     assert [r["property"] for r in refuted] == ["conflict(debridement,dressing)"]
     cx = refuted[0]["counterexample"]
     assert cx["site"] == "head" and cx["reviewed"] is True and cx["depth_mm"] > 5
+
+
+def test_examples_ship_the_readme_ruleset_and_its_flawed_variant(tmp_path: Path) -> None:
+    """examples/wound.rules is the README's block verbatim; the flawed copy differs by one outcome line."""
+    shown = _example(tmp_path).read_text(encoding="utf-8")
+    assert (REPO / "examples" / "wound.rules").read_text(encoding="utf-8") == shown
+    flawed = (REPO / "examples" / "wound_flawed.rules").read_text(encoding="utf-8")
+    assert "    recommend dressing category 2A sources [local2025]\n" in flawed
