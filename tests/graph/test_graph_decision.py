@@ -404,3 +404,33 @@ def test_rulesets_without_phases_have_one_section() -> None:
     v = build_view(rs)
     assert isinstance(v.overview.nodes[0], PhaseLeaf) and len(v.sections) == 1
     assert [p.rules for p in v.sections[0].parts] == [("rx",), ("ry",)]
+
+
+def test_drawing_a_ruleset_without_arithmetic_questions_imports_no_z3() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dsl import load_ruleset\n"
+        "from verifier.graph.decision import build_view\n"
+        "from verifier.graph.decision_dot import decision_dot\n"
+        f"decision_dot(build_view(load_ruleset({str(REPO / 'rulesets' / 'liposarcoma.rules')!r})), None, None)\n"
+        "print('z3' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_cli_draws_no_impossible_conflict(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tests.verifier_helpers import HEADER
+    from verifier.cli import cli
+
+    rules = tmp_path / "minimal.rules"
+    rules.write_text(HEADER + MINIMAL_ARITHMETIC)
+    res = CliRunner().invoke(cli, ["graph", str(rules), "--view", "decision", "-o", str(tmp_path / "d.dot")])
+    assert res.exit_code == 0, res.output
+    dot = (tmp_path / "d.dot").read_text()
+    assert "conflict" not in dot and "dx" in dot and "dy" in dot

@@ -18,12 +18,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
-from verifier.solver.encoding import to_fraction
+
+
+def to_fraction(value: Any) -> Fraction:
+    """A record number as an exact rational, read as ``verifier.solver.encoding.to_fraction`` reads it
+    (a float stands for the decimal it prints as). Kept here so that drawing a ruleset without
+    derived arithmetic questions imports no Z3."""
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
 
 # ---------------------------------------------------------------- questions
 
