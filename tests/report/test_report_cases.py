@@ -45,12 +45,14 @@ def test_a_stale_suite_is_flagged(lipo_ruleset: dsl.Ruleset) -> None:
     assert "--check" in html
 
 
-def test_report_cases_takes_the_out_folder_or_its_parent(tmp_path: Path) -> None:
+def test_report_cases_takes_the_out_folder_or_its_parent(tmp_path: Path, monkeypatch) -> None:
+    results = _results(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz: no drawings, the test is about the cases section
     pages = []
     for cases in (GENERATED, GENERATED.parent):
         out = tmp_path / "deep" / f"{len(pages)}.html"  # -o creates the folders
         res = CliRunner().invoke(cli, ["report", str(LIPO_RULES), "-o", str(out), "--no-timing", "--cases", str(cases),
-                                       "--results", str(_results(tmp_path))])
+                                       "--results", str(results)])
         assert res.exit_code == 0, res.output
         pages.append(out.read_text())
     assert pages[0] == pages[1] and "370 cases by purpose" in pages[0]
