@@ -7,8 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-SHARED ?= ../shared
-EXAMPLE ?= $(SHARED)/spec/liposarcoma/examples/03-pleomorphic-high-risk-primary.json
+EXAMPLE ?= examples/patient.json
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup dot chromium demo test check bench clean

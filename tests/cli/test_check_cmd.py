@@ -59,7 +59,7 @@ def test_liposarcoma_matrix(lipo_json: dict) -> None:
 
 
 def test_text_report(tmp_path: Path) -> None:
-    res = check(str(LIPO_RULES))
+    res = check(str(LIPO_RULES), "--verbose")
     assert res.exit_code == 0
     out = res.stdout
     assert "proved   P1" in out and "coverage matrix cells" in out
@@ -87,7 +87,7 @@ def test_refuted_exits_1_with_counterexample(tmp_path: Path) -> None:
     res = check(path)
     assert res.exit_code == 1
     assert "REFUTED  P1" in res.stdout
-    assert "flag=false  n=4" in res.stdout and "fired: r, r2" in res.stdout
+    assert '{"flag": false, "n": 4}' in res.stdout and "fired: r, r2" in res.stdout
     res = check(path, "--format", "json")
     assert res.exit_code == 1
     (p1,) = [r for r in json.loads(res.stdout)["rulesets"][0]["results"] if r["property"] == "P1"]

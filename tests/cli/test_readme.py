@@ -62,3 +62,11 @@ def test_readme_strategy_example_runs(monkeypatch) -> None:  # type: ignore[no-u
     tests = [v for k, v in scope.items() if k.startswith("test_") and callable(v)]
     assert len(tests) == 1
     tests[0]()  # runs the @given test: Hypothesis draws the records
+
+
+def test_examples_ship_the_readme_ruleset_and_its_flawed_variant(tmp_path: Path) -> None:
+    """examples/wound.rules is the README's block verbatim; the flawed copy differs by one outcome line."""
+    shown = _example(tmp_path).read_text(encoding="utf-8")
+    assert (REPO / "examples" / "wound.rules").read_text(encoding="utf-8") == shown
+    flawed = (REPO / "examples" / "wound_flawed.rules").read_text(encoding="utf-8")
+    assert "    recommend dressing category 2A sources [local2025]\n" in flawed

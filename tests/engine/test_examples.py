@@ -15,7 +15,7 @@ EXAMPLES = sorted(EXAMPLES_DIR.glob("*.json"))
 
 
 def test_examples_are_found() -> None:
-    # ../shared sits beside the checkout (CI too); an empty glob must not pass as "all examples agree".
+    # The worked examples are copied into examples/liposarcoma; an empty glob must not pass as "all examples agree".
     assert len(EXAMPLES) >= 9
 
 

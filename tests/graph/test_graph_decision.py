@@ -229,11 +229,13 @@ def test_work_up_steps_are_separate_parts(view: DecisionView) -> None:
 # ---------------------------------------------------------------- every path is real
 
 
-def _fact(enc: Encoding, q: Question, mask: int) -> z3.BoolRef:
+def _fact(enc: Encoding, q: Question, mask: int, d: Diagram | None = None) -> z3.BoolRef:
     """The Z3 condition "the answer to q is one of mask"."""
     picked = [k for k in range(q.size) if (mask >> k) & 1]
     if q.kind == "test":
-        raise AssertionError("the liposarcoma ruleset has no derived tests")
+        assert d is not None and len(picked) == 1
+        t = enc.term(d.domains.tests[q.name])
+        return t if q.values[picked[0]] else z3.Not(t)
     var = enc.inputs[q.input]  # type: ignore[index]
     ors = []
     for k in picked:
@@ -280,6 +282,60 @@ def test_every_drawn_path_is_taken_by_a_valid_record(lipo_ruleset: dsl.Ruleset, 
                 checked += 1
             assert reached == set(d.leaves())
     assert checked > 50
+
+
+def _every_path_is_satisfiable(enc: Encoding, view: DecisionView) -> int:
+    """Z3 decides each drawn path of the overview and of every part; the number checked."""
+    rs = view.ruleset
+    phase_terms = {p.name: enc.definitions[p.name] for p in rs.phases}
+    checked = 0
+    for s in view.sections:
+        within = [t if name in s.phases else z3.Not(t) for name, t in phase_terms.items()]
+        for part in s.parts:
+            d = part.diagram
+            for path in _paths(d):
+                facts = [_fact(enc, d.questions[d.nodes[n].question], mask, d) for n, mask in path[:-1]]
+                answer = enc.check(*within, *facts)
+                assert answer.status == SAT, (s.phases, part.rules, path)
+                checked += 1
+    return checked
+
+
+MINIMAL_ARITHMETIC = (
+    "input a: int [0, 1]\ninput b: int [0, 3]\ndefine s = a + b\n"
+    "action dx: k \"X\"\naction dy: k \"Y\"\naction dz: k \"Z\"\n"
+    + rule("rx", "s >= 2", "recommend dx")
+    + rule("ry", "s - a == 0", "recommend dy")
+    + rule("rz", "s < 2 and s - a != 0", "recommend dz")
+    + "conflict dx with dy\n"
+)
+
+
+def test_arithmetic_questions_draw_no_impossible_path() -> None:
+    """Issue 13: comparisons over several inputs are not independent bits; check proves
+    dx and dy never meet, so no drawn leaf may show them together."""
+    from verifier.check.run import check_ruleset
+
+    rs = ruleset(MINIMAL_ARITHMETIC)
+    report = check_ruleset(rs)
+    assert [r.status for r in report.results if r.property == "conflict(dx,dy)"] == ["proved"]
+    view = build_view(rs)
+    assert _every_path_is_satisfiable(Encoding(rs), view) >= 4
+    leaves = [p.diagram.nodes[k] for s in view.sections for p in s.parts for k in p.diagram.leaves()]
+    assert not any(x.contradictions for x in leaves if isinstance(x, Leaf))
+    whole = build_whole(rs)
+    enc = Encoding(rs)
+    for path in _paths(whole):
+        facts = [_fact(enc, whole.questions[whole.nodes[n].question], mask, whole) for n, mask in path[:-1]]
+        assert enc.check(*facts).status == SAT, path
+    from engine import compile_ruleset
+
+    ev = compile_ruleset(rs)
+    for a in range(2):
+        for b in range(4):
+            record = ev.validate({"a": a, "b": b})
+            assert view.leaf_for(record) == outcome_of(ev.evaluate(record))
+            assert whole.end(record) == outcome_of(ev.evaluate(record))
 
 
 # ---------------------------------------------------------------- small rulesets
@@ -348,3 +404,33 @@ def test_rulesets_without_phases_have_one_section() -> None:
     v = build_view(rs)
     assert isinstance(v.overview.nodes[0], PhaseLeaf) and len(v.sections) == 1
     assert [p.rules for p in v.sections[0].parts] == [("rx",), ("ry",)]
+
+
+def test_drawing_a_ruleset_without_arithmetic_questions_imports_no_z3() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dsl import load_ruleset\n"
+        "from verifier.graph.decision import build_view\n"
+        "from verifier.graph.decision_dot import decision_dot\n"
+        f"decision_dot(build_view(load_ruleset({str(REPO / 'rulesets' / 'liposarcoma.rules')!r})), None, None)\n"
+        "print('z3' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_cli_draws_no_impossible_conflict(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tests.verifier_helpers import HEADER
+    from verifier.cli import cli
+
+    rules = tmp_path / "minimal.rules"
+    rules.write_text(HEADER + MINIMAL_ARITHMETIC)
+    res = CliRunner().invoke(cli, ["graph", str(rules), "--view", "decision", "-o", str(tmp_path / "d.dot")])
+    assert res.exit_code == 0, res.output
+    dot = (tmp_path / "d.dot").read_text()
+    assert "conflict" not in dot and "dx" in dot and "dy" in dot

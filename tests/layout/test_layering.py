@@ -27,17 +27,21 @@ MAY_IMPORT: dict[str, set[str]] = {
     "verifier.mutation": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.cases"},
     "verifier.diff": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.exit_codes"},
     "verifier.graph": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check"},
-    "verifier.report": {"dsl", "engine", "verifier.facts", "verifier.check", "verifier.graph", "verifier.highlight"},
+    "verifier.report": {"dsl", "engine", "verifier.facts", "verifier.check", "verifier.graph", "verifier.highlight",
+                        "verifier.cases"},
     # Authoring tools read only the language.
     "verifier.highlight": {"dsl"},
     "verifier.authoring": {"dsl"},
     "verifier.lsp": {"dsl"},
+    # Counterexamples as a reader uses them: check's results, explained with the diff's region finder.
+    "verifier.counterexamples": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.diff"},
     "verifier.cli": {"*"},
 }
 
 # Third-party engines and who may import them at all (anywhere in the module).
 HEAVY_ALLOWED: dict[str, set[str]] = {
-    "z3": {"verifier.solver", "verifier.check", "verifier.cases", "verifier.mutation", "verifier.diff"},
+    "z3": {"verifier.solver", "verifier.check", "verifier.cases", "verifier.mutation", "verifier.diff",
+           "verifier.counterexamples", "verifier.graph"},  # graph: only inside functions (below)
     "hypothesis": {"verifier.cases", "verifier.mutation"},
     "graphviz": {"verifier.graph", "verifier.report"},
 }

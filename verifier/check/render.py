@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from verifier.facts.values import value_text
 from verifier.check.results import (
@@ -44,7 +44,12 @@ def format_record(record: dict[str, Any], indent: str) -> list[str]:
                          break_long_words=False, break_on_hyphens=False)
 
 
-def _result_lines(r: CheckResult, width: int, timing: bool) -> list[str]:
+# Lines that replace a counterexample's default rendering (``verifier.counterexamples`` supplies them).
+CounterexampleLines = Callable[[RulesetReport, CheckResult], "list[str] | None"]
+
+
+def _result_lines(r: CheckResult, width: int, timing: bool,
+                  cx_lines: "list[str] | None" = None) -> list[str]:
     secs = f"{r.seconds:7.3f}s " if timing else ""
     head = f"    {_STATUS_WORD[r.status]:<8} {r.property:<{width}} {secs} {r.message}".rstrip()
     lines = [head]
@@ -56,7 +61,9 @@ def _result_lines(r: CheckResult, width: int, timing: bool) -> list[str]:
     for d in r.detail:
         lines.extend(textwrap.wrap(d, _WIDTH, initial_indent=pad, subsequent_indent=pad + "  "))
     # A matrix lists the record of each of its gaps under its table.
-    if r.counterexample is not None and r.matrix is None:
+    if cx_lines is not None:
+        lines.extend(pad + ln for ln in cx_lines)
+    elif r.counterexample is not None and r.matrix is None:
         lines.append(f"{pad}counterexample (every input):")
         lines.extend(format_record(r.counterexample, pad + "  "))
         fired = ", ".join(r.fired or ()) or "(none)"
@@ -112,19 +119,37 @@ def format_matrix(title: str, matrix: CoverageMatrix) -> list[str]:
     return lines
 
 
-def render_text(reports: Iterable[RulesetReport], timing: bool = True) -> str:
+def render_text(reports: Iterable[RulesetReport], timing: bool = True, verbose: bool = True,
+                counterexample_lines: CounterexampleLines | None = None) -> str:
+    """The report for people.
+
+    ``verbose``: every check on its own line and every coverage matrix. Otherwise
+    a count per section, full detail only for what is not proved (and for a
+    matrix with a gap), and the checks not proved named again on the last line,
+    where a reader's eye lands.
+    """
+    reports = list(reports)
     out: list[str] = []
     for rep in reports:
         out.append(f"{rep.path}: ruleset {rep.name} {rep.version}")
         width = max((len(r.property) for r in rep.results), default=10)
-        section = None
+        cx = (lambda r: counterexample_lines(rep, r)) if counterexample_lines else (lambda r: None)
+        if verbose:
+            section = None
+            for r in rep.results:
+                if r.kind != section:
+                    section = r.kind
+                    out.append(f"  {_SECTION.get(section, section)}")
+                out.extend(_result_lines(r, width, timing, cx(r)))
+        else:
+            out.extend(_summary_lines(rep))
+            open_results = [r for r in rep.results if r.status != PROVED]
+            if open_results:
+                out.append("")
+                for r in open_results:
+                    out.extend(_result_lines(r, width, timing, cx(r)))
         for r in rep.results:
-            if r.kind != section:
-                section = r.kind
-                out.append(f"  {_SECTION.get(section, section)}")
-            out.extend(_result_lines(r, width, timing))
-        for r in rep.results:
-            if r.matrix is not None:
+            if r.matrix is not None and (verbose or any(c.status not in (COVERED, EXCLUDED) for c in r.matrix.cells)):
                 out.append("")
                 out.extend(format_matrix(r.property, r.matrix))
         total = f" in {rep.seconds:.2f}s" if timing else ""
@@ -134,4 +159,24 @@ def render_text(reports: Iterable[RulesetReport], timing: bool = True) -> str:
             f"{rep.count(UNKNOWN)} unknown, {len(rep.warnings)} warnings{total}"
         )
         out.append("")
+    failed = [(rep, r) for rep in reports for r in rep.results if r.status != PROVED]
+    if failed:
+        several = len(reports) > 1
+        names = [f"{rep.path}: " * several + f"{r.property} ({'refuted' if r.status == REFUTED else 'unknown'})"
+                 for rep, r in failed]
+        out.append("NOT PROVED: " + "; ".join(names))
     return "\n".join(out).rstrip("\n")
+
+
+def _summary_lines(rep: RulesetReport) -> list[str]:
+    """One line per section: how many checks of each status."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in rep.results:
+        counts.setdefault(r.kind, {}).setdefault(r.status, 0)
+        counts[r.kind][r.status] += 1
+    width = max((len(_SECTION.get(k, k)) for k in counts), default=0)
+    lines = []
+    for kind, by in counts.items():
+        parts = [f"{by[s]} {_STATUS_WORD[s]}" for s in (PROVED, REFUTED, UNKNOWN) if by.get(s)]
+        lines.append(f"  {_SECTION.get(kind, kind):<{width}}  {', '.join(parts)}")
+    return lines

@@ -39,6 +39,17 @@ def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     sys.exit(int(code))
 
 
+def prepare_output(path: str) -> None:
+    """Create the folders an ``-o`` file goes in, before any slow work, so a typo fails fast."""
+    from pathlib import Path
+
+    parent = Path(path).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        fail(f"{path}: error: cannot create the folder {parent}: {err.strerror or err}")
+
+
 def load_ruleset_and_text_or_exit(path: str, show_warnings: bool = False) -> tuple[Ruleset, str]:
     """The checked ruleset at ``path`` and the text it was read from (the file is
     read once: it may be a pipe); on any error print the diagnostics and exit 2."""

@@ -10,8 +10,11 @@ from typing import Any, Iterator, TextIO
 import click
 
 from dsl.model import Ruleset
+from dsl.printer import conjuncts as _conjuncts
 from engine import Decision, Evaluator, RecordError, compile_ruleset, load_record_json
+from engine.explain import WhyNot, definition_values, definitions_read, why_not
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.facts.values import value_text
 from verifier.cli.sources import display_name, read_record, record_error_lines
 
 
@@ -40,44 +43,124 @@ def _problem_json(err: RecordError) -> list[dict[str, Any]]:
 _STRENGTH_WORD = {"recommend": "RECOMMEND", "consider": "CONSIDER", "avoid": "AVOID"}
 
 
-def format_decision(decision: Decision, ruleset: Ruleset, explain: bool) -> str:
+def _lines_of(decision: Decision) -> list[tuple[str, str, str, str, str]]:
+    """(strength, action text, category, label, rules/sources) per printed line.
+
+    A "one of" group is one line: its actions are alternatives, to be chosen
+    between, so two RECOMMEND lines would read as "give both".
+    """
+    by_action = {(r.action, r.strength): r for r in decision.recommendations}
+    done: set[tuple[str, str]] = set()
+    out = []
+    for r in decision.recommendations:
+        if (r.action, r.strength) in done:
+            continue
+        group = [r]
+        if r.alternatives:
+            group += [by_action[(a, r.strength)] for a in r.alternatives if (a, r.strength) in by_action]
+        done.update((g.action, g.strength) for g in group)
+        rules = list(dict.fromkeys(x for g in group for x in g.rules))
+        sources = list(dict.fromkeys(x for g in group for x in g.sources))
+        why = f"rules: {', '.join(rules)}; sources: {', '.join(sources)}"
+        if len(group) == 1:
+            out.append((r.strength, r.action, r.category, r.label, why))
+        else:
+            names = "one of: " + " | ".join(g.action for g in group)
+            labels = " | ".join(g.label for g in group)
+            category = min((g.category for g in group), key=lambda c: _CATEGORY_ORDER.index(c))
+            out.append((r.strength, names, category, f"choose one: {labels}", why))
+    return out
+
+
+_CATEGORY_ORDER = ("1", "2A", "2B", "3")
+
+
+def format_decision(decision: Decision, ruleset: Ruleset, explain: bool,
+                    record: dict[str, Any] | None = None, why_not: tuple[WhyNot, ...] = ()) -> str:
     """The decision as a person reads it: actions by strength, then why."""
     lines = [f"{ruleset.name} {ruleset.version}"]
     if not decision.recommendations:
         lines.append("  no recommendation")
-    width = max((len(r.action) for r in decision.recommendations), default=0)
-    for r in decision.recommendations:
-        alt = f"  (one of: {', '.join((r.action, *r.alternatives))})" if r.alternatives else ""
-        lines.append(f"  {_STRENGTH_WORD[r.strength]:<9} {r.action:<{width}}  category {r.category:<2}  {r.label}{alt}")
-        lines.append(f"  {'':<9} {'':<{width}}  rules: {', '.join(r.rules)}; sources: {', '.join(r.sources)}")
+    rows = _lines_of(decision)
+    width = max((len(a) for _, a, _, _, _ in rows), default=0)
+    for strength, action, category, label, why in rows:
+        lines.append(f"  {_STRENGTH_WORD[strength]:<9} {action:<{width}}  category {category:<2}  {label}")
+        lines.append(f"  {'':<9} {'':<{width}}  {why}")
     for c in decision.contradictions:
         lines.append(f"  WARNING: {c} (run `ruleproof check` on this ruleset)")
     lines.append("")
     lines.append(f"fired rules ({len(decision.fired)}):")
     if decision.trace is not None:
+        rules = {r.id: r for r in ruleset.rules}
         for t in decision.trace:
             lines.append(f"  {t.rule}: {t.title}  [{t.location}]")
             if explain:
                 for c in t.conditions:
                     lines.append(f"      {'holds' if c.holds else 'fails'}: {c.condition}")
+                if record is not None:
+                    lines.extend(_definition_lines(ruleset, record, [rules[t.rule].condition]))
     else:
         lines.extend(f"  {rid}" for rid in decision.fired)
+    for w in why_not:
+        lines.append("")
+        lines.extend(_why_not_lines(ruleset, record or {}, w))
     return "\n".join(lines)
 
 
-def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool) -> None:
+def _definition_lines(ruleset: Ruleset, record: dict[str, Any], exprs: list[Any]) -> list[str]:
+    """``where NAME = VALUE  (formula)`` for every definition the expressions read."""
+    values = definition_values(ruleset, record, definitions_read(ruleset, exprs))
+    if not values:
+        return []
+    width = max(len(v.name) + len(value_text(v.value)) for v in values)
+    return [f"        where {v.name} = {value_text(v.value):<{width - len(v.name)}}  ({v.formula})" for v in values]
+
+
+def _why_not_lines(ruleset: Ruleset, record: dict[str, Any], w: WhyNot) -> list[str]:
+    lines = [f"why not {w.action}? it is {w.status}."]
+    if not w.rules:
+        lines.append(f"  no rule of {ruleset.name} has an outcome line naming {w.action}")
+    rules = {r.id: r for r in ruleset.rules}
+    for r in w.rules:
+        state = "fired" if r.fired else "did not fire"
+        lines.append(f"  {r.rule} ({r.strength} {w.action}) {state}: {r.title}  [{r.location}]")
+        for cond, holds in r.conditions:
+            lines.append(f"      {'holds' if holds else 'fails'}: {cond}")
+        failed = [c for c, (_, h) in zip(_conjuncts(rules[r.rule].condition), r.conditions) if not h]
+        lines.extend(_definition_lines(ruleset, record, failed))
+    return lines
+
+
+def _status(decision: Decision, action: str) -> str:
+    for status, held in (("recommended", decision.recommended), ("considered", decision.considered),
+                         ("avoided", decision.avoided)):
+        if action in held:
+            return status
+    return "not given"
+
+
+def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool,
+              why_not_actions: tuple[str, ...] = ()) -> None:
     try:
         record = ev.validate(read_record(patient, ruleset)[0])
     except RecordError as err:
         fail("\n".join(record_error_lines(display_name(patient), err)))
     decision = ev.evaluate(record, trace=True)
+    answers = tuple(why_not(ruleset, record, a, _status(decision, a)) for a in why_not_actions)
     if fmt == "json":
         out = decision.to_json()
         if not explain:
             out.pop("trace", None)
+        else:
+            rules = {r.id: r for r in ruleset.rules}
+            for t in out["trace"]:
+                names = definitions_read(ruleset, [rules[t["rule"]].condition])
+                t["definitions"] = [v.to_json() for v in definition_values(ruleset, record, names)]
+        if answers:
+            out["why_not"] = [w.to_json() for w in answers]
         click.echo(_dumps(out))
     else:
-        click.echo(format_decision(decision, ruleset, explain))
+        click.echo(format_decision(decision, ruleset, explain, record, answers))
 
 
 def _open_lines(path: str) -> Iterator[str]:
@@ -142,13 +225,19 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output for a single record (batch output is always JSON lines).")
 @click.option("--explain", is_flag=True,
-              help="Show each fired rule's conditions and whether they held (JSON: a \"trace\" field).")
-def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool) -> None:
+              help="Show each fired rule's conditions, whether they held, and the values of the definitions "
+                   "they read (JSON: a \"trace\" field).")
+@click.option("--why-not", "why_not_actions", multiple=True, metavar="ACTION",
+              help="Explain an action's status: every rule that could give it and which of its conditions "
+                   "failed (repeatable; JSON: a \"why_not\" field).")
+def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool,
+                 why_not_actions: tuple[str, ...]) -> None:
     """Evaluate a patient record against RULESET.
 
     PATIENT is a JSON file holding one record (a flat object with every input
     the ruleset declares), or - for stdin. A worked-example file whose record
-    sits under "patient" is accepted too. An invalid record is reported on
+    sits under "patient", and a case file written by `ruleproof cases` (record
+    under "record"), are accepted too. An invalid record is reported on
     stderr, one line per problem, naming the field or the constraint, and the
     exit code is 2.
 
@@ -156,6 +245,7 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
     Examples:
       ruleproof eval rulesets/liposarcoma.rules patient.json
       ruleproof eval rulesets/liposarcoma.rules patient.json --format json --explain
+      ruleproof eval rulesets/liposarcoma.rules patient.json --why-not preoperative_rt
       ruleproof eval rulesets/liposarcoma.rules --batch records.jsonl > decisions.jsonl
 
     With --batch, a bad line yields an {"error": ...} line for that record and
@@ -164,6 +254,16 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
     if (patient is None) == (batch is None):
         raise click.UsageError("give either PATIENT or --batch FILE, not both and not neither")
     rs = load_ruleset_or_exit(ruleset)
+    if why_not_actions and batch is not None:
+        raise click.UsageError("--why-not explains one record: give PATIENT, not --batch")
+    known = {a.id for a in rs.actions}
+    for a in why_not_actions:
+        if a not in known:
+            import difflib
+
+            close = difflib.get_close_matches(a, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            fail(f"{ruleset}: error: --why-not {a}: no action named {a!r} in ruleset {rs.name}{hint}")
     ev = compile_ruleset(rs)
     if batch is not None:
         bad = _eval_batch(ev, batch, sys.stdout, explain)
@@ -173,4 +273,4 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
             sys.exit(int(ExitCode.BAD_INPUT))
         return
     assert patient is not None
-    _eval_one(ev, rs, patient, fmt, explain)
+    _eval_one(ev, rs, patient, fmt, explain, why_not_actions)

@@ -9,7 +9,7 @@ import click
 
 from dsl.model import Ruleset
 from engine import RecordError
-from verifier.cli.common import fail, load_ruleset_or_exit
+from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit, prepare_output
 from verifier.cli.sources import read_record
 from verifier.graph.render import (
     GraphvizMissing, Highlight, NoCounterexample, counterexample_highlight, dot_available, format_for,
@@ -107,8 +107,14 @@ def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole
     if phase is not None and phase not in {p.name for p in rs.phases}:
         names = ", ".join(p.name for p in rs.phases) or "(none)"
         fail(f"{ruleset}: error: no phase named {phase!r}; the phases are: {names}")
+    prepare_output(output)
     highlight = _highlight(rs, patient, counterexample)
-    source = graph_source(rs, view, phase, whole, highlight, labels)
+    from verifier.graph.feasible import UndecidedPaths
+
+    try:
+        source = graph_source(rs, view, phase, whole, highlight, labels)
+    except UndecidedPaths as err:
+        fail(f"{ruleset}: undecided: {err}; no diagram drawn", ExitCode.UNKNOWN)
     try:
         data = render(source, fmt, dpi if fmt == "png" else None)
     except GraphvizMissing as err:

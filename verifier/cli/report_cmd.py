@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 
+from dsl.model import Ruleset
 from verifier.exit_codes import verdict
 from verifier.solver import DEFAULT_TIMEOUT_S
-from verifier.cli.common import fail, load_ruleset_or_exit, timeout_option
+from verifier.cli.common import fail, load_ruleset_or_exit, prepare_output, timeout_option
 from verifier.graph.render import GraphvizMissing, dot_available
 from verifier.report.html import build_html, report_figures, results_json
 
@@ -42,18 +43,39 @@ def _verdict(data: dict[str, Any]) -> int:
                        unknown=any(r.get("status") == "unknown" for r in results)))
 
 
+def _manifest(cases_root: str | None, rs: Ruleset) -> Path:
+    """The manifest to summarise. A folder given with --cases must hold the cases of this ruleset:
+    the report never silently shows "no cases" for a path that was meant."""
+    if cases_root is None:
+        return Path("generated_cases") / rs.name / "manifest.json"
+    root = Path(cases_root)
+    for candidate in (root / "manifest.json", root / rs.name / "manifest.json"):
+        if candidate.is_file():
+            try:
+                name = json.loads(candidate.read_text(encoding="utf-8")).get("ruleset")
+            except (OSError, UnicodeDecodeError, ValueError, AttributeError) as err:
+                fail(f"{candidate}: error: cannot read the cases manifest: {err}")
+            if name != rs.name:
+                fail(f"{candidate}: error: these are the cases of ruleset {name!r}, not {rs.name!r}")
+            return candidate
+    fail(f"{cases_root}: error: no generated cases here (looked for {root / 'manifest.json'} and "
+         f"{root / rs.name / 'manifest.json'}); write them with `ruleproof cases {rs.path} --out {root}`")
+
+
 @click.command("report")
 @click.argument("ruleset", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "output", required=True, metavar="FILE.html", help="Where to write the report.")
 @click.option("--results", "results_path", metavar="FILE.json",
               help="Use saved `ruleproof check --format json` output instead of running the checks.")
 @timeout_option("Seconds the solver may spend on each query (default: as `ruleproof check`).", default=None)
-@click.option("--cases", "cases_root", default="generated_cases", show_default=True, metavar="DIR",
-              help="Where generated cases live; the report summarises DIR/<ruleset name>/manifest.json if present.")
+@click.option("--cases", "cases_root", default=None, metavar="DIR",
+              help="The generated cases to summarise: the folder `ruleproof cases --out` wrote (holding "
+                   "manifest.json), or its parent holding <ruleset name>/. Default: generated_cases/<ruleset name> "
+                   "if present.")
 @click.option("--no-timing", is_flag=True,
               help="Leave check times out, so that reports of one ruleset are byte-identical.")
-def report_command(ruleset: str, output: str, results_path: str | None, timeout: float | None, cases_root: str,
-                   no_timing: bool) -> None:
+def report_command(ruleset: str, output: str, results_path: str | None, timeout: float | None,
+                   cases_root: str | None, no_timing: bool) -> None:
     """Write a review report of RULESET as one self-contained HTML file.
 
     The report holds the ruleset's name, version and sources; every check with
@@ -73,6 +95,8 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
       ruleproof report rulesets/liposarcoma.rules --results out/check.json -o out/liposarcoma.html
     """
     rs = load_ruleset_or_exit(ruleset)
+    manifest = _manifest(cases_root, rs)
+    prepare_output(output)
     if results_path is not None:
         data = _load_results(results_path, rs.name)
     else:
@@ -85,16 +109,20 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
     figures = None
     note = None
     if dot_available():
+        from verifier.graph.feasible import UndecidedPaths
+
         try:
             figures = report_figures(rs)
         except GraphvizMissing as err:
             note = str(err)
+        except UndecidedPaths as err:  # never draw paths that may be impossible
+            note = f"The decision diagram is missing: {err}"
     else:
         note = f"The drawings are missing: {GraphvizMissing()}"
     if note:
         click.echo(f"ruleproof report: warning: {note}", err=True)
-    manifest = Path(cases_root) / rs.name / "manifest.json"
-    text = build_html(rs, data, figures, manifest=manifest, timing=not no_timing, graph_note=note, tool=_tool_name())
+    text = build_html(rs, data, figures, manifest=manifest, timing=not no_timing, graph_note=note, tool=_tool_name(),
+                      source_text=Path(ruleset).read_text(encoding="utf-8"))
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as err:

@@ -42,15 +42,17 @@ def record_error_lines(where: str, err: RecordError) -> list[str]:
 
 def unwrap_record(obj: Any, ruleset: Ruleset) -> tuple[Any, str | None]:
     """The record inside a worked-example file (``{"title", "patient", "expected"}``)
-    and its title; any other object is the record itself, with no title.
+    or a case or counterexample file written by ruleproof (``{"id", "record", ...}``),
+    with its title; any other object is the record itself, with no title.
 
-    Only when the object holds a "patient" object and no input of the
-    ruleset, so a real record is never reinterpreted.
+    Only when the object holds a "patient" or "record" object and no input of
+    the ruleset, so a real record is never reinterpreted.
     """
-    if (isinstance(obj, dict) and isinstance(obj.get("patient"), dict)
-            and not any(i.name in obj for i in ruleset.inputs)):
-        title = obj.get("title")
-        return obj["patient"], title if isinstance(title, str) else None
+    if isinstance(obj, dict) and not any(i.name in obj for i in ruleset.inputs):
+        for key in ("patient", "record"):
+            if isinstance(obj.get(key), dict):
+                title = obj.get("title") or obj.get("id")
+                return obj[key], title if isinstance(title, str) else None
     return obj, None
 
 

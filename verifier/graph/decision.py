@@ -37,6 +37,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from dsl import model as m
 from engine import Decision, Evaluator, compile_ruleset
+from verifier.graph.feasible import realizable
 from verifier.graph.questions import FALSE, TRUE, Domains, Formulas, Question
 
 NO_RECORD = -1  # a branch on which no valid record exists
@@ -292,7 +293,9 @@ class _Context:
         self.engine = engine
         self.domains = Domains(ruleset, first)
         self.f = Formulas(self.domains)
-        self.valid = self.f.conj([self.f.of(c.expr) for c in ruleset.constraints])
+        # Derived arithmetic questions are not independent bits: only the answer
+        # combinations some record gives are valid (decided by Z3, see feasible.py).
+        self.valid = self.f.conj([self.f.of(c.expr) for c in ruleset.constraints] + [realizable(self.domains, self.f)])
 
     def decide(self, rule_indices: Sequence[int]) -> Callable[[tuple[int, ...]], Node]:
         """A leaf function for formulas standing for the rules ``rule_indices``."""

@@ -68,6 +68,12 @@ details > summary { cursor: pointer; color: var(--blue); font-size: 13px; }
 .record { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 2px 18px; margin: 8px 0; font-size: 13px; }
 .record div { border-bottom: 1px dotted var(--line); padding: 1px 0; display: flex; justify-content: space-between; gap: 10px; }
 .record div span:last-child { font-weight: 600; }
+/* Generated cases: inputs away from a typical patient, one example case per purpose. */
+.record div.hi { background: var(--warn-wash); }
+.case { border-top: 1px solid var(--line); padding: 6px 0 2px; }
+.case h4 { margin: 8px 0 2px; font-size: 14px; }
+.case p { margin: 4px 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .matrix { width: auto; margin: 6px 0 10px; }
 .matrix th, .matrix td { border: 1px solid var(--line); text-align: center; padding: 6px 10px; }
 .matrix th { text-transform: none; letter-spacing: 0; font-size: 13px; color: var(--ink); }

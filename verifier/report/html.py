@@ -12,7 +12,6 @@ with ``timing=False``.
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from verifier.facts.values import type_text, value_text
 from verifier.report.assets import CSS
 # Conditions are shown highlighted as rule-language text (the lexer of `ruleproof fmt`'s language).
 from verifier.highlight.html import CSS as HIGHLIGHT_CSS, highlight_rules
+from verifier.report.cases_section import cases_section
 
 _KIND_TITLES = {
     "coverage": "Coverage",
@@ -402,64 +402,6 @@ def _inputs(rs: m.Ruleset) -> str:
     )
 
 
-def _cases(rs: m.Ruleset, manifest: Path | None) -> str:
-    out = ['<section class="card" id="cases"><h2>Generated cases</h2>']
-    if manifest is None or not manifest.is_file():
-        where = f" (<code>{e(manifest)}</code> not found)" if manifest is not None else ""
-        out.append(f'<p class="note">No generated test cases for this ruleset yet{where}. Once the case generator '
-                   "has written them, their summary appears here.</p></section>")
-        return "".join(out)
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        out.append(f'<p class="note bad">{e(manifest)} could not be read: {e(err)}</p></section>')
-        return "".join(out)
-    out.append(f'<p class="lead">From <code>{e(manifest)}</code>.</p>')
-    out.append(_json_summary(data))
-    out.append("</section>")
-    return "".join(out)
-
-
-def _json_summary(data: Any, depth: int = 0) -> str:
-    """A readable summary of a JSON document of unknown shape: scalars as a table, lists counted
-    (lists of objects as a table of their first rows), objects one level deep."""
-    if isinstance(data, list):
-        return _json_list(data)
-    if not isinstance(data, dict):
-        return f"<p>{e(_value(data))}</p>"
-    rows = []
-    nested = []
-    for k, v in data.items():
-        if isinstance(v, (dict, list)) and depth < 1:
-            nested.append(f"<h3>{e(k)}</h3>{_json_summary(v, depth + 1)}")
-        elif isinstance(v, list):
-            rows.append(f"<tr><td><code>{e(k)}</code></td><td>{len(v)} items</td></tr>")
-        elif isinstance(v, dict):
-            rows.append(f"<tr><td><code>{e(k)}</code></td><td class='small mono'>{e(json.dumps(v, sort_keys=True)[:300])}</td></tr>")
-        else:
-            rows.append(f"<tr><td><code>{e(k)}</code></td><td>{e(_value(v))}</td></tr>")
-    table = f"<table>{''.join(rows)}</table>" if rows else ""
-    return table + "".join(nested)
-
-
-def _json_list(items: list[Any], limit: int = 40) -> str:
-    if not items:
-        return '<p class="muted">none</p>'
-    if all(isinstance(x, dict) for x in items):
-        cols: list[str] = []
-        for x in items:
-            for k, v in x.items():
-                if not isinstance(v, (dict, list)) and k not in cols:
-                    cols.append(k)
-        head = "".join(f"<th>{e(c)}</th>" for c in cols)
-        body = "".join("<tr>" + "".join(f"<td class='small'>{e(_value(x.get(c)))}</td>" for c in cols) + "</tr>"
-                       for x in items[:limit])
-        more = f'<p class="muted small">… and {len(items) - limit} more</p>' if len(items) > limit else ""
-        return f'<p>{len(items)} entries</p><div class="graph fit" style="max-height:50vh"><table><tr>{head}</tr>{body}</table></div>{more}'
-    shown = ", ".join(e(_value(x)) for x in items[:limit])
-    return f"<p>{len(items)} entries: {shown}{' …' if len(items) > limit else ''}</p>"
-
-
 def _sources(rs: m.Ruleset) -> str:
     items = []
     for s in rs.sources:
@@ -483,10 +425,11 @@ def build_html(
     timing: bool = True,
     graph_note: str | None = None,
     tool: str = "ruleproof",
+    source_text: str | None = None,
 ) -> str:
     """The whole report. ``results``: a ``RulesetReport`` or its JSON (None: not checked);
     ``figures``: the drawings (see ``report_figures``); ``manifest``: the generated cases'
-    manifest.json, if any; ``timing=False`` leaves check times out (byte-identical reports)."""
+    manifest.json, if any (``source_text``: the rules file, to tell a stale suite); ``timing=False`` leaves check times out (byte-identical reports)."""
     data = results_json(results, ruleset.name) if results is not None else None
     has_matrix = any(r.get("matrix") for r in (data or {}).get("results", []))
     parts: Iterable[str] = (
@@ -504,7 +447,7 @@ def build_html(
         _checks(ruleset, data, timing),
         _rules(ruleset),
         _inputs(ruleset),
-        _cases(ruleset, manifest),
+        cases_section(ruleset, manifest, source_text),
         _sources(ruleset),
         "</div></main>",
         f'<footer><div class="wrap">Produced by {e(tool)} from {e(ruleset.path)}. '

@@ -1,0 +1,107 @@
+"""Explanations beyond the trace: the definitions a rule reads, and why an action was not given.
+
+``ruleproof eval --explain`` shows each fired rule's conditions; a condition
+such as ``high_risk`` means little without the value of the definition and of
+the definitions it is built from. ``--why-not ACTION`` answers the question a
+clinician asks when an expected action is missing: which rules could give it,
+and which of their conditions failed on this record.
+
+Both evaluate with the engine's own compiled code (``codegen.build_predicate``),
+so they cannot disagree with the decision they explain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable
+
+from dsl import model as m
+from dsl.printer import conjuncts, format_expr
+from engine import codegen
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionValue:
+    """A definition's value on one record, with its formula."""
+
+    name: str
+    value: bool | str
+    formula: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"definition": self.name, "value": self.value, "formula": self.formula}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCheck:
+    """One rule that could give the action: its outcome line and each condition on the record."""
+
+    rule: str
+    title: str
+    location: str
+    strength: str
+    fired: bool
+    conditions: tuple[tuple[str, bool], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "title": self.title, "location": self.location, "strength": self.strength,
+                "fired": self.fired, "conditions": [{"condition": c, "holds": h} for c, h in self.conditions]}
+
+
+@dataclass(frozen=True, slots=True)
+class WhyNot:
+    """Why ``action`` has the status it has on one record."""
+
+    action: str
+    status: str  # "recommended", "considered", "avoided" or "not given"
+    rules: tuple[RuleCheck, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "status": self.status, "rules": [r.to_json() for r in self.rules]}
+
+
+def _show(value: Any) -> bool | str:
+    """A definition value as the rules file would write it (numbers exactly)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+def definitions_read(ruleset: m.Ruleset, exprs: Iterable[m.Expr]) -> list[str]:
+    """The definitions (and phases) ``exprs`` read, directly or through other definitions, in declaration order."""
+    defs = {d.name: d for d in ruleset.definitions}
+    seen: set[str] = set()
+    stack = list(exprs)
+    while stack:
+        for node in m.walk(stack.pop()):
+            if isinstance(node, m.DefRef) and node.name not in seen:
+                seen.add(node.name)
+                stack.append(defs[node.name].expr)
+    return [d.name for d in ruleset.definitions if d.name in seen]
+
+
+def definition_values(ruleset: m.Ruleset, record: dict[str, Any], names: list[str]) -> list[DefinitionValue]:
+    """The values of the definitions ``names`` on a validated record."""
+    defs = {d.name: d for d in ruleset.definitions}
+    refs: list[m.Expr] = [m.DefRef(n, m.type_of(defs[n].expr), defs[n].span) for n in names]
+    values = codegen.build_predicate(ruleset, refs)(record)
+    return [DefinitionValue(n, _show(v), format_expr(defs[n].expr)) for n, v in zip(names, values)]
+
+
+def why_not(ruleset: m.Ruleset, record: dict[str, Any], action: str, status: str) -> WhyNot:
+    """Every rule with an outcome line naming ``action``, and how each of its conditions fared."""
+    rules = [(r, g.strength) for r in ruleset.rules for g in r.gives if action in g.actions]
+    parts = [conjuncts(r.condition) for r, _ in rules]
+    flat = [c for p in parts for c in p]
+    values = codegen.build_predicate(ruleset, flat)(record) if flat else ()
+    out: list[RuleCheck] = []
+    pos = 0
+    for (rule, strength), conds in zip(rules, parts):
+        held = tuple((format_expr(c), bool(values[pos + j])) for j, c in enumerate(conds))
+        pos += len(conds)
+        out.append(RuleCheck(rule.id, rule.title, str(rule.span), strength, all(h for _, h in held), held))
+    return WhyNot(action, status, tuple(out))

@@ -1,0 +1,1 @@
+"""Counterexamples made reusable: what the failing formula reads, derived values, gap regions, files."""
