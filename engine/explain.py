@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from dsl import model as m
+from dsl.dependencies import reads
 from dsl.printer import conjuncts, format_expr
 from engine import codegen
 
@@ -73,14 +74,7 @@ def _show(value: Any) -> bool | str:
 
 def definitions_read(ruleset: m.Ruleset, exprs: Iterable[m.Expr]) -> list[str]:
     """The definitions (and phases) ``exprs`` read, directly or through other definitions, in declaration order."""
-    defs = {d.name: d for d in ruleset.definitions}
-    seen: set[str] = set()
-    stack = list(exprs)
-    while stack:
-        for node in m.walk(stack.pop()):
-            if isinstance(node, m.DefRef) and node.name not in seen:
-                seen.add(node.name)
-                stack.append(defs[node.name].expr)
+    seen = {name for e in exprs for name in reads(e, ruleset).definitions}
     return [d.name for d in ruleset.definitions if d.name in seen]
 
 

@@ -32,7 +32,7 @@ import z3
 
 from dsl import model as m
 from dsl.printer import format_expr
-from verifier.facts.dependencies import reads
+from dsl.dependencies import reads
 from verifier.facts.evaluation import environment, evaluate
 from verifier.solver.encoding import Encoding, check_assumptions, unsat_core_ids
 from verifier.facts.values import Value, default_value

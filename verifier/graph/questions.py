@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
-from verifier.facts.dependencies import reads
+from dsl.dependencies import reads
 from verifier.facts.thresholds import numeric_input, threshold_of
 from verifier.facts.values import to_fraction
 

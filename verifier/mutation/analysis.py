@@ -26,7 +26,7 @@ from verifier.cases.case import decision_statuses
 from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.solver.encoding import SAT, UNSAT, Encoding
 from verifier.facts.values import json_record
-from verifier.facts.dependencies import dependents
+from dsl.dependencies import dependents
 from verifier.mutation.mutants import Mutant, OPERATORS, affected_rules
 from verifier.solver.plain_models import simplest_model
 

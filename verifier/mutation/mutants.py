@@ -20,7 +20,7 @@ from typing import Iterator
 from dsl import model as m
 from dsl.printer import format_expr, format_number
 from dsl.span import NOWHERE
-from verifier.facts.dependencies import dependents
+from dsl.dependencies import dependents
 from verifier.facts.thresholds import threshold_of
 from verifier.facts.conditions import is_condition, rewrite
 

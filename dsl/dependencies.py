@@ -1,8 +1,9 @@
 """What an expression reads, through definitions, and what depends on a definition.
 
-One walk for every question of the form "which inputs does this rule,
+Facts of the checked model, here so that the engine and every verifier job
+share them. One walk for every question of the form "which inputs does this rule,
 property or definition really read?" (the decision diagram's question order,
-the diff's focus, a change's reach) and its converse, "which definitions
+the diff's focus, the engine's explanations) and its converse, "which definitions
 move when this one changes?" (mutation analysis, the gate's report of a
 changed definition).
 """
