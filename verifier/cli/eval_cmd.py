@@ -12,6 +12,7 @@ import click
 from dsl.model import Ruleset
 from engine import Decision, Evaluator, RecordError, compile_ruleset, load_record_json
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.fhir.resources import DEFAULT_BASE_URL
 
 
 def _json_default(v: Any) -> Any:
@@ -92,7 +93,7 @@ def _unwrap_example(obj: Any, ruleset: Ruleset) -> Any:
     return obj
 
 
-def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool) -> None:
+def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool, base_url: str) -> None:
     where = "<stdin>" if patient == "-" else patient
     try:
         record = ev.validate(_unwrap_example(load_record_json(_read_text(patient)), ruleset))
@@ -104,6 +105,11 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
         if not explain:
             out.pop("trace", None)
         click.echo(_dumps(out))
+    elif fmt == "fhir":  # a CarePlan with its RequestGroup, as PlanDefinition/$apply returns (see README, FHIR)
+        from verifier.fhir.decision import care_plan
+        from verifier.fhir.resources import Options
+
+        click.echo(json.dumps(care_plan(ruleset, decision, Options(base_url=base_url)), indent=2, ensure_ascii=False))
     else:
         click.echo(format_decision(decision, ruleset, explain))
 
@@ -167,11 +173,15 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
 @click.argument("patient", required=False)
 @click.option("--batch", "batch", metavar="FILE.jsonl",
               help="Evaluate one record per line of FILE (or - for stdin); writes one JSON result per line.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output for a single record (batch output is always JSON lines).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "fhir"]), default="text", show_default=True,
+              help="Output for a single record (batch output is always JSON lines); fhir: a FHIR R4 CarePlan "
+                   "holding a RequestGroup, as PlanDefinition/$apply returns it.")
+@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True,
+              help="With --format fhir: the canonical URL base the ruleset was exported with (`ruleproof export fhir`).")
 @click.option("--explain", is_flag=True,
               help="Show each fired rule's conditions and whether they held (JSON: a \"trace\" field).")
-def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool) -> None:
+def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool,
+                 base_url: str) -> None:
     """Evaluate a patient record against RULESET.
 
     PATIENT is a JSON file holding one record (a flat object with every input
@@ -201,4 +211,4 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
             sys.exit(int(ExitCode.BAD_INPUT))
         return
     assert patient is not None
-    _eval_one(ev, rs, patient, fmt, explain)
+    _eval_one(ev, rs, patient, fmt, explain, base_url)

@@ -139,7 +139,8 @@ class Sizer:
                 corners = (a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi)
                 lo, hi, scale = min(corners), max(corners), a.scale + b.scale
             n = Num(lo, hi, scale, e.integral)
-            self._fits_decimal(f"`{format_expr(e)}`", n, e.span)
+            if max(a.scale, b.scale) <= DECIMAL_PLACES:  # else the operand is already refused: name only it
+                self._fits_decimal(f"`{format_expr(e)}`", n, e.span)
             return n
         raise TypeError(f"not a numeric expression: {type(e).__name__}")
 
