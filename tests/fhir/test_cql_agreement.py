@@ -144,3 +144,15 @@ def test_records_beyond_cql_decimal_are_refused(lipo_ruleset: dsl.Ruleset, lipo_
     rec["size_cm"] = load_record_json("5.000000001")
     with pytest.raises(RecordOutsideCql, match="size_cm"):
         record_parameters(lipo_ruleset, rec)
+
+
+def test_the_readme_example_ruleset_agrees(tmp_path: Path) -> None:
+    """The README's wound-care ruleset (phases, avoid, real threshold) exports and agrees on Hypothesis records."""
+    _require_engine()
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```rules\n(.*?)```", text, flags=re.S)
+    rs = dsl.parse_ruleset(block, "wound.rules")
+    records = _hypothesis_records(rs, 60)
+    _assert_agree(rs, [(f"hypothesis #{k}", r) for k, r in enumerate(records)])

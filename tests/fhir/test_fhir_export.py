@@ -212,3 +212,19 @@ def test_eval_format_fhir_is_a_valid_care_plan(lipo_ruleset: dsl.Ruleset, lipo_e
     assert named == expected
     again = CliRunner().invoke(cli, ["eval", str(LIPO_RULES), "-", "--format", "fhir"], input=json.dumps(case["record"]))
     assert again.stdout == res.stdout
+
+
+def test_a_definition_named_patient_is_refused() -> None:
+    rs = ruleset("input Patient: bool\naction a: surgery \"A\"\n" + rule("r", "Patient", "recommend a"))
+    with pytest.raises(UnfaithfulError) as err:
+        build_library(rs)
+    assert "CQL context" in err.value.diagnostics[0].message and err.value.diagnostics[0].span.line > 0
+
+
+def test_eval_format_fhir_uses_the_export_base_url(tmp_path: Path) -> None:
+    record = json.loads(sorted((REPO / "generated_cases" / "liposarcoma" / "cases").glob("*.json"))[0].read_text())
+    res = CliRunner().invoke(cli, ["eval", str(LIPO_RULES), "-", "--format", "fhir", "--base-url",
+                                   "https://g.example.org/fhir"], input=json.dumps(record["record"]))
+    assert res.exit_code == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["instantiatesCanonical"] == ["https://g.example.org/fhir/PlanDefinition/liposarcoma|1.0.0"]
