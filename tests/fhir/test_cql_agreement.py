@@ -20,7 +20,7 @@ from engine import compile_ruleset, load_record_json
 from tests.conftest import REPO
 from tests.verifier_helpers import rule, ruleset
 from verifier.cases.strategies import valid_records
-from verifier.fhir.cql_engine import CqlEngineMissing, compare, run_library
+from verifier.fhir.cql_engine import CqlEngineMissing, compare, run_elm, run_library, translate_cql
 from verifier.fhir.faithful import RecordOutsideCql, record_parameters
 from verifier.fhir.library import build_library
 
@@ -156,3 +156,48 @@ def test_the_readme_example_ruleset_agrees(tmp_path: Path) -> None:
     rs = dsl.parse_ruleset(block, "wound.rules")
     records = _hypothesis_records(rs, 60)
     _assert_agree(rs, [(f"hypothesis #{k}", r) for k, r in enumerate(records)])
+
+
+# ---------------------------------------------------------------- the CQL text, through the reference translator
+
+
+def _translated(rs: dsl.Ruleset) -> dict[str, Any]:
+    tr = translate_cql(build_library(rs).cql)
+    assert not tr.errors, "\n".join(tr.errors)
+    assert tr.elm is not None
+    return tr.elm
+
+
+def _same_defines(rs: dsl.Ruleset, records: list[Any]) -> None:
+    """Our ELM and the translator's ELM of our CQL text give every define the same value on every record."""
+    ours = build_library(rs)
+    params = [record_parameters(rs, r) for r in records]
+    mine, theirs = run_library(ours, params), run_elm(_translated(rs), params)
+    names = [d.name for d in ours.defines]
+    for k, (a, b) in enumerate(zip(mine, theirs)):
+        assert "error" not in a and "error" not in b, (a, b)
+        diff = [n for n in names if a["results"].get(n) != b["results"].get(n)]
+        assert not diff, f"record {k}: the CQL text and the ELM differ on {diff[:5]}"
+        assert all(a["results"].get(n) is not None for n in names)
+
+
+def test_cql_text_compiles_and_means_the_elm_on_every_generated_case(lipo_ruleset: dsl.Ruleset,
+                                                                   lipo_evaluator: Any) -> None:
+    _require_engine()
+    paths = sorted((REPO / "generated_cases" / "liposarcoma" / "cases").glob("*.json"))
+    records = [lipo_evaluator.validate(load_record_json(json.dumps(json.loads(p.read_text())["record"])))
+               for p in paths]
+    _same_defines(lipo_ruleset, records)
+
+
+def test_cql_text_of_the_arithmetic_ruleset_means_the_elm() -> None:
+    _require_engine()
+    _same_defines(ARITH, _hypothesis_records(ARITH, 80))
+
+
+def test_the_translator_rejects_what_is_not_cql() -> None:
+    """The translator check is not vacuous: a misspelt parameter is an error with its line."""
+    _require_engine()
+    cql = build_library(ARITH).cql.replace('define "elderly":\n  "age"', 'define "elderly":\n  "agee"')
+    tr = translate_cql(cql)
+    assert tr.elm is None and any("agee" in e for e in tr.errors)

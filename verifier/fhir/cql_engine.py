@@ -47,11 +47,16 @@ def _json_value(v: Any) -> Any:
 
 def run_library(library: CqlLibrary, parameter_sets: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Every define of ``library`` evaluated by cql-execution, one result object per parameter set."""
+    return run_elm(library.elm, parameter_sets)
+
+
+def run_elm(elm: Mapping[str, Any], parameter_sets: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every define of an ELM library evaluated by cql-execution, one result object per parameter set."""
     node = _node()
     lines = "".join(json.dumps({k: _json_value(v) for k, v in p.items()}) + "\n" for p in parameter_sets)
     with tempfile.TemporaryDirectory(prefix="ruleproof-elm-") as tmp:
         elm_path = Path(tmp) / "library.elm.json"
-        elm_path.write_text(json.dumps(library.elm), encoding="utf-8")
+        elm_path.write_text(json.dumps(elm), encoding="utf-8")
         proc = subprocess.run([node, str(RUNNER), str(elm_path)], input=lines, capture_output=True,
                               text=True, encoding="utf-8", check=False)
     if proc.returncode != 0:
@@ -60,6 +65,34 @@ def run_library(library: CqlLibrary, parameter_sets: Sequence[Mapping[str, Any]]
     if len(out) != len(parameter_sets):
         raise RuntimeError(f"the CQL runner answered {len(out)} of {len(parameter_sets)} records")
     return out
+
+
+TRANSLATOR = NODE_DIR / "translate_cql.mjs"
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """What the reference CQL-to-ELM translator made of a CQL text: its ELM, or its errors."""
+
+    elm: dict[str, Any] | None
+    errors: tuple[str, ...]  # "LINE:COL: MESSAGE"
+
+
+def translate_cql(cql: str) -> Translation:
+    """Compile CQL text with the reference translator (@cqframework/cql, run by ``node/translate_cql.mjs``)."""
+    node = _node()
+    if not (NODE_DIR / "node_modules" / "@cqframework" / "cql").is_dir():
+        raise CqlEngineMissing(f"@cqframework/cql is not installed: run `npm ci --prefix {NODE_DIR}`")
+    with tempfile.TemporaryDirectory(prefix="ruleproof-cql-") as tmp:
+        src, out = Path(tmp) / "library.cql", Path(tmp) / "library.elm.json"
+        src.write_text(cql, encoding="utf-8")
+        proc = subprocess.run([node, str(TRANSLATOR), str(src), str(out)], capture_output=True, text=True,
+                              encoding="utf-8", check=False)
+        if proc.returncode not in (0, 1) or not proc.stdout.strip():
+            raise RuntimeError(f"the CQL translator failed (exit {proc.returncode}): {proc.stderr.strip()[:2000]}")
+        errors = tuple(f"{e['line']}:{e['col']}: {e['message']}" for e in json.loads(proc.stdout)["errors"])
+        elm = json.loads(out.read_text(encoding="utf-8")) if proc.returncode == 0 else None
+    return Translation(elm, errors)
 
 
 @dataclass(frozen=True, slots=True)
