@@ -9,7 +9,9 @@ For every ruleset in rulesets/ (or the ones named):
   --records Hypothesis records (default 10,000), all run through the exported
   ELM by cql-execution in one Node process and compared rule by rule with
   ruleproof's engine. Prints records compared and disagreements (target 0);
-  exits 1 if there is any disagreement.
+- the exported CQL text compiled by the reference translator
+  (@cqframework/cql), and its ELM compared define by define with ours on the
+  same records. Exits 1 on any disagreement or translator error.
 
     python benchmarks/bench_fhir.py [--records N] [--runs N] [RULESET ...]
 """
@@ -35,7 +37,8 @@ sys.path.insert(0, str(REPO))
 import dsl  # noqa: E402
 from engine import compile_ruleset, load_record_json  # noqa: E402
 from verifier.cases.strategies import valid_records  # noqa: E402
-from verifier.fhir.cql_engine import compare  # noqa: E402
+from verifier.fhir.cql_engine import compare, run_elm, translate_cql  # noqa: E402
+from verifier.fhir.faithful import record_parameters  # noqa: E402
 from verifier.fhir.export import dumps, export_fhir  # noqa: E402
 
 
@@ -102,6 +105,24 @@ def main() -> int:
         print(f"{rs.name}: generating the records {gen:.1f} s; cql-execution run + comparison {cmp_time:.1f} s")
         for d in ag.disagreements[:20]:
             print(f"  {d}")
+
+        # The CQL text through the reference translator: its ELM must give every define the same value.
+        start = time.perf_counter()
+        tr = translate_cql(export.library.cql)
+        if tr.errors:
+            bad_total += len(tr.errors)
+            print(f"{rs.name}: the CQL text does not compile: " + "; ".join(tr.errors[:5]))
+            continue
+        assert tr.elm is not None
+        params = [record_parameters(rs, r) for _, r in labelled]
+        mine, theirs = run_elm(export.library.elm, params), run_elm(tr.elm, params)
+        names = [d.name for d in export.library.defines]
+        differ = sum(1 for a, b in zip(mine, theirs) for n in names
+                     if "error" in a or "error" in b or a["results"].get(n) != b["results"].get(n))
+        bad_total += differ
+        print(f"{rs.name}: CQL text via the reference translator (@cqframework/cql): 0 errors; its ELM vs ours "
+              f"under cql-execution: {len(params)} records x {len(names)} defines, {differ} differences "
+              f"({time.perf_counter() - start:.1f} s)")
     return 1 if bad_total else 0
 
 
