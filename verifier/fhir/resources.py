@@ -19,6 +19,7 @@ from typing import Any
 from dsl import model as m
 from dsl.errors import Diagnostic
 from dsl.printer import format_number
+from dsl.span import Span
 from verifier.fhir.faithful import UnfaithfulError
 from verifier.fhir.grading import grading_extensions
 from verifier.fhir.library import CqlLibrary, rule_define
@@ -81,8 +82,7 @@ def check_ids(ruleset: m.Ruleset) -> None:
     problems = []
     if not _ID.match(ids.codesystem):
         problems.append(Diagnostic("error", f"the ruleset name gives the FHIR id {ids.codesystem!r}, "
-                                            "longer than FHIR's 64 characters", ruleset.rules[0].span
-                                   if ruleset.rules else ruleset.inputs[0].span))
+                                            "longer than FHIR's 64 characters", Span(ruleset.path, 0, 0, 0, 0)))
     for a in ruleset.actions:
         rid = ids.activity(a.id, True)
         if not _ID.match(rid):
@@ -103,7 +103,7 @@ def _citation(s: m.Source) -> dict[str, Any]:
     return out
 
 
-def _common(ruleset: m.Ruleset, ids: Ids, rtype: str, rid: str, opts: Options) -> dict[str, Any]:
+def _common(ruleset: m.Ruleset, ids: Ids, rtype: str, rid: str) -> dict[str, Any]:
     return {"resourceType": rtype, "id": rid, "url": ids.canonical(rtype, rid), "version": ruleset.version}
 
 
@@ -132,7 +132,7 @@ def library_resource(ruleset: m.Ruleset, lib: CqlLibrary, ids: Ids, opts: Option
         for i, (_, t) in zip(ruleset.inputs, lib.parameters)
     ]
     params += [{"name": d.name, "use": "out", "min": 0, "max": "1", "type": _FHIR_TYPE[d.type]} for d in lib.defines]
-    res = _common(ruleset, ids, "Library", ids.library, opts)
+    res = _common(ruleset, ids, "Library", ids.library)
     res.update({
         "name": lib.name,
         "title": f"{ruleset.name} logic",
@@ -200,7 +200,7 @@ def plan_definition(ruleset: m.Ruleset, lib: CqlLibrary, ids: Ids, opts: Options
                                  "condition": _condition(ph.name),
                                  "action": [_rule_action(ruleset, ids, r) for r in rules]}
         actions.append(group)
-    res = _common(ruleset, ids, "PlanDefinition", ids.plan, opts)
+    res = _common(ruleset, ids, "PlanDefinition", ids.plan)
     res.update({
         "name": lib.name,
         "title": f"{ruleset.name} {ruleset.version}",
@@ -245,7 +245,7 @@ def activity_definitions(ruleset: m.Ruleset, ids: Ids, opts: Options) -> list[di
 
 def code_system(ruleset: m.Ruleset, ids: Ids, opts: Options) -> dict[str, Any]:
     """The ruleset's action ids as codes, so a request can name its action unambiguously."""
-    res = _common(ruleset, ids, "CodeSystem", ids.codesystem, opts)
+    res = _common(ruleset, ids, "CodeSystem", ids.codesystem)
     res.update({
         "name": camel(ruleset.name) + "Action",
         "title": f"Actions of ruleset {ruleset.name}",
