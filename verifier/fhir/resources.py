@@ -225,7 +225,7 @@ def activity_definitions(ruleset: m.Ruleset, ids: Ids, opts: Options) -> list[di
     out = []
     for a in ruleset.actions:
         for avoid in ((False, True) if a.id in avoided else (False,)):
-            res = _common(ruleset, ids, "ActivityDefinition", ids.activity(a.id, avoid), opts)
+            res = _common(ruleset, ids, "ActivityDefinition", ids.activity(a.id, avoid))
             res.update({
                 "name": camel(a.id) + ("Avoid" if avoid else ""),
                 "title": ("Do not: " if avoid else "") + a.label,
