@@ -25,9 +25,6 @@ from verifier.fhir.faithful import Sizer, literal_scale
 
 ELM_TYPES = "urn:hl7-org:elm-types:r1"
 
-CQL_TYPE = {"bool": "Boolean", "int": "Integer", "real": "Decimal", "enum": "String"}
-
-
 def elm_type(name: str) -> str:
     return "{" + ELM_TYPES + "}" + name
 
