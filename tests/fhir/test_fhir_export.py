@@ -228,3 +228,11 @@ def test_eval_format_fhir_uses_the_export_base_url(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["instantiatesCanonical"] == ["https://g.example.org/fhir/PlanDefinition/liposarcoma|1.0.0"]
+
+
+def test_an_action_id_too_long_for_a_fhir_id_is_refused() -> None:
+    long_id = "a" * 60
+    rs = ruleset(f"input f: bool\naction {long_id}: surgery \"A\"\n" + rule("r", "f", f"avoid {long_id}"))
+    with pytest.raises(UnfaithfulError) as err:
+        export_fhir(rs)
+    assert f"action {long_id}" in err.value.diagnostics[0].message and "64" in err.value.diagnostics[0].message
