@@ -10,9 +10,9 @@ STAMP  := $(VENV)/.installed
 EXAMPLE ?= examples/patient.json
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup dot chromium demo test check bench clean
+.PHONY: setup dot chromium node demo test check bench clean
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot node
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ chromium:
 	  echo "installing Chromium (headless, for the report test) with apt-get"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { echo "Chromium is still missing: install the chromium package"; exit 1; }
+
+# Node.js and the CQL runner of the FHIR export tests (cql-execution, pinned by the committed lockfile):
+# Debian's nodejs and npm, installed only when missing, then `npm ci`.
+CQL_RUNNER := verifier/fhir/node
+node: $(CQL_RUNNER)/node_modules/.installed
+$(CQL_RUNNER)/node_modules/.installed: $(CQL_RUNNER)/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "installing Node.js and npm (for the FHIR export's CQL tests) with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	cd $(CQL_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 demo: setup
 	$(BIN)/ruleproof check rulesets/liposarcoma.rules
@@ -53,6 +64,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_cases.py
+	$(BIN)/python benchmarks/bench_fhir.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis $(CQL_RUNNER)/node_modules

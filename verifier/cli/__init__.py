@@ -30,6 +30,7 @@ _COMMANDS = {
     "init": "verifier.cli.init_cmd:init_command",
     "fmt": "verifier.cli.fmt_cmd:fmt_command",
     "lsp": "verifier.cli.lsp_cmd:lsp_command",
+    "export": "verifier.cli.export_cmd:export_command",
 }
 
 def _internal_error(err: Exception) -> None:

@@ -16,6 +16,7 @@ from engine.explain import WhyNot, definition_values, definitions_read, why_not
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
 from verifier.facts.values import value_text
 from verifier.cli.sources import display_name, read_record, record_error_lines
+from verifier.fhir.resources import DEFAULT_BASE_URL
 
 
 def _json_default(v: Any) -> Any:
@@ -140,7 +141,7 @@ def _status(decision: Decision, action: str) -> str:
 
 
 def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool,
-              why_not_actions: tuple[str, ...] = ()) -> None:
+              why_not_actions: tuple[str, ...] = (), base_url: str = DEFAULT_BASE_URL) -> None:
     try:
         record = ev.validate(read_record(patient, ruleset)[0])
     except RecordError as err:
@@ -159,6 +160,11 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
         if answers:
             out["why_not"] = [w.to_json() for w in answers]
         click.echo(_dumps(out))
+    elif fmt == "fhir":  # a CarePlan with its RequestGroup, as PlanDefinition/$apply returns (see README, FHIR)
+        from verifier.fhir.decision import care_plan
+        from verifier.fhir.resources import Options
+
+        click.echo(json.dumps(care_plan(ruleset, decision, Options(base_url=base_url)), indent=2, ensure_ascii=False))
     else:
         click.echo(format_decision(decision, ruleset, explain, record, answers))
 
@@ -222,8 +228,11 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
 @click.argument("patient", required=False)
 @click.option("--batch", "batch", metavar="FILE.jsonl",
               help="Evaluate one record per line of FILE (or - for stdin); writes one JSON result per line.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output for a single record (batch output is always JSON lines).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "fhir"]), default="text", show_default=True,
+              help="Output for a single record (batch output is always JSON lines); fhir: a FHIR R4 CarePlan "
+                   "holding a RequestGroup, as PlanDefinition/$apply returns it.")
+@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True,
+              help="With --format fhir: the canonical URL base the ruleset was exported with (`ruleproof export fhir`).")
 @click.option("--explain", is_flag=True,
               help="Show each fired rule's conditions, whether they held, and the values of the definitions "
                    "they read (JSON: a \"trace\" field).")
@@ -231,7 +240,7 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
               help="Explain an action's status: every rule that could give it and which of its conditions "
                    "failed (repeatable; JSON: a \"why_not\" field).")
 def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool,
-                 why_not_actions: tuple[str, ...]) -> None:
+                 why_not_actions: tuple[str, ...], base_url: str) -> None:
     """Evaluate a patient record against RULESET.
 
     PATIENT is a JSON file holding one record (a flat object with every input
@@ -273,4 +282,4 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
             sys.exit(int(ExitCode.BAD_INPUT))
         return
     assert patient is not None
-    _eval_one(ev, rs, patient, fmt, explain, why_not_actions)
+    _eval_one(ev, rs, patient, fmt, explain, why_not_actions, base_url)
