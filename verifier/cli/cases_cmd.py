@@ -9,14 +9,13 @@ from typing import Any
 
 import click
 
-import dsl
 from dsl.model import Ruleset
 from engine import RecordError, load_record_json
 from verifier.cases.generate import Suite, generate, source_digest
 from verifier.cases.store import (
-    CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
+    CasesError, Change, StoredSuite, brief, claim_directory, freeze_regression, load_suite, replay, write_suite,
 )
-from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.common import SECONDS, ExitCode, fail, read_ruleset_or_exit
 from verifier.solver.replay import EngineDisagreement
 
 
@@ -57,13 +56,6 @@ def _suite_text(directory: Path, suite: Suite) -> str:
     return "\n".join(lines)
 
 
-def _load_text(path: str) -> str:
-    try:
-        return dsl.read_rules_file(path)
-    except dsl.RulesetError as err:
-        fail(err.render())
-
-
 def _stored(out: Path, must_exist: bool) -> StoredSuite:
     try:
         return load_suite(out, must_exist=must_exist)
@@ -83,9 +75,11 @@ def _record_errors(where: str, err: RecordError) -> None:
 
 def _freeze(ruleset: Ruleset, text: str, out: Path, freeze: str, note: str) -> None:
     try:
-        raw = sys.stdin.read() if freeze == "-" else Path(freeze).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        fail(f"{freeze}: error: cannot read patient record: {err}")
+        raw = (sys.stdin.buffer.read() if freeze == "-" else Path(freeze).read_bytes()).decode("utf-8")
+    except OSError as err:
+        fail(f"{freeze}: error: cannot read patient record: {err.strerror or err}")
+    except UnicodeDecodeError as err:
+        fail(f"{freeze}: error: cannot read patient record: not valid UTF-8 (byte {err.start + 1})")
     try:
         record = load_record_json(raw)
     except RecordError as err:
@@ -100,12 +94,14 @@ def _freeze(ruleset: Ruleset, text: str, out: Path, freeze: str, note: str) -> N
         fail(f"{freeze}: error: {err}")
     except CasesError as err:
         fail(str(err))
+    except OSError as err:
+        fail(f"{getattr(err, 'filename', None) or out}: error: cannot write the case: {err.strerror or err}")
     click.echo(f"froze {path}")
 
 
 @click.command("cases")
 @click.argument("ruleset", metavar="RULESET")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="The suite directory (manifest.json and cases/).")
 @click.option("--check", "mode", flag_value="check",
               help="Replay the suite; report every case whose decision would change (exit 1 if any).")
@@ -115,7 +111,7 @@ def _freeze(ruleset: Ruleset, text: str, out: Path, freeze: str, note: str) -> N
               help="Add the patient record in this file ('-': stdin) as a regression case.")
 @click.option("--note", default="", help="Why the frozen record matters (with --freeze).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True,
               help="Seconds the solver may spend on each query.")
 def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None, note: str, fmt: str,
                   timeout: float) -> None:
@@ -131,8 +127,15 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
     """
     if freeze is not None and mode is not None:
         fail("ruleproof cases: error: --freeze cannot be combined with --check or --update")
-    rs = load_ruleset_or_exit(ruleset)
-    text = _load_text(ruleset)
+    rs, _, text = read_ruleset_or_exit(ruleset)
+    if mode != "check":
+        # Before any work: a folder that is not a suite of ours is never written to.
+        try:
+            claim_directory(out).mkdir(parents=True, exist_ok=True)
+        except CasesError as err:
+            fail(str(err))
+        except OSError as err:
+            fail(f"{out}: error: cannot use as the suite folder: {err.strerror or err}")
     if freeze is not None:
         _freeze(rs, text, out, freeze, note)
         return
@@ -160,7 +163,12 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
         fail(f"ruleproof cases: internal error: {err}", ExitCode.INTERNAL)
     before = {str(c["id"]) for c in stored.cases}
     after = {c.name for c in suite.cases}
-    write_suite(out, suite)
+    try:
+        write_suite(out, suite)
+    except CasesError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"{getattr(err, 'filename', None) or out}: error: cannot write the suite: {err.strerror or err}")
     if fmt == "json":
         report: dict[str, Any] = {
             "directory": str(out), "cases": len(suite.cases),

@@ -9,7 +9,7 @@ import click
 import dsl
 from dsl.model import Ruleset
 from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
-from verifier.cli.common import ExitCode
+from verifier.cli.common import SECONDS, ExitCode
 from verifier.check.render import render_json, render_text
 from verifier.check.junit import render_junit
 from verifier.check.results import UNKNOWN, RulesetReport, exit_code
@@ -46,7 +46,7 @@ def _stderr_notes(reports: list[RulesetReport], fmt: str) -> None:
 @click.argument("rulesets", nargs=-1, required=True, metavar="RULESET...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
               show_default=True, help="text for people, json for tools, sarif for code scanning, junit for CI.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_S,
+@click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT_S,
               show_default=True, help="Seconds the solver may spend on each query; past that the check is unknown.")
 @click.option("--no-timing", is_flag=True, help="Report every time as 0, so that reports of one ruleset are byte-identical.")
 def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing: bool) -> None:

@@ -22,10 +22,51 @@ class ExitCode(IntEnum):
     INTERNAL = 4  # a bug in ruleproof itself, never a verdict about the input
 
 
+class Seconds(click.ParamType):
+    """A solver time limit in seconds: a finite number in (0, MAX_SECONDS].
+
+    click's FloatRange lets ``nan`` (every comparison false), ``inf`` and
+    ``1e308`` through, which then overflow Z3's millisecond limit deep inside a
+    check; here they are a plain bad option (exit 2).
+    """
+
+    name = "seconds"
+    MAX_SECONDS = 86400.0  # a day per query; Z3's own limit (2**32 ms) is about 49 days
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            seconds = value
+        else:
+            try:
+                seconds = float(str(value))
+            except ValueError:
+                self.fail(f"{str(value)[:40]!r} is not a number of seconds", param, ctx)
+        if not (0 < seconds <= self.MAX_SECONDS):  # also false for NaN
+            self.fail(f"{str(value)[:40]} is not a time limit: give seconds in (0, {self.MAX_SECONDS:g}]", param, ctx)
+        return seconds
+
+
+SECONDS = Seconds()
+
+
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     """Print one error line to stderr and exit with ``code``."""
     click.echo(message, err=True)
     sys.exit(int(code))
+
+
+def read_ruleset_or_exit(path: str) -> tuple[Ruleset, list[dsl.Diagnostic], str]:
+    """The checked ruleset at ``path``, its warnings and its text, from ONE read.
+
+    Reading twice breaks a pipe or process substitution (the second read is
+    empty) and can pair a ruleset with the digest of different text.
+    """
+    try:
+        text = dsl.read_rules_file(path)
+        ruleset, warnings = dsl.check_text(text, str(path))
+    except dsl.RulesetError as err:
+        fail(err.render())
+    return ruleset, warnings, text
 
 
 def load_ruleset_or_exit(path: str, show_warnings: bool = False) -> Ruleset:

@@ -10,7 +10,7 @@ import click
 
 import dsl
 from dsl.model import Ruleset
-from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.common import SECONDS, ExitCode, fail, load_ruleset_or_exit
 from verifier.diff.compare import DEFAULT_MAX_REGIONS, DEFAULT_TIMEOUT_S, DiffDisagreement, diff_rulesets, exit_code
 from verifier.diff.render import render_all
 
@@ -75,7 +75,7 @@ def ruleset_at_revision(rev: str, path: str, missing_ok: bool = False) -> Rulese
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="text for people, markdown for a review comment, json for tools.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when the meaning changed (for CI and pre-commit).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_S, show_default=True,
+@click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT_S, show_default=True,
               help="Seconds the solver may spend on each query.")
 @click.option("--max-regions", type=click.IntRange(min=1), default=DEFAULT_MAX_REGIONS, show_default=True,
               help="Regions listed per action (and per validity change) before saying 'and more'.")

@@ -235,7 +235,7 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
 
 
 @click.command("eval")
-@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.argument("patient", required=False)
 @click.option("--batch", "batch", metavar="FILE.jsonl",
               help="Evaluate one record per line of FILE (or - for stdin); writes one JSON result per line.")

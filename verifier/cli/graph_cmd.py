@@ -63,7 +63,7 @@ def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, hi
 
 
 @click.command("graph")
-@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.option("-o", "--output", "output", required=True, metavar="FILE",
               help="Where to write the drawing; the extension picks the format: .svg, .png, .pdf or .dot.")
 @click.option("--view", type=click.Choice(["rules", "decision"]), default="rules", show_default=True,

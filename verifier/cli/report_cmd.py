@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.common import SECONDS, ExitCode, fail, read_ruleset_or_exit
 from verifier.graph.render import GraphvizMissing, dot_available
 from verifier.report.html import build_html, report_figures, results_json
 
@@ -46,11 +46,11 @@ def _verdict(data: dict[str, Any]) -> int:
 
 
 @click.command("report")
-@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.option("-o", "--output", "output", required=True, metavar="FILE.html", help="Where to write the report.")
 @click.option("--results", "results_path", metavar="FILE.json",
               help="Use saved `ruleproof check --format json` output instead of running the checks.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--timeout", type=SECONDS, default=None,
               help="Seconds the solver may spend on each query (default: as `ruleproof check`).")
 @click.option("--cases", "cases_root", default="generated_cases", show_default=True, metavar="DIR",
               help="Where generated cases live; the report summarises DIR/<ruleset name>/manifest.json if present.")
@@ -76,14 +76,12 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
       ruleproof check rulesets/liposarcoma.rules --format json > out/check.json
       ruleproof report rulesets/liposarcoma.rules --results out/check.json -o out/liposarcoma.html
     """
-    rs = load_ruleset_or_exit(ruleset)
+    rs, warnings, _ = read_ruleset_or_exit(ruleset)
     if results_path is not None:
         data = _load_results(results_path, rs.name)
     else:
-        import dsl
         from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
 
-        _, warnings = dsl.load_ruleset_with_warnings(ruleset)
         report = check_ruleset(rs, timeout_s=timeout or DEFAULT_TIMEOUT_S, dsl_warnings=warnings)
         data = report.to_json(not no_timing)
     figures = None
