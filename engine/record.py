@@ -110,6 +110,24 @@ def load_record_json(text: str) -> Any:
         raise RecordError([Problem(f"not valid JSON: a number has too many digits to read")]) from None
 
 
+_PLAIN_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+
+
+def load_json_strict(text: str) -> Any:
+    """Any other JSON input (saved results, manifests): plain floats, but a repeated key
+    or a monster number is a ``ValueError`` saying so, never silently resolved."""
+    try:
+        return _PLAIN_DECODER.decode(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    except RecursionError:
+        raise ValueError("not valid JSON: nested too deeply") from None
+    except _Unreadable as err:
+        raise ValueError(str(err)) from None
+    except ValueError:
+        raise ValueError("not valid JSON: a number has too many digits to read") from None
+
+
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 
 

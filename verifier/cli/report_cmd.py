@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -12,7 +11,9 @@ import click
 
 from verifier.cli.common import SECONDS, ExitCode, fail, read_ruleset_or_exit
 from verifier.graph.render import GraphvizMissing, dot_available
+from engine import load_json_strict
 from verifier.report.html import build_html, report_figures, results_json
+from verifier.report.results_shape import results_shape_problem
 
 
 def _tool_name() -> str:
@@ -24,12 +25,23 @@ def _tool_name() -> str:
 
 def _load_results(path: str, name: str) -> dict[str, Any]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return results_json(data, name)
-    except (OSError, UnicodeDecodeError) as err:
-        fail(f"{path}: error: cannot read results: {getattr(err, 'strerror', None) or err}")
-    except (json.JSONDecodeError, ValueError, TypeError) as err:
+        raw = Path(path).read_bytes().decode("utf-8")
+    except OSError as err:
+        fail(f"{path}: error: cannot read results: {err.strerror or err}")
+    except UnicodeDecodeError as err:
+        fail(f"{path}: error: cannot read results: not valid UTF-8 (byte {err.start + 1})")
+    try:
+        data = load_json_strict(raw)
+        if isinstance(data, dict) and "rulesets" in data and not (
+                isinstance(data["rulesets"], list) and all(isinstance(x, dict) for x in data["rulesets"])):
+            raise ValueError('"rulesets" must be a list of objects')
+        data = results_json(data, name)
+    except (ValueError, TypeError) as err:
         fail(f"{path}: error: not the JSON of `ruleproof check --format json`: {err}")
+    problem = results_shape_problem(data)
+    if problem:
+        fail(f"{path}: error: not the JSON of `ruleproof check --format json`: {problem}")
+    return data
 
 
 def _verdict(data: dict[str, Any]) -> int:
