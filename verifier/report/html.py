@@ -472,11 +472,22 @@ def _json_list(items: list[Any], limit: int = 40) -> str:
     return f"<p>{len(items)} entries: {shown}{' …' if len(items) > limit else ''}</p>"
 
 
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>\\]+\Z", re.IGNORECASE)
+
+# The report is a local file that anyone may send around: it runs no script,
+# loads nothing, submits nothing. Inline styles are its only active content.
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; "
+       "object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
 def _sources(rs: m.Ruleset) -> str:
     items = []
     for s in rs.sources:
         year = f" ({s.year})" if s.year else ""
-        url = f' <a href="{e(s.url)}">{e(s.url)}</a>' if s.url else ""
+        url = ""
+        if s.url:
+            # Only a web address becomes a link: javascript:, data: or file: from a ruleset stays text.
+            url = f' <a href="{e(s.url)}" rel="noopener noreferrer">{e(s.url)}</a>' if _WEB_URL.match(s.url) else f" {e(s.url)}"
         used = sorted({r.id for r in rs.rules for g in r.gives if s.id in g.sources})
         items.append(f'<li id="src-{e(s.id)}"><code>{e(s.id)}</code> {e(s.citation)}{e(year)}{url}'
                      f'<div class="small muted">cited by {len(used)} rules</div></li>')
@@ -504,6 +515,7 @@ def build_html(
     parts: Iterable[str] = (
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(ruleset.name)} {e(ruleset.version)}: ruleset review</title>",
         f"<style>{CSS}</style></head><body>",
