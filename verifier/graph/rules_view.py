@@ -24,7 +24,7 @@ import graphviz
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr, format_number
 from verifier.graph.render import (
-    HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, tooltip,
+    HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, plain, tooltip,
 )
 
 _OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
@@ -201,7 +201,7 @@ class _RulesView:
             for part in conjuncts(phase.expr):
                 ok = self._holds(part)
                 for src in self._refs(part):
-                    self._edge(src, head, label=graphviz.nohtml(condition_text(part)), fontcolor="#1d4ed8",
+                    self._edge(src, head, label=plain(condition_text(part)), fontcolor="#1d4ed8",
                                color=HIGHLIGHT if ok else "#93c5fd", penwidth="2" if ok else "1")
         else:
             c.node(head, "<<b>Rules outside any phase</b>>", shape="box", style="rounded,filled",
