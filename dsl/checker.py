@@ -464,6 +464,12 @@ class _Checker:
             self.error(raw.span, f"action '{raw.name}' is used but never declared{hint}")
             return None
         if isinstance(raw, ast.SetUnion):
+            listed: set[str] = set()
+            for i in raw.items:
+                if isinstance(i, ast.SetName):
+                    if i.name in listed:
+                        self.warning(i.span, f"'{i.name}' is listed twice in this set")
+                    listed.add(i.name)
             parts = [self._action_set(i) for i in raw.items]
             if any(p is None for p in parts):
                 return None
@@ -512,6 +518,21 @@ class _Checker:
         when = self.top_bool(r.when, False, f"the condition of rule '{r.id.name}'")
         gives: list[m.Give] = []
         ok = when is not None
+        # Issue 10 (D18): a repeat inside a list is a slip that deduplication would hide.
+        given_at: dict[str, Span] = {}
+        for g in r.gives:
+            for a in g.actions:
+                first = given_at.get(a.name)
+                if first is not None and first is not a.span and not any(x.span is first for x in g.actions):
+                    self.error(a.span, f"rule '{r.id.name}' gives action '{a.name}' in two outcome lines "
+                                       f"(first at line {first.line}); give each action once")
+                    ok = False
+                given_at.setdefault(a.name, a.span)
+            cited: set[str] = set()
+            for s in g.sources:
+                if s.name in cited:
+                    self.warning(s.span, f"source '{s.name}' is cited twice in the same outcome")
+                cited.add(s.name)
         for g in r.gives:
             actions = [self.action_ref(a) for a in g.actions]
             sources = []
@@ -564,6 +585,7 @@ class _Checker:
                 constraints.append(m.Constraint(cid, d.message, e, d.span))
         rules = [x for x in (self.check_rule(r, ph) for r, ph in self.rules.values()) if x is not None]
         conflicts = []
+        conflict_at: dict[tuple[tuple[str, str], ...], Span] = {}
         for d in (x for x in self.tree.decls if isinstance(x, ast.ConflictDecl)):
             left, right = self.top_action_set(d.left), self.top_action_set(d.right)
             if left is None or right is None:
@@ -572,6 +594,9 @@ class _Checker:
             if not pairs:
                 self.error(d.span, "this conflict names no pair of different actions")
                 continue
+            earlier = conflict_at.setdefault(tuple(pairs), d.span)  # type: ignore[arg-type]
+            if earlier is not d.span:
+                self.warning(d.span, f"this conflict repeats the one at line {earlier.line}")
             conflicts.append(m.Conflict(tuple(pairs), d.span))  # type: ignore[arg-type]
         properties = []
         for pid, d in self.properties.items():
