@@ -28,6 +28,11 @@ _DECL_WORDS = {
 }
 
 
+def _varies(e: m.Expr) -> bool:
+    """True when ``e`` mentions an input or a definition (it is not a constant)."""
+    return any(isinstance(n, (m.InputRef, m.DefRef)) for n in m.walk(e))
+
+
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """"; did you mean 'x'?" for a likely typo (or a shortened name), else nothing."""
     pool = sorted(set(candidates) - {name})
@@ -382,6 +387,15 @@ class _Checker:
         if op in _NUMERIC_OPS:
             return m.Compare(op, le, re_, raw.span), m.BOOL
         integral = lt.integral and rt.integral
+        if op == "*" and not integral and _varies(le) and _varies(re_):
+            # Issue 10 (D8): records are finite decimals. A product of two
+            # varying reals makes the solver reason over irrationals (v * v == 2
+            # holds at v = sqrt 2, which no record can be), so its verdicts
+            # would not be about records. Linear real arithmetic has rational
+            # answers only, and int * int integer ones.
+            self.error(raw.span, "a product of two varying reals is not supported (records are finite "
+                                 "decimals; the solver would answer over irrationals); multiply by a number")
+            return None
         return m.Arith(op, le, re_, integral, raw.span), m.NumType(integral)
 
     def bool_operand(self, raw: ast.RawExpr, allow_status: bool, op: str) -> m.Expr | None:
