@@ -14,6 +14,7 @@ import traceback
 import click
 
 from verifier.cli.common import ExitCode
+from verifier.entry import Interrupted, exit_interrupted, install_interrupt_handler
 
 # Each subcommand is imported only when it runs: `ruleproof eval` must start
 # fast on a hospital system, and it needs neither Z3, Hypothesis nor Graphviz.
@@ -56,10 +57,14 @@ def cli() -> None:
 
 def main() -> None:
     """Console entry point: no Python traceback reaches a user."""
+    install_interrupt_handler()
     try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:
-        sys.exit(130)
+        try:
+            cli(standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # what was written before an interrupt is complete lines; send it
+    except (Interrupted, KeyboardInterrupt):
+        exit_interrupted()
     except Exception as err:  # a bug in ruleproof: say so plainly, keep the details one flag away
         click.echo(f"ruleproof: internal error: {type(err).__name__}: {err}", err=True)
         if "RULEPROOF_DEBUG" in os.environ:
