@@ -177,7 +177,7 @@ def load_suite(directory: str | Path, must_exist: bool = True) -> StoredSuite:
         if not isinstance(obj, dict) or not {"id", "record", "expected", "purposes"} <= set(obj):
             raise CasesError(f"{path}: not a test case (needs id, record, expected and purposes)")
         if obj["id"] != path.stem:
-            raise CasesError(f"{path}: the case id {obj['id']!r} does not match the file name")
+            raise CasesError(f"{path}: the case id {json.dumps(obj['id'])} does not match the file name")
         cases.append(obj)
     return StoredSuite(root, manifest, tuple(cases))
 

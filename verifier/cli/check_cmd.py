@@ -9,7 +9,7 @@ import click
 import dsl
 from dsl.model import Ruleset
 from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
-from verifier.cli.common import SECONDS, ExitCode
+from verifier.cli.common import SECONDS, internal_error, ExitCode
 from verifier.check.render import render_json, render_text
 from verifier.check.junit import render_junit
 from verifier.check.results import UNKNOWN, RulesetReport, exit_code
@@ -70,8 +70,7 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
         render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
         output = render(reports, timing)
     except Exception as err:  # noqa: BLE001 - a bug of ours: a message and exit 4, never a traceback
-        click.echo(f"ruleproof check: internal error: {type(err).__name__}: {err}", err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+        internal_error("check", err)
     click.echo(output)
     _stderr_notes(reports, fmt)
     sys.exit(exit_code(reports))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from enum import IntEnum
 from typing import NoReturn
 
@@ -47,6 +49,16 @@ class Seconds(click.ParamType):
 
 
 SECONDS = Seconds()
+
+
+def internal_error(command: str, err: BaseException) -> NoReturn:
+    """A bug of ours: one line, exit 4; the traceback with RULEPROOF_DEBUG=1 (as the top level does)."""
+    click.echo(f"ruleproof {command}: internal error: {type(err).__name__}: {err}", err=True)
+    if os.environ.get("RULEPROOF_DEBUG"):
+        traceback.print_exception(err)
+    else:
+        click.echo("(set RULEPROOF_DEBUG=1 for the traceback, and please report it)", err=True)
+    sys.exit(int(ExitCode.INTERNAL))
 
 
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:

@@ -10,7 +10,7 @@ import click
 
 import dsl
 from dsl.model import Ruleset
-from verifier.cli.common import SECONDS, ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.common import SECONDS, internal_error, ExitCode, fail, load_ruleset_or_exit
 from verifier.diff.compare import DEFAULT_MAX_REGIONS, DEFAULT_TIMEOUT_S, DiffDisagreement, diff_rulesets, exit_code
 from verifier.diff.render import render_all
 
@@ -126,8 +126,7 @@ def diff_command(rulesets: tuple[str, ...], base: str | None, skip_new: bool, fm
         click.echo(f"ruleproof diff: internal error: {err}", err=True)
         sys.exit(int(ExitCode.INTERNAL))
     except Exception as err:  # noqa: BLE001 - a bug of ours: a message and exit 4, never a traceback
-        click.echo(f"ruleproof diff: internal error: {type(err).__name__}: {err}", err=True)
-        sys.exit(int(ExitCode.INTERNAL))
+        internal_error("diff", err)
     if output:
         click.echo(output, nl=not output.endswith("\n"))
     for report in reports:
