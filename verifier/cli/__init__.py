@@ -57,8 +57,8 @@ def cli() -> None:
 
 def main() -> None:
     """Console entry point: no Python traceback reaches a user."""
-    install_interrupt_handler()
     try:
+        install_interrupt_handler()
         try:
             cli(standalone_mode=True)
         finally:

@@ -40,8 +40,8 @@ def exit_interrupted() -> None:
 
 
 def main() -> None:
-    install_interrupt_handler()
-    try:
+    try:  # the handler is installed inside: a Ctrl-C just before is a KeyboardInterrupt, caught too
+        install_interrupt_handler()
         from verifier.cli import main as cli_main
     except (Interrupted, KeyboardInterrupt):
         exit_interrupted()
