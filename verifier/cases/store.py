@@ -161,6 +161,13 @@ def _read_json(path: Path) -> Any:
 
 def load_suite(directory: str | Path, must_exist: bool = True) -> StoredSuite:
     """The suite in ``directory``; ``CasesError`` when it is missing (if ``must_exist``) or malformed."""
+    try:
+        return _load_suite(directory, must_exist)
+    except OSError as err:  # a name too long, a folder we may not enter: bad input, said plainly
+        raise CasesError(f"{directory}: error: cannot read the suite: {err.strerror or err}") from None
+
+
+def _load_suite(directory: str | Path, must_exist: bool) -> StoredSuite:
     root = Path(directory)
     cases_dir = root / CASES
     if not cases_dir.is_dir():

@@ -18,14 +18,14 @@ from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_tex
 
 @click.command("mutate")
 @click.argument("ruleset", metavar="RULESET")
-@click.option("--cases", "cases_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--cases", "cases_dir", required=True, type=click.Path(path_type=Path),
               help="The suite directory written by `ruleproof cases`.")
 @click.option("--baselines", is_flag=True,
               help="Also score a random and a pairwise suite of the same size, for comparison.")
 @click.option("--operators", default=",".join(OPERATORS), show_default=True,
               help="Comma-separated mutation operators to apply.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Also write the JSON report to this file.")
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="Exit 1 when the suite kills less than this percentage of the non-equivalent mutants.")
@@ -62,7 +62,10 @@ def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: st
     report = analyse(rs, mutants(rs, frozenset(chosen)), suites, timeout_s=timeout)
     doc = json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n"
     if report_path is not None:
-        report_path.write_text(doc, encoding="utf-8")
+        try:
+            report_path.write_text(doc, encoding="utf-8")
+        except OSError as err:
+            fail(f"{report_path}: error: cannot write the report: {err.strerror or err}")
     click.echo(doc if fmt == "json" else render_text(report), nl=fmt != "json")
     score = report.score(ours.name)
     if fail_under is not None and 100 * score.rate < fail_under:

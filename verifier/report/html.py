@@ -416,7 +416,11 @@ def _inputs(rs: m.Ruleset) -> str:
 
 def _cases(rs: m.Ruleset, manifest: Path | None) -> str:
     out = ['<section class="card" id="cases"><h2>Generated cases</h2>']
-    if manifest is None or not manifest.is_file():
+    try:
+        found = manifest is not None and manifest.is_file()
+    except OSError:  # e.g. a --cases name too long for the file system
+        found = False
+    if not found:
         where = f" (<code>{e(manifest)}</code> not found)" if manifest is not None else ""
         out.append(f'<p class="note">No generated test cases for this ruleset yet{where}. Once the case generator '
                    "has written them, their summary appears here.</p></section>")
