@@ -462,6 +462,28 @@ def test_d19_unicode_digits_are_not_numbers(tmp_path: Path) -> None:
         ev.validate(load_record_json(GOOD_LINE.replace('"ecog": 1', '"ecog": "\u0661"')))
 
 
+@pytest.mark.parametrize("command", [
+    ["graph", RULES, "-o", "x.svg", "--dpi", "\u09ea\u09ea"], ["diff", RULES, RULES, "--max-regions", "\u09ea"],
+    ["check", RULES, "--timeout", "\u09ea"], ["mutate", RULES, "--cases", "x", "--fail-under", "\u09ea"],
+    ["mutate", RULES, "--cases", "x", "--fail-under", "nan"],
+])
+def test_d19_d10_options_take_ascii_digits_only(command: list[str]) -> None:
+    res = run(*command)
+    assert res.exit_code == 2 and "Invalid value" in res.stderr
+
+
+def test_d1_d2_case_files_are_read_strictly(tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    assert run("cases", RULES, "--out", str(suite), "--freeze", write(tmp_path, "r.json", GOOD_LINE)).exit_code == 0
+    case = next((suite / "cases").iterdir())
+    case.write_text(case.read_text(encoding="utf-8")[:-2] + ', "id": "x"}\n', encoding="utf-8")
+    res = run("cases", RULES, "--out", str(suite), "--check")
+    assert res.exit_code == 2 and "given more than once" in res.stderr
+    case.write_text('{"id": ' + "1" * 5000 + "}", encoding="utf-8")
+    res = run("cases", RULES, "--out", str(suite), "--check")
+    assert res.exit_code == 2 and "too many digits" in res.stderr
+
+
 # ---------------------------------------------------------------- D20 the error format
 
 

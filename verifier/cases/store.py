@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from dsl import model as m
-from engine import Evaluator, RecordError, compile_ruleset
+from engine import Evaluator, RecordError, compile_ruleset, load_json_strict
 from verifier.cases.finder import engine_form, plain_value
 from verifier.cases.generate import GENERATOR, Suite, source_digest, unusual_inputs
 from verifier.cases.case import KINDS, Case, dumps, expected_json, record_digest
@@ -152,11 +152,14 @@ def write_suite(directory: str | Path, suite: Suite) -> list[Path]:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise CasesError(f"{path}: cannot read: {err}") from None
-    except json.JSONDecodeError as err:
-        raise CasesError(f"{path}: not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    try:
+        # Strict: a repeated key or a monster number in a case file is an error, not a guess.
+        return load_json_strict(text)
+    except ValueError as err:
+        raise CasesError(f"{path}: {err}") from None
 
 
 def load_suite(directory: str | Path, must_exist: bool = True) -> StoredSuite:

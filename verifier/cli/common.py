@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -40,15 +41,35 @@ class Seconds(click.ParamType):
             seconds = value
         else:
             try:
+                if not str(value).isascii():  # float() would read any Unicode digit
+                    raise ValueError(value)
                 seconds = float(str(value))
             except ValueError:
-                self.fail(f"{str(value)[:40]!r} is not a number of seconds", param, ctx)
+                self.fail(f"{json.dumps(str(value)[:40])} is not a number of seconds (ASCII digits)", param, ctx)
         if not (0 < seconds <= self.MAX_SECONDS):  # also false for NaN
             self.fail(f"{str(value)[:40]} is not a time limit: give seconds in (0, {self.MAX_SECONDS:g}]", param, ctx)
         return seconds
 
 
 SECONDS = Seconds()
+
+
+class AsciiIntRange(click.IntRange):
+    """click's IntRange, but only ASCII digits: int() reads "৪" (Bengali four) as 4."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        if isinstance(value, str) and not value.isascii():
+            self.fail(f"{json.dumps(value[:40])} is not a whole number written in ASCII digits", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class AsciiFloatRange(click.FloatRange):
+    """click's FloatRange, but only ASCII digits, and never NaN (every comparison with it is false)."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        if isinstance(value, str) and (not value.isascii() or value.strip().lower() in ("nan", "+nan", "-nan")):
+            self.fail(f"{json.dumps(value[:40])} is not a number (ASCII digits, not NaN)", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def internal_error(command: str, err: BaseException) -> NoReturn:

@@ -10,7 +10,7 @@ import click
 
 import dsl
 from dsl.model import Ruleset
-from verifier.cli.common import SECONDS, internal_error, ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.common import AsciiIntRange, SECONDS, internal_error, ExitCode, fail, load_ruleset_or_exit
 from verifier.diff.compare import DEFAULT_MAX_REGIONS, DEFAULT_TIMEOUT_S, DiffDisagreement, diff_rulesets, exit_code
 from verifier.diff.render import render_all
 
@@ -77,7 +77,7 @@ def ruleset_at_revision(rev: str, path: str, missing_ok: bool = False) -> Rulese
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when the meaning changed (for CI and pre-commit).")
 @click.option("--timeout", type=SECONDS, default=DEFAULT_TIMEOUT_S, show_default=True,
               help="Seconds the solver may spend on each query.")
-@click.option("--max-regions", type=click.IntRange(min=1), default=DEFAULT_MAX_REGIONS, show_default=True,
+@click.option("--max-regions", type=AsciiIntRange(min=1), default=DEFAULT_MAX_REGIONS, show_default=True,
               help="Regions listed per action (and per validity change) before saying 'and more'.")
 @click.option("--no-timing", is_flag=True, help="Leave the time out, so reports of one edit are byte-identical.")
 def diff_command(rulesets: tuple[str, ...], base: str | None, skip_new: bool, fmt: str, fail_on_change: bool,

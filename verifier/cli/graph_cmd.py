@@ -9,7 +9,7 @@ import click
 
 from dsl.model import Ruleset
 from engine import RecordError, load_record_json
-from verifier.cli.common import fail, load_ruleset_or_exit
+from verifier.cli.common import AsciiIntRange, fail, load_ruleset_or_exit
 from verifier.graph.render import (
     GraphvizMissing, Highlight, NoCounterexample, counterexample_highlight, dot_available, format_for,
     highlight_record, render,
@@ -71,7 +71,7 @@ def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, hi
 @click.option("--phase", metavar="NAME", help="Draw one phase only.")
 @click.option("--whole", is_flag=True,
               help="Decision view: the single unfactored diagram of the whole ruleset (large; for completeness).")
-@click.option("--dpi", type=click.IntRange(24, 600), default=None,
+@click.option("--dpi", type=AsciiIntRange(24, 600), default=None,
               help="Resolution of a PNG (default 96); lower makes a smaller file.")
 @click.option("--patient", metavar="RECORD.json", help="Highlight the path this record takes and the rules it fires.")
 @click.option("--counterexample", metavar="CHECK",

@@ -11,7 +11,7 @@ import click
 from engine import RecordError
 from verifier.mutation.baselines import pairwise_suite, random_suite
 from verifier.cases.store import CasesError, load_suite
-from verifier.cli.common import SECONDS, ExitCode, fail, load_ruleset_or_exit
+from verifier.cli.common import AsciiFloatRange, SECONDS, ExitCode, fail, load_ruleset_or_exit
 from verifier.mutation.mutants import OPERATORS, mutants
 from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_text, suite_from_cases, suite_from_records
 
@@ -27,7 +27,7 @@ from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_tex
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Also write the JSON report to this file.")
-@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+@click.option("--fail-under", type=AsciiFloatRange(0, 100), default=None,
               help="Exit 1 when the suite kills less than this percentage of the non-equivalent mutants.")
 @click.option("--timeout", type=SECONDS, default=10.0, show_default=True,
               help="Seconds the solver may spend on each equivalence query.")
