@@ -19,10 +19,11 @@ from verifier.graph.render import (
 def _read_record(path: str, ruleset: Ruleset) -> tuple[Any, str]:
     """The record in a JSON file (or under \"patient\" in a worked example) and a title for it."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        fail(f"{path}: error: cannot read patient record: {reason}")
+        text = Path(path).read_bytes().decode("utf-8")
+    except OSError as err:
+        fail(f"{path}: error: cannot read patient record: {err.strerror or err}")
+    except UnicodeDecodeError as err:
+        fail(f"{path}: error: cannot read patient record: not valid UTF-8 (byte {err.start + 1})")
     try:
         obj = load_record_json(text)
     except RecordError as err:

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
+from engine import load_json_strict
 from verifier.report.assets import CSS
 
 _KIND_TITLES = {
@@ -426,8 +427,8 @@ def _cases(rs: m.Ruleset, manifest: Path | None) -> str:
                    "has written them, their summary appears here.</p></section>")
         return "".join(out)
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        data = load_json_strict(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
         out.append(f'<p class="note bad">{e(manifest)} could not be read: {e(err)}</p></section>')
         return "".join(out)
     out.append(f'<p class="lead">From <code>{e(manifest)}</code>.</p>')
