@@ -142,6 +142,13 @@ def _stalled(fh: BinaryIO) -> Callable[[], bool]:
     return lambda: not select.select([fd], [], [], 0)[0]
 
 
+class _ReadFailed(Exception):
+    """Reading the batch failed (as opposed to writing the results)."""
+
+    def __init__(self, err: OSError) -> None:
+        super().__init__(err.strerror or str(err))
+
+
 def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[bytes]:
     """The lines of ``fh`` (without their newline), read in large blocks.
 
@@ -156,7 +163,10 @@ def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[byte
     while True:
         if stalled():
             before_wait()
-        data = read(_READ_SIZE)
+        try:
+            data = read(_READ_SIZE)
+        except OSError as err:
+            raise _ReadFailed(err) from None
         if not data:
             break
         start = 0
@@ -225,8 +235,10 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
             if len(chunk) >= 1024:
                 out.write("".join(chunk))
                 chunk.clear()
-    except OSError as err:
-        fail(f"{where}: error: cannot read patient records: {err.strerror or err}")
+    except _ReadFailed as err:
+        fail(f"{where}: error: cannot read patient records: {err}")
+    except OSError as err:  # stdout: a closed pipe, a full disk
+        fail(f"ruleproof eval: error: cannot write the results: {err.strerror or err}")
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
