@@ -47,7 +47,8 @@ class Seconds(click.ParamType):
             except ValueError:
                 self.fail(f"{json.dumps(str(value)[:40])} is not a number of seconds (ASCII digits)", param, ctx)
         if not (0 < seconds <= self.MAX_SECONDS):  # also false for NaN
-            self.fail(f"{str(value)[:40]} is not a time limit: give seconds in (0, {self.MAX_SECONDS:g}]", param, ctx)
+            self.fail(f"{json.dumps(str(value)[:40])} is not a time limit: give seconds in (0, {self.MAX_SECONDS:g}]",
+                      param, ctx)
         return seconds
 
 
