@@ -190,6 +190,20 @@ def test_d6_a_huge_ruleset_is_refused_before_reading(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "too large" in res.stderr
 
 
+def test_d6_an_overlong_batch_line_is_skipped_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import verifier.cli.eval_cmd as eval_cmd
+
+    monkeypatch.setattr(eval_cmd, "MAX_LINE_BYTES", 5000)
+    monkeypatch.setattr(eval_cmd, "_READ_SIZE", 1024)  # lines span several blocks
+    long_record = GOOD_LINE[:-1] + ', "pad": "' + "y" * 6000 + '"}'
+    data = f"{GOOD_LINE}\n{'x' * 9000}\n{GOOD_LINE}\n{long_record}\n{GOOD_LINE}"
+    res = run("eval", RULES, "--batch", write(tmp_path, "b.jsonl", data))
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert res.exit_code == 2 and len(out) == 5
+    assert [o.get("line") for o in out] == [None, 2, None, 4, None]
+    assert "longer than 5000 bytes" in out[1]["error"]
+
+
 def test_d6_huge_enum_value_and_field_name_give_short_messages(tmp_path: Path) -> None:
     rec = dict(GOOD, grade="G" * 2_000_000)
     rec["x" * 1_000_000] = 1

@@ -149,8 +149,15 @@ class _ReadFailed(Exception):
         super().__init__(err.strerror or str(err))
 
 
-def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[bytes]:
-    """The lines of ``fh`` (without their newline), read in large blocks.
+# One record per line: a line longer than this is not a patient record but a
+# runaway (a file without newlines, an attack); it is skipped unread, so memory
+# stays bounded by this, not by the input.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[bytes | None]:
+    """The lines of ``fh`` (without their newline), read in large blocks; None for a
+    line longer than ``MAX_LINE_BYTES`` (dropped as it streams by).
 
     Reading blocks ourselves (``read1`` drains the buffer, so an empty buffer
     means the next read goes to the OS) lets the caller flush its results
@@ -160,6 +167,8 @@ def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[byte
     stalled = _stalled(fh)
     read = getattr(fh, "read1", fh.read)
     pending: list[bytes] = []  # pieces of a line longer than a block: joined once, not re-copied per block
+    pending_size = 0
+    overlong = False
     while True:
         if stalled():
             before_wait()
@@ -172,18 +181,29 @@ def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[byte
         start = 0
         while True:
             nl = data.find(b"\n", start)
+            piece = data[start:] if nl < 0 else data[start:nl]
+            if pending or overlong or nl < 0:
+                pending_size += len(piece)
+                if pending_size > MAX_LINE_BYTES:
+                    overlong = True
+                    pending.clear()
+                elif piece:
+                    pending.append(piece)
             if nl < 0:
-                if start < len(data):
-                    pending.append(data[start:])
                 break
-            if pending:
-                pending.append(data[start:nl])
+            if overlong:
+                yield None
+            elif pending:
                 yield b"".join(pending)
-                pending.clear()
             else:
-                yield data[start:nl]
+                yield piece
+            pending.clear()
+            pending_size = 0
+            overlong = False
             start = nl + 1
-    if pending:
+    if overlong:
+        yield None
+    elif pending:
         yield b"".join(pending)
 
 
@@ -206,9 +226,11 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
     fh = _open_batch(batch)
     try:
         for lineno, raw in enumerate(_batch_lines(fh, flush), start=1):
-            if not raw.strip():
+            if raw is not None and not raw.strip():
                 continue  # blank lines separate nothing and are not records
             try:
+                if raw is None:
+                    raise RecordError([Problem(f"line longer than {MAX_LINE_BYTES} bytes; not read")])
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as err:
