@@ -13,11 +13,16 @@ from dsl.span import Span
 __all__ = ["Diagnostic", "Ruleset", "RulesetError", "load_ruleset", "parse_ruleset", "check_text"]
 
 
+MAX_RULES_BYTES = 4 * 1024 * 1024  # parse() caps the characters the same
+
+
 def check_text(text: str, path: str = "<string>") -> tuple[Ruleset, list[Diagnostic]]:
     """Parse and check rules text; returns the ruleset and its warnings.
 
     Raises ``RulesetError`` holding every error found.
     """
+    if text.startswith("\ufeff"):  # not part of the text: columns are counted without it
+        text = text[1:]
     return check(parse(text, path), text)
 
 
@@ -30,10 +35,19 @@ def read_rules_file(path: str | Path) -> str:
     """The text of a rules file, or ``RulesetError`` saying why it cannot be read."""
     p = str(path)
     try:
-        return Path(p).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise RulesetError([Diagnostic("error", f"cannot read ruleset: {reason}", Span(p, 0, 0, 0, 0))], None) from None
+        with open(p, "rb") as fh:
+            # One read, bounded: a ruleset is text a committee writes, not gigabytes.
+            data = fh.read(MAX_RULES_BYTES + 1)
+        if len(data) > MAX_RULES_BYTES:
+            reason = f"too large (more than {MAX_RULES_BYTES} bytes)"
+        else:
+            return data.decode("utf-8")
+    except OSError as err:
+        reason = err.strerror or str(err)
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        reason = f"not valid utf-8 text (byte {err.start + 1}, line {line})"
+    raise RulesetError([Diagnostic("error", f"cannot read ruleset: {reason}", Span(p, 0, 0, 0, 0))], None)
 
 
 def load_ruleset(path: str | Path) -> Ruleset:

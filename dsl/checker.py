@@ -28,6 +28,11 @@ _DECL_WORDS = {
 }
 
 
+def _varies(e: m.Expr) -> bool:
+    """True when ``e`` mentions an input or a definition (it is not a constant)."""
+    return any(isinstance(n, (m.InputRef, m.DefRef)) for n in m.walk(e))
+
+
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """"; did you mean 'x'?" for a likely typo (or a shortened name), else nothing."""
     pool = sorted(set(candidates) - {name})
@@ -382,6 +387,15 @@ class _Checker:
         if op in _NUMERIC_OPS:
             return m.Compare(op, le, re_, raw.span), m.BOOL
         integral = lt.integral and rt.integral
+        if op == "*" and not integral and _varies(le) and _varies(re_):
+            # Issue 10 (D8): records are finite decimals. A product of two
+            # varying reals makes the solver reason over irrationals (v * v == 2
+            # holds at v = sqrt 2, which no record can be), so its verdicts
+            # would not be about records. Linear real arithmetic has rational
+            # answers only, and int * int integer ones.
+            self.error(raw.span, "a product of two varying reals is not supported (records are finite "
+                                 "decimals; the solver would answer over irrationals); multiply by a number")
+            return None
         return m.Arith(op, le, re_, integral, raw.span), m.NumType(integral)
 
     def bool_operand(self, raw: ast.RawExpr, allow_status: bool, op: str) -> m.Expr | None:
@@ -464,6 +478,12 @@ class _Checker:
             self.error(raw.span, f"action '{raw.name}' is used but never declared{hint}")
             return None
         if isinstance(raw, ast.SetUnion):
+            listed: set[str] = set()
+            for i in raw.items:
+                if isinstance(i, ast.SetName):
+                    if i.name in listed:
+                        self.warning(i.span, f"'{i.name}' is listed twice in this set")
+                    listed.add(i.name)
             parts = [self._action_set(i) for i in raw.items]
             if any(p is None for p in parts):
                 return None
@@ -512,6 +532,21 @@ class _Checker:
         when = self.top_bool(r.when, False, f"the condition of rule '{r.id.name}'")
         gives: list[m.Give] = []
         ok = when is not None
+        # Issue 10 (D18): a repeat inside a list is a slip that deduplication would hide.
+        given_at: dict[str, Span] = {}
+        for g in r.gives:
+            for a in g.actions:
+                first = given_at.get(a.name)
+                if first is not None and first is not a.span and not any(x.span is first for x in g.actions):
+                    self.error(a.span, f"rule '{r.id.name}' gives action '{a.name}' in two outcome lines "
+                                       f"(first at line {first.line}); give each action once")
+                    ok = False
+                given_at.setdefault(a.name, a.span)
+            cited: set[str] = set()
+            for s in g.sources:
+                if s.name in cited:
+                    self.warning(s.span, f"source '{s.name}' is cited twice in the same outcome")
+                cited.add(s.name)
         for g in r.gives:
             actions = [self.action_ref(a) for a in g.actions]
             sources = []
@@ -564,6 +599,7 @@ class _Checker:
                 constraints.append(m.Constraint(cid, d.message, e, d.span))
         rules = [x for x in (self.check_rule(r, ph) for r, ph in self.rules.values()) if x is not None]
         conflicts = []
+        conflict_at: dict[tuple[tuple[str, str], ...], Span] = {}
         for d in (x for x in self.tree.decls if isinstance(x, ast.ConflictDecl)):
             left, right = self.top_action_set(d.left), self.top_action_set(d.right)
             if left is None or right is None:
@@ -572,6 +608,9 @@ class _Checker:
             if not pairs:
                 self.error(d.span, "this conflict names no pair of different actions")
                 continue
+            earlier = conflict_at.setdefault(tuple(pairs), d.span)  # type: ignore[arg-type]
+            if earlier is not d.span:
+                self.warning(d.span, f"this conflict repeats the one at line {earlier.line}")
             conflicts.append(m.Conflict(tuple(pairs), d.span))  # type: ignore[arg-type]
         properties = []
         for pid, d in self.properties.items():

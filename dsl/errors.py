@@ -37,6 +37,15 @@ class Diagnostic:
         elif self.span.end_line > self.span.line:  # a span over several lines: mark the rest of the first
             end = len(raw.rstrip()) + 1
         end = max(col + 1, min(end, len(raw) + 1))
+        if len(raw) > _SHOWN:
+            # A huge line (minified, or an attack) is shown as a window around the error.
+            lo = max(0, min(col - 1 - _SHOWN // 2, len(raw) - _SHOWN))
+            hi = lo + _SHOWN
+            left, right = ("..." if lo > 0 else ""), ("..." if hi < len(raw) else "")
+            raw = left + raw[lo:hi] + right
+            col = col - lo + len(left)
+            end = min(end - lo + len(left), len(raw) + 1)
+            end = max(col + 1, end)
         src = _printable(raw)
         start_at = len(_printable(raw[: col - 1]))
         width = max(1, len(_printable(raw[: end - 1])) - start_at)
@@ -45,6 +54,7 @@ class Diagnostic:
 
 
 _TAB = 4
+_SHOWN = 160  # characters of a long source line shown under a diagnostic
 
 
 def _printable(s: str) -> str:

@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import os
 import re
+import stat
 
 from lark import Lark, Token, v_args
 from lark import __version__ as lark_version
@@ -55,24 +56,88 @@ class _Keywords:
 _KEYWORDS = _Keywords()
 
 
-def _cache_path(grammar: str) -> str | bool:
-    """Where the built parser tables are kept between runs, or False for no cache.
+def _private_dir(folder: str) -> bool:
+    """True if ``folder`` is a real directory that only this account can read or write.
+
+    The cache holds pickles, and loading a pickle runs code: a folder another
+    account owns, can write, or has replaced by a symlink would let it run code
+    as us. Such a folder is not used (the tables are then built in memory).
+    """
+    try:
+        st = os.lstat(folder)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
+            and stat.S_IMODE(st.st_mode) & 0o077 == 0)
+
+
+def _trusted_file(path: str) -> bool:
+    """True if ``path`` is a plain file of ours (no symlink, no hard link, not writable by others)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return (stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and st.st_nlink == 1
+            and stat.S_IMODE(st.st_mode) & 0o022 == 0)
+
+
+def _cache_path(grammar: str) -> str | None:
+    """Where the built parser tables are kept between runs, or None for no cache.
 
     Building the LALR tables is most of `ruleproof eval`'s start-up. Lark's own
     ``cache=True`` keeps them in the shared temp dir, where another user could
     plant a pickle for us to load; ours live in the user's cache dir, keyed by
-    the grammar and the Lark version so that a stale file is never read.
+    the grammar and the Lark version so that a stale file is never read, and
+    only in a folder that is ours alone (see ``_private_dir``).
     """
+    if not hasattr(os, "getuid"):  # pragma: no cover - no ownership to check: no cache
+        return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = os.path.join(base, "ruleproof")
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
-        return False
-    if not os.access(folder, os.W_OK):
-        return False
+        return None
+    if not _private_dir(folder):
+        return None
     key = hashlib.sha256(f"{lark_version}\0{grammar}".encode()).hexdigest()[:20]
     return os.path.join(folder, f"grammar-{key}.lark-cache")
+
+
+def _build(grammar: str, cache: str | bool) -> Lark:
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        postlex=_KEYWORDS,
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=cache,
+    )
+
+
+def _build_cached(grammar: str) -> Lark:
+    """The parser, its tables read from (or written to) the private cache when there is one."""
+    path = _cache_path(grammar)
+    if path is None:
+        return _build(grammar, False)
+    if _trusted_file(path):
+        return _build(grammar, path)
+    # No usable cache file (or an odd one: a link, someone else's): build and
+    # write a fresh file beside it, then rename it over the old name, so a
+    # reader never sees half a file and a planted link is replaced, not followed.
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+    lark = _build(grammar, tmp)
+    try:
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return lark
 
 
 @lru_cache(maxsize=1)
@@ -80,15 +145,7 @@ def _lark() -> Lark:
     # Built once per process: building the LALR tables is the slow part.
     keywords = _KEYWORDS
     grammar = _GRAMMAR.read_text(encoding="utf-8")
-    lark = Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        postlex=keywords,
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=_cache_path(grammar),
-    )
+    lark = _build_cached(grammar)
     keywords.types.update(
         (t.pattern.value, t.name) for t in lark.terminals
         if t.pattern.type == "str" and _NAME_RE.match(t.pattern.value)
@@ -121,6 +178,13 @@ def _unquote(token: str) -> str:
 
 # Numbers are exact decimals; more digits than this is a typo, not a dose.
 MAX_DIGITS = 30
+# Hostile-input limits (see README, Security): far above any real guideline,
+# far below what would cost memory or flood a terminal.
+MAX_STRING = 4000
+MAX_NAME = 200
+MAX_TEXT_CHARS = 4 * 1024 * 1024
+# Control characters (a tab aside), line separators and bidirectional overrides.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class _SourceProblem(Exception):
@@ -147,7 +211,26 @@ class _ToAst(Transformer_NonRecursive):
         return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column)
 
     def _ident(self, tok: Token) -> ast.Ident:
+        if len(tok) > MAX_NAME:
+            raise _SourceProblem(Diagnostic(
+                "error", f"name {str(tok)[:20]}... is too long ({len(tok)} characters; at most {MAX_NAME})",
+                self._tok(tok)))
         return ast.Ident(str(tok), self._tok(tok))
+
+    def _string(self, tok: Token) -> str:
+        """A string's value; one too long, or holding a character that would act on a
+        terminal or reorder the text around it, is an error (labels reach terminals,
+        reports and pull-request comments as written)."""
+        if len(tok) > MAX_STRING + 2:
+            raise _SourceProblem(Diagnostic(
+                "error", f"string is too long ({len(tok) - 2} characters; at most {MAX_STRING})", self._tok(tok)))
+        value = _unquote(str(tok))
+        bad = _UNSHOWABLE.search(value)
+        if bad:
+            raise _SourceProblem(Diagnostic(
+                "error", f"string holds the control character U+{ord(bad.group()):04X}; "
+                         "a string is one line of plain text", self._tok(tok)))
+        return value
 
     # -- header and declarations
 
@@ -158,29 +241,29 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def header(self, meta, c):
-        return ast.Header(self._ident(c[0]), _unquote(c[1]), self._span(meta))
+        return ast.Header(self._ident(c[0]), self._string(c[1]), self._span(meta))
 
     @v_args(meta=True)
     def source(self, meta, c):
         year = int(c[2]) if c[2] is not None else None
         url = c[3]
-        return ast.SourceDecl(self._ident(c[0]), _unquote(c[1]), year, url, self._span(meta))
+        return ast.SourceDecl(self._ident(c[0]), self._string(c[1]), year, url, self._span(meta))
 
     def source_year(self, c):
         return self._number(c[0]).text
 
     def source_url(self, c):
-        return _unquote(c[0])
+        return self._string(c[0])
 
     @v_args(meta=True)
     def input(self, meta, c):
         return ast.InputDecl(self._ident(c[0]), c[1], c[2], c[3], self._span(meta))
 
     def input_unit(self, c):
-        return _unquote(c[0])
+        return self._string(c[0])
 
     def input_doc(self, c):
-        return _unquote(c[0])
+        return self._string(c[0])
 
     define_doc = input_doc
 
@@ -202,7 +285,7 @@ class _ToAst(Transformer_NonRecursive):
 
     def _number(self, tok: Token) -> ast.Number:
         """A number token; one too long to be a value is an error (and would overflow int())."""
-        digits = sum(ch.isdigit() for ch in str(tok))
+        digits = sum(ch in "0123456789" for ch in str(tok))
         if digits > MAX_DIGITS:
             shown = str(tok) if len(tok) <= 20 else str(tok)[:16] + "..."
             raise _SourceProblem(Diagnostic(
@@ -221,7 +304,7 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def action(self, meta, c):
-        return ast.ActionDecl(self._ident(c[0]), self._ident(c[1]), _unquote(c[2]), self._span(meta))
+        return ast.ActionDecl(self._ident(c[0]), self._ident(c[1]), self._string(c[2]), self._span(meta))
 
     @v_args(meta=True)
     def group(self, meta, c):
@@ -229,20 +312,20 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def constraint(self, meta, c):
-        return ast.ConstraintDecl(self._ident(c[0]), _unquote(c[1]), c[2], self._span(meta))
+        return ast.ConstraintDecl(self._ident(c[0]), self._string(c[1]), c[2], self._span(meta))
 
     @v_args(meta=True)
     def phase(self, meta, c):
         name, label, when, *rules = c
-        return ast.PhaseDecl(self._ident(name), _unquote(label), when, tuple(rules), self._span(meta))
+        return ast.PhaseDecl(self._ident(name), self._string(label), when, tuple(rules), self._span(meta))
 
     @v_args(meta=True)
     def rule(self, meta, c):
         rid, title, when, *gives, rationale = c
-        return ast.RuleDecl(self._ident(rid), _unquote(title), when, tuple(gives), rationale, self._span(meta))
+        return ast.RuleDecl(self._ident(rid), self._string(title), when, tuple(gives), rationale, self._span(meta))
 
     def because(self, c):
-        return _unquote(c[0])
+        return self._string(c[0])
 
     @v_args(meta=True)
     def give(self, meta, c):
@@ -270,13 +353,13 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def property(self, meta, c):
-        return ast.PropertyDecl(self._ident(c[0]), _unquote(c[1]), c[2], self._span(meta))
+        return ast.PropertyDecl(self._ident(c[0]), self._string(c[1]), c[2], self._span(meta))
 
     @v_args(meta=True)
     def coverage(self, meta, c):
         cid, title, *inputs = c
         return ast.CoverageDecl(
-            self._ident(cid), _unquote(title) if title is not None else None,
+            self._ident(cid), self._string(title) if title is not None else None,
             tuple(self._ident(t) for t in inputs), self._span(meta),
         )
 
@@ -488,7 +571,7 @@ def _token_words(tok: Token) -> str:
         return "string " + (value if len(value) <= 30 else value[:26] + '..."')
     if value in _KEYWORDS.types:
         return f"reserved word '{value}'"
-    return f"'{value}'"
+    return f"'{value}'" if len(value) <= 40 else f"'{value[:36]}...'"
 
 
 def _state_accepts(state) -> set[str]:
@@ -593,8 +676,14 @@ def _syntax_diagnostic(err: UnexpectedInput, path: str, text: str) -> Diagnostic
 
 def parse(text: str, path: str = "<string>") -> ast.RulesFile:
     """Parse a rules file into its syntax tree; raises ``RulesetError`` on a syntax error."""
-    # A byte-order mark is not part of the text; a space keeps the columns.
-    source = " " + text[1:] if text.startswith("\ufeff") else text
+    # A byte-order mark is not part of the text, and editors do not count it as a column.
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if len(text) > MAX_TEXT_CHARS:
+        raise RulesetError([Diagnostic(
+            "error", f"the ruleset is too large ({len(text)} characters; at most {MAX_TEXT_CHARS})",
+            Span(path, 0, 0, 0, 0))], None)
+    source = text
     try:
         tree = _lark().parse(source)
     except UnexpectedInput as err:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dsl.model import Ruleset
 from engine.decision import ConditionTrace, Decision, Recommendation, RuleTrace
 from engine.evaluator import Evaluator
-from engine.record import Problem, RecordError, load_record_json
+from engine.record import Problem, RecordError, load_json_strict, load_record_json
 
 __all__ = [
     "ConditionTrace", "Decision", "Evaluator", "Problem", "Recommendation", "RecordError",
-    "RuleTrace", "compile_ruleset", "load_record_json",
+    "RuleTrace", "compile_ruleset", "load_json_strict", "load_record_json",
 ]
 
 

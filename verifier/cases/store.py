@@ -10,12 +10,13 @@ lives here too: it is a case like the others, with purpose ``regression``.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from dsl import model as m
-from engine import Evaluator, RecordError, compile_ruleset
+from engine import Evaluator, RecordError, compile_ruleset, load_json_strict
 from verifier.facts.values import engine_form, plain_value
 from verifier.cases.case import GENERATOR, Suite, source_digest, unusual_inputs
 from verifier.cases.case import KINDS, Case, dumps, expected_json, record_digest
@@ -86,13 +87,50 @@ def _header(ruleset: str, version: str, sha: str) -> dict[str, Any]:
 
 def _write_if_changed(path: Path, text: str) -> None:
     # Leave unchanged files alone: their timestamps then say what an update touched.
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    if path.is_symlink() or not path.exists() or path.read_text(encoding="utf-8") != text:
+        _write_new(path, text)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``path`` by renaming a fresh file over it: a symlink planted at
+    ``path`` is replaced, never followed, and a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def claim_directory(directory: str | Path) -> Path:
+    """``directory`` if ruleproof may write a suite there, else ``CasesError``.
+
+    Ours: a folder that does not exist yet, an empty one, or one whose
+    manifest.json was written by ``ruleproof cases``. Anything else (a
+    project folder, someone's unrelated manifest.json) is left untouched.
+    """
+    root = Path(directory)
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        raise CasesError(f"{root}: error: not a folder (give a new or empty folder, or an existing suite)")
+    if not root.exists() or not any(root.iterdir()):
+        return root
+    manifest = root / MANIFEST
+    if manifest.is_file() and not manifest.is_symlink():
+        header = _read_json(manifest)
+        if isinstance(header, dict) and str(header.get("generator", "")).startswith("ruleproof cases"):
+            if (root / CASES).is_symlink():
+                raise CasesError(f"{root / CASES}: error: a symbolic link, not the suite's own folder")
+            return root
+    raise CasesError(f"{root}: error: not a ruleproof case suite (no manifest.json written by `ruleproof cases`); "
+                     f"give a new or empty folder")
 
 
 def write_suite(directory: str | Path, suite: Suite) -> list[Path]:
     """Write every case and the manifest; remove case files the suite no longer holds."""
-    root = Path(directory)
+    root = claim_directory(directory)
     cases_dir = root / CASES
     cases_dir.mkdir(parents=True, exist_ok=True)
     objects = [c.to_json(suite.ruleset) for c in suite.cases]
@@ -114,15 +152,25 @@ def write_suite(directory: str | Path, suite: Suite) -> list[Path]:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise CasesError(f"{path}: cannot read: {err}") from None
-    except json.JSONDecodeError as err:
-        raise CasesError(f"{path}: not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    try:
+        # Strict: a repeated key or a monster number in a case file is an error, not a guess.
+        return load_json_strict(text)
+    except ValueError as err:
+        raise CasesError(f"{path}: {err}") from None
 
 
 def load_suite(directory: str | Path, must_exist: bool = True) -> StoredSuite:
     """The suite in ``directory``; ``CasesError`` when it is missing (if ``must_exist``) or malformed."""
+    try:
+        return _load_suite(directory, must_exist)
+    except OSError as err:  # a name too long, a folder we may not enter: bad input, said plainly
+        raise CasesError(f"{directory}: error: cannot read the suite: {err.strerror or err}") from None
+
+
+def _load_suite(directory: str | Path, must_exist: bool) -> StoredSuite:
     root = Path(directory)
     cases_dir = root / CASES
     if not cases_dir.is_dir():
@@ -133,11 +181,13 @@ def load_suite(directory: str | Path, must_exist: bool = True) -> StoredSuite:
     manifest = _read_json(root / MANIFEST) if (root / MANIFEST).exists() else None
     cases = []
     for path in sorted(cases_dir.glob("*.json")):
+        if path.is_symlink():
+            raise CasesError(f"{path}: a symbolic link; a suite holds its own case files")
         obj = _read_json(path)
         if not isinstance(obj, dict) or not {"id", "record", "expected", "purposes"} <= set(obj):
             raise CasesError(f"{path}: not a test case (needs id, record, expected and purposes)")
         if obj["id"] != path.stem:
-            raise CasesError(f"{path}: the case id {obj['id']!r} does not match the file name")
+            raise CasesError(f"{path}: the case id {json.dumps(obj['id'])} does not match the file name")
         cases.append(obj)
     return StoredSuite(root, manifest, tuple(cases))
 
@@ -268,10 +318,10 @@ def freeze_regression(
         purposes=({"kind": "regression", "why": note or "a record frozen as a regression", "note": note},),
         notable=unusual_inputs(ruleset, plain),
     )
-    root = Path(directory)
+    root = claim_directory(directory)
     (root / CASES).mkdir(parents=True, exist_ok=True)
     path = root / CASES / f"{name}.json"
-    path.write_text(dumps(case.to_json(ruleset.name)), encoding="utf-8")
+    _write_new(path, dumps(case.to_json(ruleset.name)))
     _refresh_manifest(root, ruleset, source_text)
     return path
 
@@ -282,5 +332,4 @@ def _refresh_manifest(root: Path, ruleset: m.Ruleset, source_text: str | None) -
     old = stored.manifest or {}
     sha = old.get("source_sha256") or (source_digest(source_text) if source_text is not None else "")
     header = _header(ruleset.name, ruleset.version, sha)
-    (root / MANIFEST).write_text(dumps(manifest_json(header, stored.cases, old.get("not_covered", []))),
-                                 encoding="utf-8")
+    _write_new(root / MANIFEST, dumps(manifest_json(header, stored.cases, old.get("not_covered", []))))

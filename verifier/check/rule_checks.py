@@ -8,7 +8,9 @@ import z3
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr
 from verifier.solver.encoding import SAT, UNSAT
-from verifier.check.results import REFUTED, CheckResult, CheckWarning
+from verifier.facts.values import is_exact_record
+from verifier.solver.plain_models import simplest_model
+from verifier.check.results import REFUTED, UNKNOWN, CheckResult, CheckWarning
 from verifier.check.session import Verdict, Session, proved
 
 
@@ -31,6 +33,14 @@ def check_rule_fires(s: Session, rule: m.Rule) -> CheckResult:
     def run() -> Verdict:
         ans = s.enc.check(s.enc.fires[rule.id])
         if ans.status == SAT:
+            assert ans.model is not None
+            exact = is_exact_record(s.enc.record_from_model(ans.model)) or is_exact_record(
+                s.enc.record_from_model(simplest_model(s.enc, [s.enc.fires[rule.id]], ans.model)))
+            if not exact:
+                # Records are finite decimals (issue 10, D8): a rule that fires only
+                # at 1/3 fires on no record. Not proved; not shown dead either.
+                return Verdict(UNKNOWN, f"rule {rule.id} fires where an input is a fraction such as 1/3; "
+                                        "no decimal record was found that fires it")
             return proved(f"rule {rule.id} fires on some valid record")
         if ans.status != UNSAT:
             return s.gave_up(ans)

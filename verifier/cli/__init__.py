@@ -14,6 +14,7 @@ import traceback
 
 import click
 
+from verifier.entry import Interrupted, exit_interrupted, install_interrupt_handler
 from verifier.exit_codes import ExitCode
 
 # Each subcommand is imported only when it runs: `ruleproof eval` must start
@@ -115,6 +116,10 @@ def cli() -> None:
 def main() -> None:
     """Console entry point: no Python traceback reaches a user."""
     try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:
-        sys.exit(int(ExitCode.INTERRUPTED))
+        install_interrupt_handler()
+        try:
+            cli(standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # what was written before an interrupt is complete lines; send it
+    except (Interrupted, KeyboardInterrupt):
+        exit_interrupted()

@@ -13,9 +13,9 @@ from dsl.model import Ruleset
 from engine import RecordError
 from verifier.cases.case import Suite, source_digest
 from verifier.cases.store import (
-    CasesError, Change, StoredSuite, brief, freeze_regression, load_suite, replay, write_suite,
+    CasesError, Change, StoredSuite, brief, claim_directory, freeze_regression, load_suite, replay, write_suite,
 )
-from verifier.cli.common import ExitCode, fail, load_ruleset_and_text_or_exit, timeout_option
+from verifier.cli.common import ExitCode, fail, read_ruleset_or_exit, timeout_option
 from verifier.cli.progress import Progress
 from verifier.cli.sources import display_name, read_record, record_error_lines
 
@@ -80,12 +80,14 @@ def _freeze(ruleset: Ruleset, text: str, out: Path, freeze: str, note: str) -> N
         fail(f"{display_name(freeze)}: error: {err}")
     except CasesError as err:
         fail(str(err))
+    except OSError as err:
+        fail(f"{getattr(err, 'filename', None) or out}: error: cannot write the case: {err.strerror or err}")
     click.echo(f"froze {path}")
 
 
 @click.command("cases")
 @click.argument("ruleset", metavar="RULESET")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="The suite directory (manifest.json and cases/).")
 @click.option("--check", "mode", flag_value="check",
               help="Replay the suite; report every case whose decision would change (exit 1 if any).")
@@ -110,7 +112,15 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
     """
     if freeze is not None and mode is not None:
         fail("ruleproof cases: error: --freeze cannot be combined with --check or --update")
-    rs, text = load_ruleset_and_text_or_exit(ruleset)
+    rs, _, text = read_ruleset_or_exit(ruleset)
+    if mode != "check":
+        # Before any work: a folder that is not a suite of ours is never written to.
+        try:
+            claim_directory(out).mkdir(parents=True, exist_ok=True)
+        except CasesError as err:
+            fail(str(err))
+        except OSError as err:
+            fail(f"{out}: error: cannot use as the suite folder: {err.strerror or err}")
     if freeze is not None:
         _freeze(rs, text, out, freeze, note)
         return
@@ -138,7 +148,12 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
         suite = generate(rs, text, stored.regressions, timeout_s=timeout, step=progress.step)
     before = {str(c["id"]) for c in stored.cases}
     after = {c.name for c in suite.cases}
-    write_suite(out, suite)
+    try:
+        write_suite(out, suite)
+    except CasesError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"{getattr(err, 'filename', None) or out}: error: cannot write the suite: {err.strerror or err}")
     if fmt == "json":
         report: dict[str, Any] = {
             "directory": str(out), "cases": len(suite.cases),

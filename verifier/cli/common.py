@@ -1,8 +1,8 @@
-"""What every subcommand shares: exit codes, error output, loading inputs."""
+"""What every subcommand shares: option types, error output, loading rulesets."""
 
 from __future__ import annotations
 
-import math
+import json
 import sys
 from typing import Any, Callable, NoReturn, TypeVar
 
@@ -16,21 +16,58 @@ from verifier.solver import DEFAULT_TIMEOUT_S
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-# Z3 takes a query's timeout as an unsigned 32-bit count of milliseconds.
-_MAX_TIMEOUT_S = (2**32 - 1) / 1000
+class Seconds(click.ParamType):
+    """A solver time limit in seconds: a finite number in (0, MAX_SECONDS].
+
+    click's FloatRange lets ``nan`` (every comparison false), ``inf`` and
+    ``1e308`` through, which then overflow Z3's millisecond limit deep inside a
+    check; here they are a plain bad option (exit 2).
+    """
+
+    name = "seconds"
+    MAX_SECONDS = 86400.0  # a day per query; Z3's own limit (2**32 ms) is about 49 days
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            seconds = value
+        else:
+            try:
+                if not str(value).isascii():  # float() would read any Unicode digit
+                    raise ValueError(value)
+                seconds = float(str(value))
+            except ValueError:
+                self.fail(f"{json.dumps(str(value)[:40])} is not a number of seconds (ASCII digits)", param, ctx)
+        if not (0 < seconds <= self.MAX_SECONDS):  # also false for NaN
+            self.fail(f"{json.dumps(str(value)[:40])} is not a time limit: give seconds in (0, {self.MAX_SECONDS:g}]",
+                      param, ctx)
+        return seconds
 
 
-def _finite_timeout(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of seconds", ctx, param)
-    return value
+SECONDS = Seconds()
+
+
+class AsciiIntRange(click.IntRange):
+    """click's IntRange, but only ASCII digits: int() reads "৪" (Bengali four) as 4."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        if isinstance(value, str) and not value.isascii():
+            self.fail(f"{json.dumps(value[:40])} is not a whole number written in ASCII digits", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class AsciiFloatRange(click.FloatRange):
+    """click's FloatRange, but only ASCII digits, and never NaN (every comparison with it is false)."""
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        if isinstance(value, str) and (not value.isascii() or value.strip().lower() in ("nan", "+nan", "-nan")):
+            self.fail(f"{json.dumps(value[:40])} is not a number (ASCII digits, not NaN)", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def timeout_option(help: str = "Seconds the solver may spend on each query; past that the query is unknown.",
                    default: float | None = DEFAULT_TIMEOUT_S) -> Callable[[F], F]:
-    """``--timeout SECONDS``, the same bounds and checks in every command."""
-    return click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=_MAX_TIMEOUT_S),
-                        default=default, show_default=default is not None, callback=_finite_timeout, help=help)
+    """``--timeout SECONDS``, the same type and bounds in every command."""
+    return click.option("--timeout", type=SECONDS, default=default, show_default=default is not None, help=help)
 
 
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
@@ -50,20 +87,24 @@ def prepare_output(path: str) -> None:
         fail(f"{path}: error: cannot create the folder {parent}: {err.strerror or err}")
 
 
-def load_ruleset_and_text_or_exit(path: str, show_warnings: bool = False) -> tuple[Ruleset, str]:
-    """The checked ruleset at ``path`` and the text it was read from (the file is
-    read once: it may be a pipe); on any error print the diagnostics and exit 2."""
+def read_ruleset_or_exit(path: str, show_warnings: bool = False) -> tuple[Ruleset, list[dsl.Diagnostic], str]:
+    """The checked ruleset at ``path``, its warnings and its text, from ONE read;
+    on any error print the diagnostics and exit 2.
+
+    Reading twice breaks a pipe or process substitution (the second read is
+    empty) and can pair a ruleset with the digest of different text.
+    """
     try:
         text = dsl.read_rules_file(path)
-        ruleset, warnings = dsl.check_text(text, path)
+        ruleset, warnings = dsl.check_text(text, str(path))
     except dsl.RulesetError as err:
         fail(err.render())
     if show_warnings:
         for w in warnings:
             click.echo(w.render(None), err=True)
-    return ruleset, text
+    return ruleset, warnings, text
 
 
 def load_ruleset_or_exit(path: str, show_warnings: bool = False) -> Ruleset:
     """The checked ruleset at ``path``; on any error print the diagnostics and exit 2."""
-    return load_ruleset_and_text_or_exit(path, show_warnings)[0]
+    return read_ruleset_or_exit(path, show_warnings)[0]

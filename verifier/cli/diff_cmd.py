@@ -7,7 +7,7 @@ import sys
 import click
 
 from dsl.model import Ruleset
-from verifier.cli.common import fail, load_ruleset_or_exit, timeout_option
+from verifier.cli.common import AsciiIntRange, fail, load_ruleset_or_exit, timeout_option
 from verifier.cli.sources import ruleset_at_revision
 from verifier.exit_codes import combine
 from verifier.diff.compare import DEFAULT_MAX_REGIONS, diff_rulesets, exit_code
@@ -24,7 +24,7 @@ from verifier.diff.render import render_all
               help="text for people, markdown for a review comment, json for tools.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when the meaning changed (for CI and pre-commit).")
 @timeout_option()
-@click.option("--max-regions", type=click.IntRange(min=1), default=DEFAULT_MAX_REGIONS, show_default=True,
+@click.option("--max-regions", type=AsciiIntRange(min=1), default=DEFAULT_MAX_REGIONS, show_default=True,
               help="Regions listed per action (and per validity change) before saying 'and more'.")
 @click.option("--no-timing", is_flag=True, help="Leave the time out, so reports of one edit are byte-identical.")
 def diff_command(rulesets: tuple[str, ...], base: str | None, skip_new: bool, fmt: str, fail_on_change: bool,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import select
+import stat
 import sys
 from decimal import Decimal
-from typing import Any, Iterator, TextIO
+from typing import Any, BinaryIO, Callable, Iterator, TextIO
 
 import click
 
 from dsl.model import Ruleset
 from dsl.printer import conjuncts as _conjuncts
-from engine import Decision, Evaluator, RecordError, compile_ruleset, load_record_json
+from engine import Decision, Evaluator, Problem, RecordError, compile_ruleset, load_record_json
 from engine.explain import WhyNot, definition_values, definitions_read, why_not
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
 from verifier.facts.values import value_text
@@ -169,20 +173,94 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
         click.echo(format_decision(decision, ruleset, explain, record, answers))
 
 
-def _open_lines(path: str) -> Iterator[str]:
-    """The lines of a batch file (or stdin), read as they come: batches may not fit in memory."""
+_READ_SIZE = 1 << 16
+
+
+def _open_batch(path: str) -> BinaryIO:
+    """The batch as bytes: each line is decoded on its own, so one bad byte costs one record."""
     if path == "-":
-        yield from sys.stdin
-        return
+        return sys.stdin.buffer
     try:
-        fh = open(path, encoding="utf-8")
+        return open(path, "rb")
     except OSError as err:
         fail(f"{path}: error: cannot read patient records: {err.strerror or err}")
-    with fh:
+
+
+def _stalled(fh: BinaryIO) -> Callable[[], bool]:
+    """A test for "the next read would wait": true for a pipe or terminal with nothing
+    ready. A regular file (or an in-memory stream) never stalls."""
+    try:
+        fd = fh.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return lambda: False
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return lambda: False
+    return lambda: not select.select([fd], [], [], 0)[0]
+
+
+class _ReadFailed(Exception):
+    """Reading the batch failed (as opposed to writing the results)."""
+
+    def __init__(self, err: OSError) -> None:
+        super().__init__(err.strerror or str(err))
+
+
+# One record per line: a line longer than this is not a patient record but a
+# runaway (a file without newlines, an attack); it is skipped unread, so memory
+# stays bounded by this, not by the input.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[bytes | None]:
+    """The lines of ``fh`` (without their newline), read in large blocks; None for a
+    line longer than ``MAX_LINE_BYTES`` (dropped as it streams by).
+
+    Reading blocks ourselves (``read1`` drains the buffer, so an empty buffer
+    means the next read goes to the OS) lets the caller flush its results
+    before the read would block: a live stream gets each answer as soon as its
+    record is in, and a file or a fast pipe still gets large writes.
+    """
+    stalled = _stalled(fh)
+    read = getattr(fh, "read1", fh.read)
+    pending: list[bytes] = []  # pieces of a line longer than a block: joined once, not re-copied per block
+    pending_size = 0
+    overlong = False
+    while True:
+        if stalled():
+            before_wait()
         try:
-            yield from fh
-        except UnicodeDecodeError as err:
-            fail(f"{path}: error: cannot read patient records: {err}")
+            data = read(_READ_SIZE)
+        except OSError as err:
+            raise _ReadFailed(err) from None
+        if not data:
+            break
+        start = 0
+        while True:
+            nl = data.find(b"\n", start)
+            piece = data[start:] if nl < 0 else data[start:nl]
+            if pending or overlong or nl < 0:
+                pending_size += len(piece)
+                if pending_size > MAX_LINE_BYTES:
+                    overlong = True
+                    pending.clear()
+                elif piece:
+                    pending.append(piece)
+            if nl < 0:
+                break
+            if overlong:
+                yield None
+            elif pending:
+                yield b"".join(pending)
+            else:
+                yield piece
+            pending.clear()
+            pending_size = 0
+            overlong = False
+            start = nl + 1
+    if overlong:
+        yield None
+    elif pending:
+        yield b"".join(pending)
 
 
 def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
@@ -190,41 +268,64 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
     where = display_name(batch)
     bad = 0
     # Results leave in chunks: one write per result made the pipe, not the
-    # evaluation, the bottleneck of a large batch.
+    # evaluation, the bottleneck of a large batch. The chunk is also written
+    # whenever the input would make us wait (see _batch_lines).
     chunk: list[str] = []
-    rendered: dict[int, tuple[Decision, str]] = {}
-    for lineno, line in enumerate(_open_lines(batch), start=1):
-        if not line.strip():
-            continue  # blank lines separate nothing and are not records
-        try:
-            record = ev.validate(load_record_json(line))
-        except RecordError as err:
-            bad += 1
-            for msg in record_error_lines(f"{where}:{lineno}", err):
-                click.echo(msg, err=True)
-            chunk.append(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
-                                 "problems": _problem_json(err)}) + "\n")
-            continue
-        decision = ev.evaluate(record, trace=explain)
-        if explain:
-            chunk.append(_dumps(decision.to_json()) + "\n")
-        else:
-            # Decisions without a trace are shared between records (see Evaluator), so is their JSON.
-            line_out = rendered.get(id(decision))
-            if line_out is None or line_out[0] is not decision:
-                if len(rendered) > 8192:
-                    rendered.clear()
-                line_out = rendered[id(decision)] = (decision, _dumps(decision.to_json()) + "\n")
-            chunk.append(line_out[1])
-        if len(chunk) >= 1024:
+
+    def flush() -> None:
+        if chunk:
             out.write("".join(chunk))
             chunk.clear()
+        out.flush()
+
+    rendered: dict[int, tuple[Decision, str]] = {}
+    fh = _open_batch(batch)
+    try:
+        for lineno, raw in enumerate(_batch_lines(fh, flush), start=1):
+            if raw is not None and not raw.strip():
+                continue  # blank lines separate nothing and are not records
+            try:
+                if raw is None:
+                    raise RecordError([Problem(f"line longer than {MAX_LINE_BYTES} bytes; not read")])
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise RecordError([Problem(f"not valid UTF-8: byte {err.start + 1} of the line")]) from None
+                record = ev.validate(load_record_json(line))
+            except RecordError as err:
+                bad += 1
+                for msg in record_error_lines(f"{where}:{lineno}", err):
+                    click.echo(msg, err=True)
+                chunk.append(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
+                                     "problems": _problem_json(err)}) + "\n")
+                continue
+            decision = ev.evaluate(record, trace=explain)
+            if explain:
+                chunk.append(_dumps(decision.to_json()) + "\n")
+            else:
+                # Decisions without a trace are shared between records (see Evaluator), so is their JSON.
+                line_out = rendered.get(id(decision))
+                if line_out is None or line_out[0] is not decision:
+                    if len(rendered) > 8192:
+                        rendered.clear()
+                    line_out = rendered[id(decision)] = (decision, _dumps(decision.to_json()) + "\n")
+                chunk.append(line_out[1])
+            if len(chunk) >= 1024:
+                out.write("".join(chunk))
+                chunk.clear()
+    except _ReadFailed as err:
+        fail(f"{where}: error: cannot read patient records: {err}")
+    except OSError as err:  # stdout: a closed pipe, a full disk
+        fail(f"ruleproof eval: error: cannot write the results: {err.strerror or err}")
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
     out.write("".join(chunk))
     return bad
 
 
 @click.command("eval")
-@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.argument("patient", required=False)
 @click.option("--batch", "batch", metavar="FILE.jsonl",
               help="Evaluate one record per line of FILE (or - for stdin); writes one JSON result per line.")

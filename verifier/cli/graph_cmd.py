@@ -9,7 +9,7 @@ import click
 
 from dsl.model import Ruleset
 from engine import RecordError
-from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit, prepare_output
+from verifier.cli.common import AsciiIntRange, ExitCode, fail, load_ruleset_or_exit, prepare_output
 from verifier.cli.sources import read_record
 from verifier.graph.render import (
     GraphvizMissing, Highlight, NoCounterexample, counterexample_highlight, dot_available, format_for,
@@ -54,7 +54,7 @@ def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, hi
 
 
 @click.command("graph")
-@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.option("-o", "--output", "output", required=True, metavar="FILE",
               help="Where to write the drawing; the extension picks the format: .svg, .png, .pdf or .dot.")
 @click.option("--view", type=click.Choice(["rules", "decision"]), default="rules", show_default=True,
@@ -65,7 +65,7 @@ def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, hi
 @click.option("--labels", is_flag=True,
               help="For clinicians: name inputs and conditions by their docs, rules by their titles and actions "
                    "by their labels (identifiers stay beside them in small type).")
-@click.option("--dpi", type=click.IntRange(24, 600), default=None,
+@click.option("--dpi", type=AsciiIntRange(24, 600), default=None,
               help="Resolution of a PNG (default 96); lower makes a smaller file.")
 @click.option("--patient", metavar="RECORD.json", help="Highlight the path this record takes and the rules it fires.")
 @click.option("--counterexample", metavar="CHECK",

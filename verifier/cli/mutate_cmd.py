@@ -11,7 +11,7 @@ import click
 from engine import RecordError
 from verifier.mutation.baselines import pairwise_suite, random_suite
 from verifier.cases.store import CasesError, load_suite
-from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit, timeout_option
+from verifier.cli.common import AsciiFloatRange, ExitCode, fail, load_ruleset_or_exit, timeout_option
 from verifier.cli.progress import Progress
 from verifier.mutation.mutants import OPERATORS, mutants
 from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_text, suite_from_cases, suite_from_records
@@ -19,16 +19,16 @@ from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_tex
 
 @click.command("mutate")
 @click.argument("ruleset", metavar="RULESET")
-@click.option("--cases", "cases_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--cases", "cases_dir", required=True, type=click.Path(path_type=Path),
               help="The suite directory written by `ruleproof cases`.")
 @click.option("--baselines", is_flag=True,
               help="Also score a random and a pairwise suite of the same size, for comparison.")
 @click.option("--operators", default=",".join(OPERATORS), show_default=True,
               help="Comma-separated mutation operators to apply.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Also write the JSON report to this file.")
-@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+@click.option("--fail-under", type=AsciiFloatRange(0, 100), default=None,
               help="Exit 1 when the suite kills less than this percentage of the non-equivalent mutants.")
 @timeout_option("Seconds the solver may spend on each equivalence query.")
 def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: str, fmt: str,
@@ -67,7 +67,10 @@ def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: st
                          progress=lambda k, n, mid: progress.count(k, n, f"mutant {mid}"))
     doc = json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n"
     if report_path is not None:
-        report_path.write_text(doc, encoding="utf-8")
+        try:
+            report_path.write_text(doc, encoding="utf-8")
+        except OSError as err:
+            fail(f"{report_path}: error: cannot write the report: {err.strerror or err}")
     click.echo(doc if fmt == "json" else render_text(report), nl=fmt != "json")
     score = report.score(ours.name)
     if fail_under is not None and 100 * score.rate < fail_under:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -13,9 +12,11 @@ import click
 from dsl.model import Ruleset
 from verifier.exit_codes import verdict
 from verifier.solver import DEFAULT_TIMEOUT_S
-from verifier.cli.common import fail, load_ruleset_or_exit, prepare_output, timeout_option
+from verifier.cli.common import fail, prepare_output, read_ruleset_or_exit, timeout_option
 from verifier.graph.render import GraphvizMissing, dot_available
+from engine import load_json_strict
 from verifier.report.html import build_html, report_figures, results_json
+from verifier.report.results_shape import results_shape_problem
 
 
 def _tool_name() -> str:
@@ -27,12 +28,23 @@ def _tool_name() -> str:
 
 def _load_results(path: str, name: str) -> dict[str, Any]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return results_json(data, name)
-    except (OSError, UnicodeDecodeError) as err:
-        fail(f"{path}: error: cannot read results: {getattr(err, 'strerror', None) or err}")
-    except (json.JSONDecodeError, ValueError, TypeError) as err:
+        raw = Path(path).read_bytes().decode("utf-8")
+    except OSError as err:
+        fail(f"{path}: error: cannot read results: {err.strerror or err}")
+    except UnicodeDecodeError as err:
+        fail(f"{path}: error: cannot read results: not valid UTF-8 (byte {err.start + 1})")
+    try:
+        data = load_json_strict(raw)
+        if isinstance(data, dict) and "rulesets" in data and not (
+                isinstance(data["rulesets"], list) and all(isinstance(x, dict) for x in data["rulesets"])):
+            raise ValueError('"rulesets" must be a list of objects')
+        data = results_json(data, name)
+    except (ValueError, TypeError) as err:
         fail(f"{path}: error: not the JSON of `ruleproof check --format json`: {err}")
+    problem = results_shape_problem(data)
+    if problem:
+        fail(f"{path}: error: not the JSON of `ruleproof check --format json`: {problem}")
+    return data
 
 
 def _verdict(data: dict[str, Any]) -> int:
@@ -52,7 +64,7 @@ def _manifest(cases_root: str | None, rs: Ruleset) -> Path:
     for candidate in (root / "manifest.json", root / rs.name / "manifest.json"):
         if candidate.is_file():
             try:
-                name = json.loads(candidate.read_text(encoding="utf-8")).get("ruleset")
+                name = load_json_strict(candidate.read_text(encoding="utf-8")).get("ruleset")
             except (OSError, UnicodeDecodeError, ValueError, AttributeError) as err:
                 fail(f"{candidate}: error: cannot read the cases manifest: {err}")
             if name != rs.name:
@@ -63,7 +75,7 @@ def _manifest(cases_root: str | None, rs: Ruleset) -> Path:
 
 
 @click.command("report")
-@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.option("-o", "--output", "output", required=True, metavar="FILE.html", help="Where to write the report.")
 @click.option("--results", "results_path", metavar="FILE.json",
               help="Use saved `ruleproof check --format json` output instead of running the checks.")
@@ -94,16 +106,14 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
       ruleproof check rulesets/liposarcoma.rules --format json > out/check.json
       ruleproof report rulesets/liposarcoma.rules --results out/check.json -o out/liposarcoma.html
     """
-    rs = load_ruleset_or_exit(ruleset)
+    rs, warnings, text = read_ruleset_or_exit(ruleset)
     manifest = _manifest(cases_root, rs)
     prepare_output(output)
     if results_path is not None:
         data = _load_results(results_path, rs.name)
     else:
-        import dsl
         from verifier.check.run import check_ruleset
 
-        _, warnings = dsl.load_ruleset_with_warnings(ruleset)
         report = check_ruleset(rs, timeout_s=timeout if timeout is not None else DEFAULT_TIMEOUT_S, dsl_warnings=warnings)
         data = report.to_json(not no_timing)
     figures = None
@@ -122,7 +132,7 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
     if note:
         click.echo(f"ruleproof report: warning: {note}", err=True)
     text = build_html(rs, data, figures, manifest=manifest, timing=not no_timing, graph_note=note, tool=_tool_name(),
-                      source_text=Path(ruleset).read_text(encoding="utf-8"))
+                      source_text=text)
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as err:

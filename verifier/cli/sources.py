@@ -19,15 +19,20 @@ from verifier.cli.common import fail
 
 
 def read_text_arg(path: str, what: str) -> str:
-    """The text of file ``path`` ('-': stdin); exit 2 naming ``what`` could not be read."""
-    if path == "-":
-        return sys.stdin.read()
+    """The text of file ``path`` ('-': stdin), strictly UTF-8 (stdin too: never the locale's
+    guess, never raw bytes back out); exit 2 naming ``what`` could not be read."""
+    where = display_name(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        fail(f"{path}: error: cannot read {what}: {reason}")
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        return data.decode("utf-8")
+    except OSError as err:
+        fail(f"{where}: error: cannot read {what}: {err.strerror or err}")
+    except UnicodeDecodeError as err:
+        fail(f"{where}: error: cannot read {what}: not valid UTF-8 (byte {err.start + 1})")
 
 
 def display_name(path: str) -> str:

@@ -8,6 +8,7 @@ edit is byte-identical from run to run.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any
 
@@ -164,9 +165,32 @@ def render_text(report: DiffReport, timing: bool = True) -> str:
 # ---------------------------------------------------------------- markdown
 
 
+# Labels, versions and paths come from the rules files under review, so the
+# pull-request comment must show them as written and never let them act as
+# markdown or HTML: a newline followed by `<!--` would hide the rest of the
+# comment, a `|` would end a table cell (and with it the code span), an `@`
+# would notify someone.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MD_RISKY = re.compile(r"[|`\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~@&:$=-]")
+
+
+def _visible(text: str) -> str:
+    """Control characters as escapes (``\\n``, ``\\x1b``): one line, nothing hidden."""
+    return _CONTROL.sub(lambda mt: repr(mt.group())[1:-1], text)
+
+
+def _md_plain(text: str) -> str:
+    """Text shown literally in markdown: every markup character as an HTML entity."""
+    return _MD_SPECIAL.sub(lambda mt: f"&#{ord(mt.group())};", _visible(text))
+
+
 def _md(text: str) -> str:
-    """Inline code, safe for any backticks inside."""
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
+    """Inline code. Text that could break out of a code span (a `|` in a table, a
+    newline, a backtick) is written as an entity-escaped ``<code>`` element instead."""
+    if _MD_RISKY.search(text):
+        return f"<code>{_md_plain(text)}</code>"
+    return f"`{text}`"
 
 
 def _md_region(k: int, r: Region, validity: ValidityChange | None = None) -> list[str]:
@@ -181,7 +205,7 @@ def _md_region(k: int, r: Region, validity: ValidityChange | None = None) -> lis
         lines.append(f"   <br>{other} rejects it: {', '.join(_md(x) for x in r.rejected_by)}; "
                      f"{validity.side.upper()} fires: {', '.join(_md(x) for x in fired) or 'nothing'}")
     if r.note:
-        lines.append(f"   <br>note: {r.note}")
+        lines.append(f"   <br>note: {_md_plain(r.note)}")
     lines += ["", "   <details><summary>example record</summary>", "", "   ```json"]
     lines += ["   " + line for line in json.dumps(r.example, indent=2, ensure_ascii=False).splitlines()]
     lines += ["   ```", "", "   </details>", ""]
@@ -191,7 +215,8 @@ def _md_region(k: int, r: Region, validity: ValidityChange | None = None) -> lis
 def render_markdown(report: DiffReport, timing: bool = True) -> str:
     """A report to paste into a review: summary table first, details below."""
     sem = report.semantic
-    out = [f"### ruleproof diff: {_md(report.old.name)} {report.old.version} → {report.new.version}", "",
+    out = [f"### ruleproof diff: {_md(report.old.name)} {_md_plain(report.old.version)} → "
+           f"{_md_plain(report.new.version)}", "",
            f"OLD {_md(report.old.path)}, NEW {_md(report.new.path)}", "",
            f"**Meaning: {_headline(report)}**", ""]
     if sem.actions:
@@ -208,7 +233,7 @@ def render_markdown(report: DiffReport, timing: bool = True) -> str:
     if sem.actions or sem.validity:
         out += ["A region names only the inputs it restricts; the others may take any valid value.", ""]
     for a in sem.actions:
-        out += [f"#### {_md(a.action)}: {a.label}", ""]
+        out += [f"#### {_md(a.action)}: {_md_plain(a.label)}", ""]
         for t in a.transitions:
             out += [f"**{t.change}**: {t.old.text()} → {t.new.text()}", ""]
             for k, r in enumerate(t.regions, 1):
@@ -220,7 +245,7 @@ def render_markdown(report: DiffReport, timing: bool = True) -> str:
             out += _md_region(k, r, v)
         out += [f"_{n}_" for n in _more_note(v.more, v.undecided)]
     for u in sem.undecided:
-        out.append(f"- undecided: {u}")
+        out.append(f"- undecided: {_md_plain(str(u))}")
     out += ["", f"#### Structure: {len(report.structure)} change{'s' if len(report.structure) != 1 else ''}", ""]
     if report.structure:
         out += ["| declaration | change | details |", "| --- | --- | --- |"]

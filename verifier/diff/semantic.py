@@ -184,6 +184,7 @@ class JointEncoding:
         self.old, self.new = old, new
         self.ctx = z3.Context()
         self.solver = z3.Solver(ctx=self.ctx)
+        self.timeout_ms = timeout_ms  # to tell an interrupted query from a timed-out one
         if timeout_ms is not None:
             self.solver.set("timeout", min(max(1, int(timeout_ms)), 2**32 - 1))
         self._lits: dict[str, z3.BoolRef] = {}
@@ -303,7 +304,7 @@ class JointEncoding:
         ``want_model=False`` skips fetching the model of a sat answer (most
         queries only need the verdict, and a model costs as much as the query).
         """
-        r = check_assumptions(self.solver, lits)
+        r = check_assumptions(self.solver, lits, self.timeout_ms)
         if r == z3.sat:
             return Probe(SAT, self.solver.model() if want_model else None)
         if r == z3.unsat:

@@ -18,7 +18,8 @@ import graphviz
 from dsl import model as m
 from verifier.graph.labels import Wording
 from verifier.graph.render import (
-    HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, tooltip, wrap,
+    HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, plain, plain_text,
+    tooltip, wrap,
 )
 from verifier.graph.decision import Branch, DecisionView, Diagram, Leaf, PhaseLeaf, Section
 from verifier.graph.questions import Question
@@ -96,7 +97,7 @@ class _Drawer:
                 for mask, target in node.edges:
                     tnode = d.nodes[target]
                     head = phase_heads[tnode.phases] if phase_heads is not None and isinstance(tnode, PhaseLeaf) else f"{prefix}{target}"
-                    eattrs = {"label": graphviz.nohtml(_answers(q, mask, self.words))}
+                    eattrs = {"label": plain(_answers(q, mask, self.words))}
                     if (k, target) in path.edges:
                         eattrs.update(color=HIGHLIGHT, penwidth="3", fontcolor=HIGHLIGHT)
                         eattrs["class"] = "on-path"
@@ -207,7 +208,8 @@ def _draw(view: DecisionView, sections: list[Section], highlight: Highlight | No
                     dr._edges.append((heads[s.phases], f"{prefix}0", attrs))
     if highlight is not None and walk is not None and walk[1] not in sections:
         where = ", ".join(walk[1].phases) or "no phase"
-        dr.g.attr(label=dr.g.graph_attr["label"] + f" (this record is in {where}, not drawn here)")
+        note = plain_text(f" (this record is in {where}, not drawn here)")
+        dr.g.attr(label=graphviz.nohtml(dr.g.graph_attr["label"] + note))
     return dr.finish()
 
 

@@ -68,9 +68,26 @@ class Highlight:
     fired: frozenset[str]
 
 
+# Graphviz reads its own escapes in labels (\\N the node's name, \\G the
+# graph's, \\E the edge's, \\l a line break) and HTML entities even in plain
+# strings. Rule text must be drawn as written, so every backslash and every
+# ampersand is escaped; the counts below were found by rendering with dot
+# (tests/graph/test_graph_hostile.py checks the round trip).
+
+
 def esc(text: str) -> str:
     """Text for inside an HTML-like Graphviz label."""
-    return html.escape(text, quote=True)
+    return html.escape(text, quote=True).replace("\\", "\\\\")
+
+
+def plain_text(text: str) -> str:
+    """Text for a plain (non-HTML) Graphviz label, shown as written."""
+    return text.replace("\\", "\\\\").replace("&", "&amp;")
+
+
+def plain(text: str) -> str:
+    """A plain Graphviz label: never read as HTML, shown as written."""
+    return graphviz.nohtml(plain_text(text))
 
 
 def wrap(text: str, width: int = 28) -> list[str]:
@@ -83,7 +100,7 @@ def html_lines(text: str, width: int = 28) -> str:
 
 
 def new_digraph(name: str, rankdir: str, title: str) -> graphviz.Digraph:
-    attrs = dict(GRAPH_ATTRS, rankdir=rankdir, label=title, labelloc="t", labeljust="l", fontsize="16")
+    attrs = dict(GRAPH_ATTRS, rankdir=rankdir, label=plain(title), labelloc="t", labeljust="l", fontsize="16")
     return graphviz.Digraph(name=name, graph_attr=attrs, node_attr=NODE_ATTRS, edge_attr=EDGE_ATTRS)
 
 
@@ -121,8 +138,9 @@ def format_for(path: str | Path) -> str:
 
 
 def tooltip(text: str) -> str:
-    """A plain DOT string for a tooltip: never read as HTML, and no backslash escapes."""
-    return graphviz.nohtml(text.replace("\\", "/"))
+    """A DOT string for a tooltip: never read as HTML, shown as written (a tooltip
+    goes through Graphviz's escape expansion twice, hence four backslashes)."""
+    return graphviz.nohtml(text.replace("\\", "\\\\\\\\").replace("&", "&amp;"))
 
 
 class NoCounterexample(Exception):

@@ -26,7 +26,7 @@ from dsl import model as m
 from dsl.printer import conjuncts, format_expr, format_number
 from verifier.graph.labels import Wording
 from verifier.graph.render import (
-    HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, tooltip,
+    HIGHLIGHT, HIGHLIGHT_FILL, MUTED, STRENGTH_COLOURS, Highlight, esc, html_lines, new_digraph, plain, tooltip,
 )
 
 _OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
@@ -219,7 +219,7 @@ class _RulesView:
             for part in conjuncts(phase.expr):
                 ok = self._holds(part)
                 for src in self._refs(part):
-                    self._edge(src, head, label=graphviz.nohtml(condition_text(part, self.words)), fontcolor="#1d4ed8",
+                    self._edge(src, head, label=plain(condition_text(part, self.words)), fontcolor="#1d4ed8",
                                color=HIGHLIGHT if ok else "#93c5fd", penwidth="2" if ok else "1")
         else:
             c.node(head, "<<b>Rules outside any phase</b>>", shape="box", style="rounded,filled",

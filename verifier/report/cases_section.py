@@ -11,11 +11,11 @@ people.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Mapping
 
 from dsl import model as m
+from engine import load_json_strict
 
 # Purposes in the order the generator writes them, with what each means to a reviewer.
 PURPOSES = (
@@ -58,7 +58,7 @@ def cases_section(rs: m.Ruleset, manifest: Path | None, source_text: str | None)
                    f"<code>ruleproof cases {_e(rs.path)} --out generated_cases/{_e(rs.name)}</code>.</p></section>")
         return "".join(out)
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = load_json_strict(manifest.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
     except (OSError, UnicodeDecodeError, ValueError) as err:
@@ -122,7 +122,7 @@ def _examples(rs: m.Ruleset, data: Mapping[str, Any], cases_dir: Path) -> str:
         if not isinstance(cid, str):
             continue
         try:
-            case = json.loads((cases_dir / f"{cid}.json").read_text(encoding="utf-8"))
+            case = load_json_strict((cases_dir / f"{cid}.json").read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError):
             continue
         purposes = case.get("purposes") or []

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from dsl import model as m
 from dsl.printer import format_expr
 from verifier.facts.values import type_text, value_text
+
 from verifier.report.assets import CSS
 # Conditions are shown highlighted as rule-language text (the lexer of `ruleproof fmt`'s language).
 from verifier.highlight.html import CSS as HIGHLIGHT_CSS, highlight_rules
@@ -402,11 +403,22 @@ def _inputs(rs: m.Ruleset) -> str:
     )
 
 
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>\\]+\Z", re.IGNORECASE)
+
+# The report is a local file that anyone may send around: it runs no script,
+# loads nothing, submits nothing. Inline styles are its only active content.
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'; "
+       "object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
 def _sources(rs: m.Ruleset) -> str:
     items = []
     for s in rs.sources:
         year = f" ({s.year})" if s.year else ""
-        url = f' <a href="{e(s.url)}">{e(s.url)}</a>' if s.url else ""
+        url = ""
+        if s.url:
+            # Only a web address becomes a link: javascript:, data: or file: from a ruleset stays text.
+            url = f' <a href="{e(s.url)}" rel="noopener noreferrer">{e(s.url)}</a>' if _WEB_URL.match(s.url) else f" {e(s.url)}"
         used = sorted({r.id for r in rs.rules for g in r.gives if s.id in g.sources})
         items.append(f'<li id="src-{e(s.id)}"><code>{e(s.id)}</code> {e(s.citation)}{e(year)}{url}'
                      f'<div class="small muted">cited by {len(used)} rules</div></li>')
@@ -435,6 +447,7 @@ def build_html(
     parts: Iterable[str] = (
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(ruleset.name)} {e(ruleset.version)}: ruleset review</title>",
         f"<style>{CSS}{HIGHLIGHT_CSS}</style></head><body>",

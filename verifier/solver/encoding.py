@@ -14,6 +14,8 @@ and the counterexample replay keep the two readings honest.
 
 from __future__ import annotations
 
+import signal
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
@@ -56,7 +58,8 @@ class ModelDecision:
         return self.recommended | self.considered
 
 
-def check_assumptions(solver: z3.Solver, lits: Sequence[z3.BoolRef]) -> z3.CheckSatResult:
+def check_assumptions(solver: z3.Solver, lits: Sequence[z3.BoolRef],
+                      timeout_ms: int | None = None) -> z3.CheckSatResult:
     """``solver.check(*lits)`` through the C API.
 
     z3py re-casts every assumption on each call; with literals that are
@@ -67,7 +70,27 @@ def check_assumptions(solver: z3.Solver, lits: Sequence[z3.BoolRef]) -> z3.Check
     for k, lit in enumerate(lits):
         arr[k] = lit.as_ast()
     ctx = solver.ctx.ref()
-    return z3.CheckSatResult(z3.Z3_solver_check_assumptions(ctx, solver.solver, len(lits), arr))
+    start = time.monotonic()
+    result = z3.CheckSatResult(z3.Z3_solver_check_assumptions(ctx, solver.solver, len(lits), arr))
+    if result == z3.unknown:
+        pass_on_interrupt(solver, (time.monotonic() - start) * 1000, timeout_ms)
+    return result
+
+
+def pass_on_interrupt(solver: z3.Solver, elapsed_ms: float, timeout_ms: int | None) -> None:
+    """Re-deliver a Ctrl-C that Z3 consumed.
+
+    During a query Z3 catches SIGINT itself and stops the search with
+    "unknown", which would read as a timeout. An interrupt is not a verdict:
+    it goes on to whatever handles SIGINT in this process (KeyboardInterrupt
+    by default; the command exits 130). Z3 says "interrupted from keyboard",
+    or, when a timeout is set, "canceled" as for the timeout itself: a query
+    canceled well before its time limit was interrupted.
+    """
+    reason = solver.reason_unknown()
+    if "interrupted" in reason or (
+            reason == "canceled" and (timeout_ms is None or elapsed_ms < 0.9 * timeout_ms)):
+        signal.raise_signal(signal.SIGINT)
 
 
 def unsat_core_ids(solver: z3.Solver) -> frozenset[int]:
@@ -352,7 +375,7 @@ class Encoding:
         The literals are Boolean constants of our context already; the casting
         dominated the cost of the many small queries the checks make.
         """
-        return check_assumptions(self.solver, lits)
+        return check_assumptions(self.solver, lits, self.timeout_ms)
 
     def tracked(self, name: str, fact: Any) -> z3.BoolRef:
         """A literal that implies ``fact``, asserted once and reused as an assumption.
