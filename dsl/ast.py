@@ -70,7 +70,46 @@ class Status:
     span: Span
 
 
-RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status]
+# -- issue 12: conditional expression, score tables and function calls.
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """``if cond then yes else no``."""
+
+    cond: "RawExpr"
+    then: "RawExpr"
+    else_: "RawExpr"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PointsTerm:
+    """One line of a score table: ``condition: weight``."""
+
+    cond: "RawExpr"
+    weight: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """``points { c1: w1, c2: w2, ... }``: the sum of the weights whose condition holds."""
+
+    terms: tuple[PointsTerm, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``f(a, b, ...)``; the checker knows the functions (min, max)."""
+
+    function: Ident
+    args: tuple["RawExpr", ...]
+    span: Span
+
+
+RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status, Conditional, Points, Call]
 
 # ---------------------------------------------------------------- action sets
 

@@ -287,6 +287,12 @@ class _Checker:
             return m.Neg(e, typ.integral, raw.span), typ
         if isinstance(raw, ast.Membership):
             return self.membership(raw, allow_status)
+        if isinstance(raw, ast.Conditional):  # issue 12
+            return self.conditional(raw, allow_status)
+        if isinstance(raw, ast.Points):
+            return self.points(raw, allow_status)
+        if isinstance(raw, ast.Call):
+            return self.call(raw, allow_status)
         assert isinstance(raw, ast.Binary)
         return self.binary(raw, allow_status)
 
@@ -383,6 +389,70 @@ class _Checker:
             return m.Compare(op, le, re_, raw.span), m.BOOL
         integral = lt.integral and rt.integral
         return m.Arith(op, le, re_, integral, raw.span), m.NumType(integral)
+
+    # -- issue 12: conditional expression, score tables, min/max
+
+    def _bare_value(self, raw: ast.RawExpr) -> bool:
+        """A bare name that is neither an input nor a definition (so maybe an enum value)."""
+        return isinstance(raw, ast.Name) and raw.name not in self.inputs and raw.name not in self.defines
+
+    def conditional(self, raw: ast.Conditional, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        cond = self.bool_expr(raw.cond, allow_status, "the condition of 'if'")
+        # As in ``==``: a bare enum value takes its enum from the other branch.
+        then_bare = self._bare_value(raw.then)
+        first, second = (raw.else_, raw.then) if then_bare else (raw.then, raw.else_)
+        first_t = self.expr(first, allow_status)
+        if first_t is None:
+            return None
+        fe, ft = first_t
+        second_t: tuple[m.Expr, m.ExprType] | None
+        lit = self.enum_value(second, ft) if isinstance(ft, m.EnumType) else False
+        if lit is None:
+            return None
+        second_t = (lit, ft) if lit is not False else self.expr(second, allow_status)  # type: ignore[assignment]
+        if second_t is None or cond is None:
+            return None
+        se, st = second_t
+        if isinstance(ft, m.NumType) and isinstance(st, m.NumType):
+            typ: m.ExprType = m.NumType(ft.integral and st.integral)
+        elif ft == st:
+            typ = ft
+        else:
+            self.error(raw.span, f"the branches of 'if' must have the same type, not {_type_word(ft)} and {_type_word(st)}")
+            return None
+        then_e, else_e = (se, fe) if then_bare else (fe, se)
+        return m.Ite(cond, then_e, else_e, typ, raw.span), typ
+
+    def points(self, raw: ast.Points, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        conds = [self.bool_expr(t.cond, allow_status, "each line of 'points'") for t in raw.terms]
+        if any(c is None for c in conds):
+            return None
+        weights = tuple(_fraction(t.weight.text) for t in raw.terms)
+        integral = all("." not in t.weight.text for t in raw.terms)
+        return m.Points(tuple(conds), weights, integral, raw.span), m.NumType(integral)  # type: ignore[arg-type]
+
+    def call(self, raw: ast.Call, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        fn = raw.function.name
+        if fn not in ("min", "max"):
+            hint = _did_you_mean(fn, ("min", "max"))
+            self.error(raw.function.span, f"unknown function '{fn}' (functions: min, max){hint}")
+            return None
+        args = [self.expr(a, allow_status) for a in raw.args]
+        if any(a is None for a in args):
+            return None
+        ok = True
+        for a, checked in zip(raw.args, args):
+            assert checked is not None
+            if not isinstance(checked[1], m.NumType):
+                self.error(a.span, f"'{fn}' needs numbers, not {_type_word(checked[1])}")
+                ok = False
+        if ok and len(args) < 2:
+            self.error(raw.span, f"'{fn}' needs at least two numbers")
+            ok = False
+        if not ok:
+            return None
+        integral = all(t.integral for _, t in args)  # type: ignore[union-attr,misc]
+        return m.MinMax(fn, tuple(e for e, _ in args), integral, raw.span), m.NumType(integral)  # type: ignore[misc]
 
     def bool_operand(self, raw: ast.RawExpr, allow_status: bool, op: str) -> m.Expr | None:
         return self.bool_expr(raw, allow_status, f"each side of '{op}'")
@@ -671,6 +741,12 @@ def _raw_children(node) -> tuple:
         return (node.subject,)
     if isinstance(node, ast.Status):
         return (node.actions,)
+    if isinstance(node, ast.Conditional):  # issue 12
+        return (node.cond, node.then, node.else_)
+    if isinstance(node, ast.Points):
+        return tuple(t.cond for t in node.terms)
+    if isinstance(node, ast.Call):
+        return node.args
     if isinstance(node, ast.SetUnion):
         return node.items
     if isinstance(node, ast.SetExcept):

@@ -209,9 +209,48 @@ class ActionStatus:
     span: Span
 
 
+# -- issue 12: conditional expression, score tables, min/max.
+
+
+@dataclass(frozen=True, slots=True)
+class Ite:
+    """``if cond then then else else_``; both branches have ``type``."""
+
+    cond: "Expr"
+    then: "Expr"
+    else_: "Expr"
+    type: "ExprType"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """A score table: the sum of ``weights[k]`` over the ``conds[k]`` that hold.
+
+    Kept as one node (not a sum of ``Ite``) so that traces can show the
+    table, mutation can shift one weight or drop one line, and case
+    generation can find a witness per line.
+    """
+
+    conds: tuple["Expr", ...]
+    weights: tuple[Fraction, ...]
+    integral: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MinMax:
+    """``min(a, b, ...)`` or ``max(a, b, ...)`` (``op`` is "min" or "max")."""
+
+    op: str
+    args: tuple["Expr", ...]
+    integral: bool
+    span: Span
+
+
 Expr = Union[
     BoolLit, NumLit, EnumLit, InputRef, DefRef, Not, And, Or, Implies, Iff,
-    Compare, InSet, Arith, Neg, ActionStatus,
+    Compare, InSet, Arith, Neg, ActionStatus, Ite, Points, MinMax,
 ]
 
 
@@ -225,6 +264,12 @@ def children(e: Expr) -> tuple[Expr, ...]:
         return (e.left, e.right)
     if isinstance(e, InSet):
         return (e.subject,)
+    if isinstance(e, Ite):
+        return (e.cond, e.then, e.else_)
+    if isinstance(e, Points):
+        return e.conds
+    if isinstance(e, MinMax):
+        return e.args
     return ()
 
 
@@ -241,8 +286,10 @@ def type_of(e: Expr) -> ExprType:
     """The type of a checked expression."""
     if isinstance(e, NumLit):
         return NumType(e.integral)
-    if isinstance(e, (Arith, Neg)):
+    if isinstance(e, (Arith, Neg, Points, MinMax)):
         return NumType(e.integral)
+    if isinstance(e, Ite):
+        return e.type
     if isinstance(e, EnumLit):
         raise TypeError("an enum literal has the type of what it is compared with")
     if isinstance(e, (InputRef, DefRef)):

@@ -388,6 +388,24 @@ class _ToAst(Transformer_NonRecursive):
     def avoided(self, meta, c):
         return self._status("avoided", meta, c)
 
+    # -- issue 12: conditional expression, score tables, function calls
+
+    @v_args(meta=True)
+    def conditional(self, meta, c):
+        return ast.Conditional(c[0], c[1], c[2], self._span(meta))
+
+    @v_args(meta=True)
+    def points_term(self, meta, c):
+        return ast.PointsTerm(c[0], c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def points(self, meta, c):
+        return ast.Points(tuple(t for t in c if t is not None), self._span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta, c):
+        return ast.Call(self._ident(c[0]), tuple(c[1:]), self._span(meta))
+
 
 # ---------------------------------------------------------------- syntax errors
 
@@ -406,7 +424,7 @@ _TERMINAL_NAMES = {
 # are acceptable the message says "an expression" instead of listing them.
 _EXPR_START = {
     "LPAR", "MINUS", "NOT", "TRUE", "FALSE", "NAME", "SIGNED_NUMBER_LIT",
-    "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED",
+    "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED", "IF", "POINTS",
 }
 _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # Tokens that can continue an expression after an operand; "an operator"

@@ -84,6 +84,19 @@ class ExprCompiler:
             return f"_ctx.{fn}({self.expr(e.left)}, {self.expr(e.right)})"
         if isinstance(e, m.Neg):
             return f"_ctx.minus({self.expr(e.arg)})"
+        # -- issue 12: conditional, score table, min/max (all exact: ints and Decimals)
+        if isinstance(e, m.Ite):
+            return f"({self.expr(e.then)} if {self.expr(e.cond)} else {self.expr(e.else_)})"
+        if isinstance(e, m.Points):
+            terms = [f"({self.num(w)} if {self.expr(c)} else 0)" for c, w in zip(e.conds, e.weights)]
+            if e.integral:  # Python ints are exact
+                return "(" + " + ".join(terms) + ")"
+            out = "0"
+            for t in terms:
+                out = f"_ctx.add({out}, {t})"
+            return out
+        if isinstance(e, m.MinMax):
+            return f"{e.op}({', '.join(self.expr(a) for a in e.args)})"
         if isinstance(e, m.ActionStatus):
             raise ValueError("action status belongs to properties, not to rules")
         raise TypeError(f"not an expression: {e!r}")

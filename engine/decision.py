@@ -43,6 +43,14 @@ class Recommendation:
 class ConditionTrace:
     condition: str
     holds: bool
+    # issue 12: the computed numbers the condition reads ("cha2ds2_va = 4 (...)").
+    values: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"condition": self.condition, "holds": self.holds}
+        if self.values:
+            out["values"] = list(self.values)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +65,7 @@ class RuleTrace:
             "rule": self.rule,
             "title": self.title,
             "location": self.location,
-            "conditions": [{"condition": c.condition, "holds": c.holds} for c in self.conditions],
+            "conditions": [c.to_json() for c in self.conditions],
         }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr
 from engine import codegen
+from engine.explain import computed_values, describe
 from engine.decision import ConditionTrace, Decision, Recommendation, RuleTrace
 from engine.record import RecordValidator
 
@@ -44,6 +45,7 @@ class Evaluator:
             self._gives.append(items)
         self._conflicts = ruleset.conflict_pairs()
         self._trace_fn: Any = None
+        self._computed: dict[int, list[tuple[Any, int]]] = {}
         # A decision depends only on which rules fired, and real batches repeat
         # the same few fired sets over and over: decisions are immutable, so
         # share them. Bounded so an adversarial batch cannot grow it forever.
@@ -113,6 +115,17 @@ class Evaluator:
         if self._trace_fn is None:
             # Compiled on first use only: batch evaluation never pays for it.
             exprs = [c for r in self.ruleset.rules for c in conjuncts(r.condition)]
+            # issue 12: then the numbers each condition reads, and their score lines.
+            self._computed = {}
+            for c in list(exprs):
+                items = computed_values(self.ruleset, c)
+                spans = []
+                for item in items:
+                    start = len(exprs)
+                    exprs.append(item.expr)
+                    exprs.extend(item.table.conds if item.table is not None else ())
+                    spans.append((item, start))
+                self._computed[id(c)] = spans
             self._trace_fn = codegen.build_predicate(self.ruleset, exprs)
         values = self._trace_fn(record)
         fired_set = set(self._fired_rules(record) if fired is None else fired)
@@ -121,7 +134,16 @@ class Evaluator:
         for k, rule in enumerate(self.ruleset.rules):
             parts = conjuncts(rule.condition)
             if k in fired_set:
-                conds = tuple(ConditionTrace(format_expr(c), bool(values[pos + j])) for j, c in enumerate(parts))
+                conds = tuple(ConditionTrace(format_expr(c), bool(values[pos + j]), self._numbers(c, values))
+                              for j, c in enumerate(parts))
                 out.append(RuleTrace(rule.id, rule.title, str(rule.span), conds))
             pos += len(parts)
+        return tuple(out)
+
+    def _numbers(self, cond: m.Expr, values: tuple[Any, ...]) -> tuple[str, ...]:
+        out = []
+        for item, start in self._computed.get(id(cond), ()):
+            n = len(item.table.conds) if item.table is not None else 0
+            held = tuple(bool(v) for v in values[start + 1:start + 1 + n])
+            out.append(describe(item, values[start], held))
         return tuple(out)

@@ -64,6 +64,7 @@ def format_decision(decision: Decision, ruleset: Ruleset, explain: bool) -> str:
             if explain:
                 for c in t.conditions:
                     lines.append(f"      {'holds' if c.holds else 'fails'}: {c.condition}")
+                    lines.extend(f"             {v}" for v in c.values)  # issue 12: computed numbers
     else:
         lines.extend(f"  {rid}" for rid in decision.fired)
     return "\n".join(lines)

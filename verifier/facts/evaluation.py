@@ -77,6 +77,15 @@ def evaluate(e: m.Expr, env: Mapping[str, Any], statuses: Statuses | None) -> An
         return a + b if e.op == "+" else a - b if e.op == "-" else a * b
     if isinstance(e, m.Neg):
         return -evaluate(e.arg, env, statuses)
+    # -- issue 12
+    if isinstance(e, m.Ite):
+        branch = e.then if evaluate(e.cond, env, statuses) else e.else_
+        return evaluate(branch, env, statuses)
+    if isinstance(e, m.Points):
+        return sum((Fraction(w) for c, w in zip(e.conds, e.weights) if evaluate(c, env, statuses)), Fraction(0))
+    if isinstance(e, m.MinMax):
+        values = [evaluate(a, env, statuses) for a in e.args]
+        return min(values) if e.op == "min" else max(values)
     if isinstance(e, m.ActionStatus):
         if statuses is None:
             raise ValueError("an action status needs a decision")

@@ -223,6 +223,19 @@ class Encoding:
             return left * right
         if isinstance(e, m.Neg):
             return -self.term(e.arg)
+        # -- issue 12: native Z3 terms (If, sums of If) so scores stay linear
+        if isinstance(e, m.Ite):
+            return z3.If(self.term(e.cond), self.term(e.then), self.term(e.else_))
+        if isinstance(e, m.Points):
+            zero = z3.IntVal(0, self.ctx) if e.integral else z3.RealVal(0, self.ctx)
+            parts = [z3.If(self.term(c), self._num(Fraction(w)), zero) for c, w in zip(e.conds, e.weights)]
+            return z3.Sum(parts) if len(parts) > 1 else parts[0]
+        if isinstance(e, m.MinMax):
+            out = self.term(e.args[0])
+            for a in e.args[1:]:
+                t = self.term(a)
+                out = z3.If(t < out, t, out) if e.op == "min" else z3.If(t > out, t, out)
+            return out
         if isinstance(e, m.ActionStatus):
             table = self.status_table(e.status)
             return self.any_of([table[a] for a in e.actions])
