@@ -406,6 +406,9 @@ class Formulas:
             return self._in(e.subject, e.values, positive != e.negated)
         if isinstance(e, m.Compare):
             return self._compare(e, positive)
+        if isinstance(e, m.Ite):  # issue 12: (c and a) or (not c and b)
+            return self.disj([self.conj([self.of(e.cond), self.of(e.then, positive)]),
+                              self.conj([self.of(e.cond, False), self.of(e.else_, positive)])])
         raise ValueError(f"a rule or constraint cannot use {format_expr(e)}")
 
     def _iff(self, a: m.Expr, b: m.Expr, positive: bool) -> int:

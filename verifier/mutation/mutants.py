@@ -15,17 +15,20 @@ numbers, 0.01 otherwise): the smallest move a boundary case can notice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Iterator
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
 from dsl.span import NOWHERE
-from verifier.cases.boundaries import threshold_of
+from verifier.cases.boundaries import INT_STEP, REAL_STEP, threshold_of
 from verifier.facts.conditions import is_condition, rewrite
 
 OPERATORS = (
     "negate-condition", "drop-condition", "shift-threshold", "swap-operator", "replace-literal",
     "drop-rule", "drop-action", "swap-action", "change-strength",
+    # issue 12: mistakes in scores and conditional expressions
+    "shift-coefficient", "drop-term", "swap-branches",
 )
 
 _NUMERIC_OPS = ("<", "<=", ">", ">=", "==", "!=")
@@ -100,6 +103,29 @@ def _node_mutations(node: m.Expr) -> Iterator[tuple[str, str, m.Expr]]:
         yield from _compare_mutations(node)
     if isinstance(node, m.InSet):
         yield from _inset_mutations(node)
+    if isinstance(node, m.Points):  # issue 12
+        yield from _points_mutations(node)
+    if isinstance(node, m.Ite):
+        yield "swap-branches", "then and else swapped", replace(node, then=node.else_, else_=node.then)
+    if isinstance(node, m.MinMax):
+        other = "max" if node.op == "min" else "min"
+        yield "swap-operator", f"`{node.op}` -> `{other}`", replace(node, op=other)
+
+
+def _points_mutations(node: m.Points) -> Iterator[tuple[str, str, m.Expr]]:
+    """Each line's weight one step either way (a point miscounted), and each line dropped."""
+    for k, (cond, w) in enumerate(zip(node.conds, node.weights)):
+        step = INT_STEP if w.denominator == 1 else REAL_STEP
+        for sign in (-1, 1):
+            value = w + sign * step
+            weights = node.weights[:k] + (value,) + node.weights[k + 1:]
+            yield ("shift-coefficient", f"`{format_expr(cond)}`: {format_number(w)} -> {format_number(value)}",
+                   replace(node, weights=weights))
+        if len(node.conds) > 1:
+            yield ("drop-term", f"dropped `{format_expr(cond)}: {format_number(w)}`",
+                   replace(node, conds=node.conds[:k] + node.conds[k + 1:], weights=node.weights[:k] + node.weights[k + 1:]))
+        else:
+            yield "drop-term", f"dropped `{format_expr(cond)}: {format_number(w)}`", m.NumLit(Fraction(0), True, NOWHERE)
 
 
 def _with_side(node: m.Compare, side: str, new: m.Expr) -> m.Compare:
