@@ -11,6 +11,7 @@ import click
 
 from dsl.model import Ruleset
 from engine import Decision, Evaluator, RecordError, compile_ruleset, load_record_json
+from engine.record_id import DEFAULT_ID_FIELD, split_record_id
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
 
 
@@ -93,10 +94,12 @@ def _unwrap_example(obj: Any, ruleset: Ruleset) -> Any:
     return obj
 
 
-def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool) -> None:
+def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool,
+              id_field: str | None = None) -> None:
     where = "<stdin>" if patient == "-" else patient
     try:
-        record = ev.validate(_unwrap_example(load_record_json(_read_text(patient)), ruleset))
+        obj, rid = split_record_id(_unwrap_example(load_record_json(_read_text(patient)), ruleset), id_field)
+        record = ev.validate(obj)
     except RecordError as err:
         fail("\n".join(_record_error_lines(where, err)))
     decision = ev.evaluate(record, trace=True)
@@ -104,9 +107,15 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
         out = decision.to_json()
         if not explain:
             out.pop("trace", None)
+        if rid is not None:
+            out = {"id": rid, **out}
         click.echo(_dumps(out))
     else:
-        click.echo(format_decision(decision, ruleset, explain))
+        text = format_decision(decision, ruleset, explain)
+        if rid is not None:  # issue 12: the record's own id under the header line
+            head, _, rest = text.partition("\n")
+            text = f"{head}\n  record id: {rid}\n{rest}"
+        click.echo(text)
 
 
 def _open_lines(path: str) -> Iterator[str]:
@@ -125,7 +134,7 @@ def _open_lines(path: str) -> Iterator[str]:
             fail(f"{path}: error: cannot read patient records: {err}")
 
 
-def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
+def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool, id_field: str | None = None) -> int:
     """One JSON result per non-blank line, in order; returns how many lines were bad."""
     where = "<stdin>" if batch == "-" else batch
     bad = 0
@@ -136,18 +145,24 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
     for lineno, line in enumerate(_open_lines(batch), start=1):
         if not line.strip():
             continue  # blank lines separate nothing and are not records
+        rid: str | int | None = None
         try:
-            record = ev.validate(load_record_json(line))
+            obj, rid = split_record_id(load_record_json(line), id_field)
+            record = ev.validate(obj)
         except RecordError as err:
             bad += 1
+            tag = "" if rid is None else f"[id {rid}] "
             for msg in _record_error_lines(f"{where}:{lineno}", err):
-                click.echo(msg, err=True)
-            chunk.append(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
-                                 "problems": _problem_json(err)}) + "\n")
+                click.echo(msg.replace(": error: ", f": error: {tag}", 1), err=True)
+            failure: dict[str, Any] = {} if rid is None else {"id": rid}
+            failure.update({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
+                            "problems": _problem_json(err)})
+            chunk.append(_dumps(failure) + "\n")
             continue
         decision = ev.evaluate(record, trace=explain)
         if explain:
-            chunk.append(_dumps(decision.to_json()) + "\n")
+            result = decision.to_json()
+            chunk.append(_dumps(result if rid is None else {"id": rid, **result}) + "\n")
         else:
             # Decisions without a trace are shared between records (see Evaluator), so is their JSON.
             line_out = rendered.get(id(decision))
@@ -155,12 +170,26 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
                 if len(rendered) > 8192:
                     rendered.clear()
                 line_out = rendered[id(decision)] = (decision, _dumps(decision.to_json()) + "\n")
-            chunk.append(line_out[1])
+            if rid is None:
+                chunk.append(line_out[1])
+            else:  # the shared text with the record's id put first
+                chunk.append('{"id": ' + _dumps(rid) + ", " + line_out[1][1:])
         if len(chunk) >= 1024:
             out.write("".join(chunk))
             chunk.clear()
     out.write("".join(chunk))
     return bad
+
+
+def _id_field(rs: Ruleset, chosen: str | None) -> str | None:
+    """The id field to use: an input of the same name wins over the default, never over a choice."""
+    names = {i.name for i in rs.inputs}
+    if chosen is None:
+        return None if DEFAULT_ID_FIELD in names else DEFAULT_ID_FIELD
+    if chosen in names:
+        fail(f"ruleproof eval: error: --id-field {chosen}: '{chosen}' is an input of ruleset {rs.name}; "
+             "a record id is never an input, choose another field")
+    return chosen
 
 
 @click.command("eval")
@@ -172,7 +201,11 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
               help="Output for a single record (batch output is always JSON lines).")
 @click.option("--explain", is_flag=True,
               help="Show each fired rule's conditions and whether they held (JSON: a \"trace\" field).")
-def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool) -> None:
+@click.option("--id-field", "id_field", default=None, metavar="NAME",
+              help="The record field holding the patient's id, copied into each result and error "
+                   "and never read as an input [default: id].")
+def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool,
+                 id_field: str | None) -> None:
     """Evaluate a patient record against RULESET.
 
     PATIENT is a JSON file holding one record (a flat object with every input
@@ -194,12 +227,13 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
         raise click.UsageError("give either PATIENT or --batch FILE, not both and not neither")
     rs = load_ruleset_or_exit(ruleset)
     ev = compile_ruleset(rs)
+    id_field = _id_field(rs, id_field)
     if batch is not None:
-        bad = _eval_batch(ev, batch, sys.stdout, explain)
+        bad = _eval_batch(ev, batch, sys.stdout, explain, id_field)
         sys.stdout.flush()
         if bad:
             click.echo(f"{'<stdin>' if batch == '-' else batch}: error: {bad} invalid record(s)", err=True)
             sys.exit(int(ExitCode.BAD_INPUT))
         return
     assert patient is not None
-    _eval_one(ev, rs, patient, fmt, explain)
+    _eval_one(ev, rs, patient, fmt, explain, id_field)
