@@ -266,7 +266,18 @@ class CoverageDecl:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class GradingDecl:
+    """``grading esc`` or ``grading local "title" levels {a, b, c}`` (issue 12)."""
+
+    name: Ident
+    title: str | None
+    levels: tuple[Ident, ...]
+    span: Span
+
+
 Decl = Union[
+    GradingDecl,
     SourceDecl, InputDecl, DefineDecl, ActionDecl, GroupDecl, ConstraintDecl,
     PhaseDecl, RuleDecl, ConflictDecl, PropertyDecl, CoverageDecl,
 ]

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, TypeVar
 from dsl import ast
 from dsl import model as m
 from dsl.errors import Diagnostic, RulesetError
+from dsl.grading import DEFAULT as DEFAULT_GRADING, SHIPPED as SHIPPED_GRADINGS, GradingScheme
 from dsl.span import Span
 
 _NUMERIC_OPS = ("<", "<=", ">", ">=")
@@ -615,8 +616,48 @@ class _Checker:
 
     # ------------------------------------------------------------ the whole file
 
+    # -- issue 12: the grading scheme
+
+    def check_grading(self) -> GradingScheme | None:
+        """The ruleset's scheme (NCCN when none is declared); None after an error."""
+        decls = [d for d in self.tree.decls if isinstance(d, ast.GradingDecl)]
+        for extra in decls[1:]:
+            self.error(extra.span, f"a ruleset has one grading scheme (first declared at line {decls[0].span.line})")
+        if not decls:
+            return DEFAULT_GRADING
+        d = decls[0]
+        name = d.name.name
+        if not d.levels:
+            if name in SHIPPED_GRADINGS:
+                return SHIPPED_GRADINGS[name]
+            hint = _did_you_mean(name, SHIPPED_GRADINGS)
+            self.error(d.name.span, f"unknown grading scheme '{name}'{hint} (shipped: {', '.join(SHIPPED_GRADINGS)}; "
+                                    f"or declare your own: grading {name} \"title\" levels {{strongest, ..., weakest}})")
+            return None
+        if name in SHIPPED_GRADINGS:
+            self.error(d.name.span, f"grading scheme '{name}' is shipped; give your own scheme another name")
+            return None
+        seen: set[str] = set()
+        for lv in d.levels:
+            if lv.name in seen:
+                self.error(lv.span, f"level '{lv.name}' is listed twice in grading {name}")
+            seen.add(lv.name)
+        levels = tuple(dict.fromkeys(lv.name for lv in d.levels))
+        return GradingScheme(name, d.title or name, levels, levels)
+
+    def check_categories(self, grading: GradingScheme) -> None:
+        for r, _ in self.rules.values():
+            for g in r.gives:
+                if g.category.name not in grading.levels:
+                    hint = _did_you_mean(g.category.name, grading.levels)
+                    self.error(g.category.span, f"'{g.category.name}' is not a level of grading {grading.name} "
+                                                f"(levels: {', '.join(grading.levels)}){hint}")
+
     def run(self) -> m.Ruleset | None:
         self.collect()
+        grading = self.check_grading()  # issue 12
+        if grading is not None:
+            self.check_categories(grading)
         inputs = [i for i in (self.check_input(d) for d in self.inputs.values()) if i is not None]
         self.check_definitions()
         sources = [m.Source(d.id.name, d.citation, d.year, d.url, d.span) for d in self.sources.values()]
@@ -674,6 +715,7 @@ class _Checker:
         if any(x.severity == "error" for x in self.diags):
             return None
         return m.Ruleset(
+            grading=grading or DEFAULT_GRADING,  # issue 12 (None only after an error)
             name=self.tree.header.name.name,
             version=self.tree.header.version,
             path=self.tree.path,

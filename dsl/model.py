@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterator, Union
 
+from dsl.grading import DEFAULT as DEFAULT_GRADING, GradingScheme
 from dsl.span import Span
 
 # ---------------------------------------------------------------- types
@@ -354,7 +355,7 @@ class Constraint:
 
 
 STRENGTHS = ("recommend", "consider", "avoid")
-CATEGORIES = ("1", "2A", "2B", "3")
+CATEGORIES = ("1", "2A", "2B", "3")  # NCCN's, the default scheme; a ruleset's own: ``Ruleset.grading``
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +435,8 @@ class Ruleset:
     conflicts: tuple[Conflict, ...]
     properties: tuple[Property, ...]
     coverages: tuple[Coverage, ...]
+    # issue 12: the evidence grading scheme the rules' categories belong to.
+    grading: GradingScheme = DEFAULT_GRADING
     _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -388,7 +388,13 @@ class _ToAst(Transformer_NonRecursive):
     def avoided(self, meta, c):
         return self._status("avoided", meta, c)
 
-    # -- issue 12: conditional expression, score tables, function calls
+    # -- issue 12: grading scheme, conditional expression, score tables, function calls
+
+    @v_args(meta=True)
+    def grading(self, meta, c):
+        title = _unquote(c[1]) if c[1] is not None else None
+        levels = tuple(self._ident(t) for t in c[2:] if t is not None)
+        return ast.GradingDecl(self._ident(c[0]), title, levels, self._span(meta))
 
     @v_args(meta=True)
     def conditional(self, meta, c):
@@ -416,7 +422,7 @@ _TERMINAL_NAMES = {
     "SIGNED_NUMBER": "a number",
     "SIGNED_NUMBER_LIT": "a number",
     "INT": "a whole number",
-    "CATEGORY": "an evidence category (1, 2A, 2B or 3)",
+    "CATEGORY": "an evidence category (such as 1, 2A, IIa-B)",
     "COMPARE_OP": "a comparison (<, <=, >, >=, ==, !=)",
 }
 
@@ -435,6 +441,7 @@ _OPERATOR_CORE = {"AND", "OR"}
 _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
     "RULE", "CONFLICT", "PROPERTY", "COVERAGE",
+    "GRADING",  # issue 12
 }
 _IGNORED = {"WS", "COMMENT"}
 
@@ -467,6 +474,7 @@ def _describe_expected(names: set[str]) -> str:
     if _OPERATOR_CORE <= names:
         head.append("an operator")
         names -= _OPERATORS
+        names.discard("LPAR")  # issue 12: after a name, '(' would start a call; not worth listing
     if _DECLARATIONS <= names:
         tail.append("a new declaration")
         names -= _DECLARATIONS

@@ -20,7 +20,6 @@ from engine.explain import computed_values, describe
 from engine.decision import ConditionTrace, Decision, Recommendation, RuleTrace
 from engine.record import RecordValidator
 
-_CATEGORY_RANK = {c: k for k, c in enumerate(m.CATEGORIES)}
 _STRENGTH_RANK = {s: k for k, s in enumerate(m.STRENGTHS)}
 _DECISION_CACHE_SIZE = 4096
 
@@ -44,6 +43,8 @@ class Evaluator:
                     items.append((a, g.strength, g.category, g.sources, alts))
             self._gives.append(items)
         self._conflicts = ruleset.conflict_pairs()
+        # issue 12: "strongest" follows the ruleset's grading scheme.
+        self._category_rank = {c: k for k, c in enumerate(ruleset.grading.levels)}
         self._trace_fn: Any = None
         self._computed: dict[int, list[tuple[Any, int]]] = {}
         # A decision depends only on which rules fired, and real batches repeat
@@ -88,15 +89,17 @@ class Evaluator:
                 avoided_but_given.append(action)
             givers = by_strength[strength]
             decl = self.ruleset.action(action)
+            category = min((g[1] for g in givers), key=self._category_rank.__getitem__)
             recs.append(Recommendation(
                 action=action,
                 kind=decl.kind,
                 label=decl.label,
                 strength=strength,
-                category=min((g[1] for g in givers), key=_CATEGORY_RANK.__getitem__),
+                category=category,
                 rules=tuple(dict.fromkeys(g[0] for g in givers)),
                 sources=tuple(dict.fromkeys(s for g in givers for s in g[2])),
                 alternatives=tuple(sorted({a for g in givers for a in g[3]})),
+                evidence=self._evidence(category),
             ))
         recs.sort(key=lambda r: (_STRENGTH_RANK[r.strength], self._action_order[r.action]))
         given = {r.action for r in recs if r.strength != "avoid"}
@@ -108,7 +111,12 @@ class Evaluator:
             fired=tuple(rules[k].id for k in fired),
             avoided_but_given=tuple(sorted(avoided_but_given, key=self._action_order.__getitem__)),
             conflicts=conflicts,
+            grading=self.ruleset.grading.name,
         )
+
+    def _evidence(self, category: str) -> str:
+        grading = self.ruleset.grading
+        return "" if grading.name == "nccn" else grading.label(category)
 
     def trace(self, record: dict[str, Any], fired: list[int] | None = None) -> tuple[RuleTrace, ...]:
         """For each fired rule, its top-level conditions and whether each held."""

@@ -53,7 +53,9 @@ def format_decision(decision: Decision, ruleset: Ruleset, explain: bool) -> str:
     width = max((len(r.action) for r in decision.recommendations), default=0)
     for r in decision.recommendations:
         alt = f"  (one of: {', '.join((r.action, *r.alternatives))})" if r.alternatives else ""
-        lines.append(f"  {_STRENGTH_WORD[r.strength]:<9} {r.action:<{width}}  category {r.category:<2}  {r.label}{alt}")
+        # issue 12: a non-NCCN scheme's level in its own words ("Class I, level A")
+        grade = f"category {r.category:<2}" if not r.evidence else r.evidence
+        lines.append(f"  {_STRENGTH_WORD[r.strength]:<9} {r.action:<{width}}  {grade}  {r.label}{alt}")
         lines.append(f"  {'':<9} {'':<{width}}  rules: {', '.join(r.rules)}; sources: {', '.join(r.sources)}")
     for c in decision.contradictions:
         lines.append(f"  WARNING: {c} (run `ruleproof check` on this ruleset)")

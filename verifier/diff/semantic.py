@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import z3
 
 from dsl import model as m
+from dsl.grading import SHIPPED as SHIPPED_GRADINGS
 from dsl.printer import format_expr
 from verifier.facts.evaluation import environment, evaluate
 from verifier.solver.encoding import Encoding, Value, check_assumptions, default_value, unsat_core_ids
@@ -41,7 +42,21 @@ OLD, NEW = "old", "new"
 # Strength levels in a code, weakest first; index = level.
 LEVELS = (None, "avoid", "consider", "recommend")
 _LEVEL_OF = {s: k for k, s in enumerate(LEVELS)}
-_CATEGORY_RANK = {c: k for k, c in enumerate(m.CATEGORIES)}
+# issue 12: a category's code is its place in one table of every level met
+# (shipped schemes first, in a fixed order; a ruleset's own levels after), so
+# codes mean the same in both versions whatever their schemes. Which level
+# is strongest is each version's own scheme's business (``_category_term``).
+_CATEGORY_WIDTH = 1 << 16
+_CATEGORY_NAMES: list[str] = list(dict.fromkeys(lv for s in SHIPPED_GRADINGS.values() for lv in s.levels))
+_CATEGORY_CODE: dict[str, int] = {c: k for k, c in enumerate(_CATEGORY_NAMES)}
+
+
+def _category_code(category: str) -> int:
+    code = _CATEGORY_CODE.get(category)
+    if code is None:
+        code = _CATEGORY_CODE[category] = len(_CATEGORY_NAMES)
+        _CATEGORY_NAMES.append(category)
+    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +68,9 @@ class Outcome:
 
     @staticmethod
     def of_code(code: int) -> "Outcome":
-        level, rank = divmod(code, 4)
+        level, rank = divmod(code, _CATEGORY_WIDTH)
         strength = LEVELS[level]
-        return Outcome(strength, m.CATEGORIES[rank] if strength is not None else None)
+        return Outcome(strength, _CATEGORY_NAMES[rank] if strength is not None else None)
 
     @property
     def given(self) -> bool:
@@ -65,7 +80,7 @@ class Outcome:
         if self.strength is None:
             return 0
         assert self.category is not None
-        return _LEVEL_OF[self.strength] * 4 + _CATEGORY_RANK[self.category]
+        return _LEVEL_OF[self.strength] * _CATEGORY_WIDTH + _category_code(self.category)
 
     def text(self) -> str:
         if self.strength is None:
@@ -132,14 +147,15 @@ def _num(value: Fraction, ctx: z3.Context) -> z3.ArithRef:
 
 def _category_term(enc: Encoding, ruleset: m.Ruleset, action: str, strength: str) -> z3.ArithRef:
     """The rank of the strongest category among firing rules giving ``action`` at ``strength``."""
-    givers: list[tuple[int, int, str]] = []
+    givers: list[tuple[int, int, str, str]] = []
     for pos, rule in enumerate(ruleset.rules):
-        ranks = [_CATEGORY_RANK[g.category] for g in rule.gives if g.strength == strength and action in g.actions]
-        if ranks:
-            givers.append((min(ranks), pos, rule.id))
+        cats = sorted((ruleset.grading.rank(g.category), g.category)
+                      for g in rule.gives if g.strength == strength and action in g.actions)
+        if cats:
+            givers.append((cats[0][0], pos, rule.id, cats[0][1]))
     term: z3.ArithRef = z3.IntVal(0, enc.ctx)  # read only when some giver fires
-    for rank, _, rid in sorted(givers, reverse=True):
-        term = z3.If(enc.fires[rid], z3.IntVal(rank, enc.ctx), term)
+    for _, _, rid, category in sorted(givers, reverse=True):
+        term = z3.If(enc.fires[rid], z3.IntVal(_category_code(category), enc.ctx), term)
     return term
 
 
@@ -152,7 +168,7 @@ def _code_term(enc: Encoding, ruleset: m.Ruleset, action: str) -> z3.ArithRef:
         cond = table[action]
         if z3.is_false(cond):
             continue
-        level = z3.IntVal(_LEVEL_OF[strength] * 4, ctx)
+        level = z3.IntVal(_LEVEL_OF[strength] * _CATEGORY_WIDTH, ctx)
         code = z3.If(cond, level + _category_term(enc, ruleset, action, strength), code)
     return code
 

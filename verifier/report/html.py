@@ -338,8 +338,13 @@ def _outcome(g: m.Give, rs: m.Ruleset) -> str:
     joined = (" <b>or</b> " if g.alternatives else "; ").join(acts)
     one_of = "one of: " if g.alternatives else ""
     sources = ", ".join(f'<a href="#src-{e(s)}">{e(s)}</a>' for s in g.sources)
-    return (f"<li>{_pill(g.strength)} {one_of}{joined} {_pill('cat', 'category ' + g.category)} "
+    return (f"<li>{_pill(g.strength)} {one_of}{joined} {_pill('cat', _category_words(rs, g.category))} "
             f'<span class="small muted">sources: {sources}</span></li>')
+
+
+def _category_words(rs: m.Ruleset, category: str) -> str:
+    """issue 12: NCCN as before ("category 2A"), other schemes in their own words ("Class I, level A")."""
+    return f"category {category}" if rs.grading.name == "nccn" else rs.grading.label(category)
 
 
 def _rules(rs: m.Ruleset) -> str:
