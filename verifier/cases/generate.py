@@ -29,6 +29,7 @@ from dsl import model as m
 from dsl.span import NOWHERE
 from engine import RecordError
 from verifier.cases.boundaries import plan_boundaries
+from verifier.cases.score_terms import plan_score_terms
 from verifier.facts.conditions import conj
 from verifier.cases.finder import Fact, Found, RecordFinder, engine_form
 from verifier.cases.case import Case, Purpose, decision_statuses, expected_json, file_name
@@ -295,6 +296,7 @@ def generate(
     plan_pairs(plan)
     plan_values(plan)
     plan_boundaries(plan)
+    plan_score_terms(plan)  # issue 12
     plan_checks(plan, timeout_s)
     dropped: list[str] = []
     plan_regressions(plan, regressions, dropped)
