@@ -109,7 +109,15 @@ class Call:
     span: Span
 
 
-RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status, Conditional, Points, Call]
+@dataclass(frozen=True, slots=True)
+class Known:
+    """``known(x)``: the optional input ``x`` has a value in the record."""
+
+    name: Ident
+    span: Span
+
+
+RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status, Conditional, Points, Call, Known]
 
 # ---------------------------------------------------------------- action sets
 
@@ -181,6 +189,7 @@ class InputDecl:
     unit: str | None
     doc: str | None
     span: Span
+    optional: bool = False  # issue 12
 
 
 @dataclass(frozen=True, slots=True)

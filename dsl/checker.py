@@ -14,6 +14,7 @@ from typing import Callable, Iterable, TypeVar
 from dsl import ast
 from dsl import model as m
 from dsl.errors import Diagnostic, RulesetError
+from dsl.optional import unguarded
 from dsl.grading import DEFAULT as DEFAULT_GRADING, SHIPPED as SHIPPED_GRADINGS, GradingScheme
 from dsl.span import Span
 
@@ -68,6 +69,7 @@ class _Checker:
         self.used_actions: set[str] = set()
         self.used_sources: set[str] = set()
         self.used_groups: set[str] = set()
+        self.optional_inputs: set[str] = set()  # issue 12
 
     # ------------------------------------------------------------ reporting
 
@@ -164,7 +166,9 @@ class _Checker:
         if typ is None:
             return None
         self.input_types[d.name.name] = typ
-        return m.Input(d.name.name, typ, d.unit, d.doc, d.span)
+        if d.optional:
+            self.optional_inputs.add(d.name.name)
+        return m.Input(d.name.name, typ, d.unit, d.doc, d.span, optional=d.optional)
 
     # ------------------------------------------------------------ definitions
 
@@ -294,6 +298,8 @@ class _Checker:
             return self.points(raw, allow_status)
         if isinstance(raw, ast.Call):
             return self.call(raw, allow_status)
+        if isinstance(raw, ast.Known):
+            return self.known(raw)
         assert isinstance(raw, ast.Binary)
         return self.binary(raw, allow_status)
 
@@ -423,6 +429,20 @@ class _Checker:
             return None
         then_e, else_e = (se, fe) if then_bare else (fe, se)
         return m.Ite(cond, then_e, else_e, typ, raw.span), typ
+
+    def known(self, raw: ast.Known) -> tuple[m.Expr, m.ExprType] | None:
+        n = raw.name.name
+        self.used_names.add(n)
+        if n in self.optional_inputs:
+            return m.Known(n, raw.span), m.BOOL
+        if n in self.inputs:
+            if n in self.input_types:
+                self.error(raw.name.span, f"input '{n}' is not optional, so it is always known; "
+                                          f"declare it 'input {n}: optional ...' if records may lack it")
+            return None
+        hint = _did_you_mean(n, sorted(self.optional_inputs))
+        self.error(raw.name.span, f"known(...) takes an optional input, and '{n}' is not an input{hint}")
+        return None
 
     def points(self, raw: ast.Points, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
         conds = [self.bool_expr(t.cond, allow_status, "each line of 'points'") for t in raw.terms]
@@ -645,6 +665,28 @@ class _Checker:
         levels = tuple(dict.fromkeys(lv.name for lv in d.levels))
         return GradingScheme(name, d.title or name, levels, levels)
 
+    def check_optional_uses(self, inputs: list[m.Input], rules: list[m.Rule],
+                            constraints: list[m.Constraint], properties: list[m.Property]) -> None:
+        """Every read of an optional input's value must wait for known(...) (see dsl.optional)."""
+        optional = frozenset(i.name for i in inputs if i.optional)
+        if not optional:
+            return
+        defs = {d.name: d.expr for d in self.def_order}
+        lookup = defs.get
+        roots: list[m.Expr] = [d.expr for d in self.def_order]
+        roots += [c.expr for c in constraints] + [p.expr for p in properties]
+        # A rule is read with its phase: a phase that establishes known(x) guards its rules.
+        roots += [r.condition for r in rules]
+        seen: set[tuple[int, int]] = set()
+        for root in roots:
+            for ref in unguarded(root, optional, lookup):
+                key = (ref.span.line, ref.span.col)
+                if key in seen:
+                    continue
+                seen.add(key)
+                self.error(ref.span, f"optional input '{ref.name}' may be unknown here; read it only where "
+                                     f"known({ref.name}) holds, e.g. known({ref.name}) and ...")
+
     def check_categories(self, grading: GradingScheme) -> None:
         for r, _ in self.rules.values():
             for g in r.gives:
@@ -712,6 +754,7 @@ class _Checker:
             if ok:
                 coverages.append(m.Coverage(cid, d.title, tuple(i.name for i in d.inputs), d.span))
         self.warn_unused()
+        self.check_optional_uses(inputs, rules, constraints, properties)  # issue 12
         if any(x.severity == "error" for x in self.diags):
             return None
         return m.Ruleset(

@@ -249,9 +249,17 @@ class MinMax:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """``known(name)``: the optional input ``name`` has a value (issue 12)."""
+
+    name: str
+    span: Span
+
+
 Expr = Union[
     BoolLit, NumLit, EnumLit, InputRef, DefRef, Not, And, Or, Implies, Iff,
-    Compare, InSet, Arith, Neg, ActionStatus, Ite, Points, MinMax,
+    Compare, InSet, Arith, Neg, ActionStatus, Ite, Points, MinMax, Known,
 ]
 
 
@@ -317,6 +325,9 @@ class Input:
     unit: str | None
     doc: str | None
     span: Span
+    # issue 12: a record may omit an optional input or give null ("unknown");
+    # the checker makes every use of it wait for ``known(name)``.
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,7 +174,10 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def input(self, meta, c):
-        return ast.InputDecl(self._ident(c[0]), c[1], c[2], c[3], self._span(meta))
+        return ast.InputDecl(self._ident(c[0]), c[2], c[3], c[4], self._span(meta), optional=c[1] is not None)
+
+    def optional(self, c):  # issue 12
+        return True
 
     def input_unit(self, c):
         return _unquote(c[0])
@@ -399,6 +402,9 @@ class _ToAst(Transformer_NonRecursive):
     @v_args(meta=True)
     def conditional(self, meta, c):
         return ast.Conditional(c[0], c[1], c[2], self._span(meta))
+
+    def known(self, c):
+        return ast.Known(self._ident(c[0]), self._tok(c[0]))
 
     @v_args(meta=True)
     def points_term(self, meta, c):

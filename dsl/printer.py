@@ -96,6 +96,8 @@ def format_expr(e: m.Expr) -> str:
     if isinstance(e, m.Points):
         lines = ", ".join(f"{format_expr(c)}: {format_number(w)}" for c, w in zip(e.conds, e.weights))
         return f"points {{{lines}}}"
+    if isinstance(e, m.Known):
+        return f"known({e.name})"
     if isinstance(e, m.MinMax):
         return f"{e.op}({', '.join(format_expr(a) for a in e.args)})"
     if isinstance(e, m.ActionStatus):

@@ -95,6 +95,8 @@ class ExprCompiler:
             for t in terms:
                 out = f"_ctx.add({out}, {t})"
             return out
+        if isinstance(e, m.Known):
+            return f"k_{e.name}"
         if isinstance(e, m.MinMax):
             return f"{e.op}({', '.join(self.expr(a) for a in e.args)})"
         if isinstance(e, m.ActionStatus):
@@ -102,9 +104,28 @@ class ExprCompiler:
         raise TypeError(f"not an expression: {e!r}")
 
 
+def placeholder(i: m.Input) -> Any:
+    """A value of the input's type standing in for "unknown" (never decisive, see dsl.optional)."""
+    t = i.type
+    if isinstance(t, m.BoolType):
+        return False
+    if isinstance(t, m.EnumType):
+        return t.values[0]
+    lo = Fraction(t.lo)
+    return int(lo) if lo.denominator == 1 else fraction_to_decimal(lo)
+
+
 def _prelude(ruleset: m.Ruleset, c: ExprCompiler) -> list[str]:
     """Lines binding every input and definition to a local, in dependency order."""
-    lines = [f"    i_{i.name} = r[{i.name!r}]" for i in ruleset.inputs]
+    lines = []
+    for i in ruleset.inputs:
+        lines.append(f"    i_{i.name} = r[{i.name!r}]")
+        if i.optional:
+            # issue 12: an unknown value is read only under known(...) (the checker
+            # guarantees it), so any placeholder gives the same result; it keeps
+            # comparisons from meeting None.
+            lines.append(f"    k_{i.name} = i_{i.name} is not None")
+            lines.append(f"    if not k_{i.name}: i_{i.name} = {c.const(placeholder(i))}")
     lines += [f"    d_{d.name} = {c.expr(d.expr)}" for d in ruleset.definitions]
     return lines
 

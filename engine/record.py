@@ -121,6 +121,8 @@ class RecordValidator:
                 consts[f"_lo{k}"], consts[f"_hi{k}"] = (
                     int(b) if b.denominator == 1 else fraction_to_decimal(b) for b in (t.lo, t.hi))
                 test = f"(type(v) is int or (type(v) is Decimal and v.is_finite())) and _lo{k} <= v <= _hi{k}"
+            if i.optional:  # issue 12: null is "unknown" (a missing key takes the slow path)
+                test = f"v is None or ({test})"
             lines.append(f"    if not ({test}): return False")
         lines.append("    return True")
         src = "\n".join(lines) + "\n"
@@ -143,6 +145,9 @@ class RecordValidator:
         problems: list[Problem] = []
         out: dict[str, Any] = {}
         for i in self.inputs:
+            if i.optional and record.get(i.name) is None:  # issue 12: omitted or null: unknown
+                out[i.name] = None
+                continue
             if i.name not in record:
                 problems.append(Problem("missing (every input of the ruleset must be given)", field=i.name))
                 continue

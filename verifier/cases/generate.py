@@ -154,7 +154,16 @@ def _compatible(finder: RecordFinder, base: list[Fact], wishes: list[Fact]) -> l
 def _equals(ruleset: m.Ruleset, name: str, value: Any) -> m.Expr:
     inp = ruleset.input(name)
     t = inp.type
+    if value is None:  # issue 12: an unknown optional input
+        return m.Not(m.Known(name, NOWHERE), NOWHERE)
     ref = m.InputRef(name, m.expr_type_of(t), NOWHERE)
+    if inp.optional:
+        return m.And((m.Known(name, NOWHERE), _value_fact(ruleset, name, value, ref)), NOWHERE)
+    return _value_fact(ruleset, name, value, ref)
+
+
+def _value_fact(ruleset: m.Ruleset, name: str, value: Any, ref: m.InputRef) -> m.Expr:
+    t = ruleset.input(name).type
     if isinstance(t, m.BoolType):
         return ref if value else m.Not(ref, NOWHERE)
     if isinstance(t, m.EnumType):
@@ -244,6 +253,9 @@ def unusual_inputs(ruleset: m.Ruleset, record: Mapping[str, Any]) -> tuple[str, 
     out = []
     for inp in ruleset.inputs:
         want, have = default_value(inp), record[inp.name]
+        if have is None:  # issue 12: unknown is not the typical value
+            out.append(inp.name)
+            continue
         if isinstance(want, bool) or isinstance(want, str):
             same = have == want and type(have) is type(want)
         else:

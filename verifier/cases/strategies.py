@@ -229,7 +229,8 @@ def _records(draw: st.DrawFn, handle: _Handle) -> dict[str, Any]:
         assert ans.model is not None
         model = ans.model
         completed = [i for i in ruleset.inputs if i.name not in assumed and isinstance(i.type, m.RealType)]
-        if any(not is_simple(Fraction(enc.value_of(model, i))) for i in completed):
+        values = [enc.value_of(model, i) for i in completed]
+        if any(v is not None and not is_simple(Fraction(v)) for v in values):
             # Z3 may complete a real with 1/3: move it to a short decimal.
             model = round_reals(enc, [], hard + list(assumed.values()), model)
         return json_record(enc.record_from_model(model))

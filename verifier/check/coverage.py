@@ -56,6 +56,8 @@ def _cell_values(inp: m.Input) -> tuple[Any, ...]:
 
 
 def _show(v: Any) -> str:
+    if v is None:
+        return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)

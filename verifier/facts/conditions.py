@@ -49,7 +49,7 @@ class Condition:
 
 def is_condition(e: m.Expr) -> bool:
     """An atomic boolean test: what MC/DC toggles and the mutation operators negate."""
-    if isinstance(e, (m.Compare, m.InSet)):
+    if isinstance(e, (m.Compare, m.InSet, m.Known)):  # known(x): issue 12
         return True
     return isinstance(e, m.InputRef) and isinstance(e.type, m.BoolType)
 

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Iterator
 
 from dsl import model as m
+from dsl.optional import unguarded
 from dsl.printer import format_expr, format_number
 from dsl.span import NOWHERE
 from verifier.cases.boundaries import INT_STEP, REAL_STEP, threshold_of
@@ -240,6 +241,10 @@ def _give_mutants(rs: m.Ruleset) -> Iterator[Mutant]:
 def mutants(ruleset: m.Ruleset, operators: frozenset[str] | None = None) -> tuple[Mutant, ...]:
     """Every mutant of ``ruleset`` (of the named operators only, if given), in a fixed order."""
     out = [*_condition_mutants(ruleset), *_give_mutants(ruleset)]
+    if any(i.optional for i in ruleset.inputs):
+        # issue 12: a mutant that reads an optional input without known(...)
+        # is no ruleset the checker would accept (its meaning is not defined).
+        out = [mu for mu in out if _guarded(mu.ruleset)]
     if operators is not None:
         out = [mu for mu in out if mu.operator in operators]
     seen: set[str] = set()
@@ -249,6 +254,13 @@ def mutants(ruleset: m.Ruleset, operators: frozenset[str] | None = None) -> tupl
             seen.add(mu.id)
             unique.append(mu)
     return tuple(unique)
+
+
+def _guarded(rs: m.Ruleset) -> bool:
+    optional = frozenset(i.name for i in rs.inputs if i.optional)
+    defs = {d.name: d.expr for d in rs.definitions}
+    roots = [d.expr for d in rs.definitions] + [r.condition for r in rs.rules]
+    return not any(unguarded(root, optional, defs.get) for root in roots)
 
 
 def changed_definition_closure(ruleset: m.Ruleset, names: frozenset[str]) -> frozenset[str]:
