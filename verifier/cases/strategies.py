@@ -46,6 +46,10 @@ class _Prepared:
         literals = sorted({e.value for e in _all_expressions(ruleset) if isinstance(e, m.NumLit)})
         self.literals = literals
         self.values = {i.name: _value_strategy(i, literals) for i in ruleset.inputs}
+        for i in ruleset.inputs:  # issue 12: an optional input is unknown (null) in one draw of five
+            if i.optional:
+                self.values[i.name] = st.one_of(st.none(), self.values[i.name], self.values[i.name],
+                                                self.values[i.name], self.values[i.name])
         self.rule_ids = tuple(r.id for r in ruleset.rules)
         self.edges = {i.name: _edges(i, literals) for i in ruleset.inputs}
         self._ids: dict[int, int] = {}
@@ -56,7 +60,7 @@ class _Prepared:
         # Create the finite-domain literals now, in a fixed order, so that the
         # solver state does not depend on which records came first.
         for i in ruleset.inputs:
-            for v in _finite_values(i):
+            for v in _finite_values(i) + ((None,) if i.optional else ()):
                 self.enc.value_lit(i.name, v)
         for r in ruleset.rules:
             self.enc.tracked(f"fires!{r.id}", self.enc.fires[r.id])
@@ -72,6 +76,8 @@ class _Prepared:
     def random_value(self, rnd: Any, inp: m.Input) -> Any:
         """A value of ``inp`` from ``rnd``, with the same boundary bias as the drawn values."""
         t = inp.type
+        if inp.optional and rnd.random() < 0.2:  # issue 12: unknown
+            return None
         if isinstance(t, m.BoolType):
             return rnd.random() < 0.5
         if isinstance(t, m.EnumType):
