@@ -173,6 +173,8 @@ def _value_fact(ruleset: m.Ruleset, name: str, value: Any, ref: m.InputRef) -> m
 
 
 def _cell_value(ruleset: m.Ruleset, name: str, shown: str) -> Any:
+    if shown == "unknown" and ruleset.input(name).optional:  # issue 12: the unknown cell
+        return None
     if isinstance(ruleset.input(name).type, m.BoolType):
         return shown == "true"
     return shown

@@ -49,15 +49,16 @@ def check_coverage(s: Session) -> CheckResult:
 
 def _cell_values(inp: m.Input) -> tuple[Any, ...]:
     t = inp.type
+    unknown = (None,) if inp.optional else ()  # issue 12: "unknown" is a cell of its own
     if isinstance(t, m.EnumType):
-        return t.values
+        return (*t.values, *unknown)
     assert isinstance(t, m.BoolType), "the checker admits only enum and bool coverage inputs"
-    return (False, True)
+    return (False, True, *unknown)
 
 
 def _show(v: Any) -> str:
-    if v is None:
-        return "null"
+    if v is None:  # issue 12: the cell of an optional input left unknown
+        return "unknown"
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)
