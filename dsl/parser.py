@@ -436,7 +436,7 @@ _TERMINAL_NAMES = {
 # are acceptable the message says "an expression" instead of listing them.
 _EXPR_START = {
     "LPAR", "MINUS", "NOT", "TRUE", "FALSE", "NAME", "SIGNED_NUMBER_LIT",
-    "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED", "IF", "POINTS",
+    "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED", "IF", "POINTS", "KNOWN",
 }
 _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # Tokens that can continue an expression after an operand; "an operator"
