@@ -285,7 +285,44 @@ class GradingDecl:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One field of a baseline or example: ``age: 78`` (kind: number, bool, null or name)."""
+
+    name: Ident
+    kind: str
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineDecl:
+    name: Ident
+    fields: tuple[FieldValue, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectDecl:
+    """``expect recommended {a, b category 1}`` (status: recommended, considered, avoided, not_given)."""
+
+    status: str
+    items: tuple[tuple[Ident, Ident | None], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleDecl:
+    id: Ident
+    title: str
+    baseline: Ident | None
+    fields: tuple[FieldValue, ...]
+    expects: tuple[ExpectDecl, ...]
+    span: Span
+
+
 Decl = Union[
+    BaselineDecl, ExampleDecl,
     GradingDecl,
     SourceDecl, InputDecl, DefineDecl, ActionDecl, GroupDecl, ConstraintDecl,
     PhaseDecl, RuleDecl, ConflictDecl, PropertyDecl, CoverageDecl,

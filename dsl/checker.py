@@ -8,6 +8,7 @@ and its parents stay quiet about it, so one mistake gives one message.
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal
 from fractions import Fraction
 from typing import Callable, Iterable, TypeVar
 
@@ -687,6 +688,124 @@ class _Checker:
                 self.error(ref.span, f"optional input '{ref.name}' may be unknown here; read it only where "
                                      f"known({ref.name}) holds, e.g. known({ref.name}) and ...")
 
+    # -- issue 12: worked examples
+
+    def _field_value(self, f: ast.FieldValue, where: str) -> tuple[bool, Any]:
+        """(ok, value) of one field of a baseline or example, checked against its input."""
+        n = f.name.name
+        if n not in self.inputs:
+            hint = _did_you_mean(n, self.inputs)
+            self.error(f.name.span, f"'{n}' in {where} is not an input{hint}")
+            return False, None
+        t = self.input_types.get(n)
+        if t is None:
+            return False, None
+        if f.kind == "null":
+            if n not in self.optional_inputs:
+                self.error(f.span, f"'{n}' is not optional, so it cannot be null in {where}")
+                return False, None
+            return True, None
+        if isinstance(t, m.BoolType):
+            if f.kind == "bool":
+                return True, f.text == "true"
+        elif isinstance(t, m.EnumType):
+            if f.kind == "name" and f.text in t.values:
+                return True, f.text
+            if f.kind == "name":
+                hint = _did_you_mean(f.text, t.values)
+                self.error(f.span, f"'{f.text}' is not a value of {n} (values: {', '.join(t.values)}){hint}")
+                return False, None
+        elif f.kind == "number":
+            v = _fraction(f.text)
+            if isinstance(t, m.IntType) and v.denominator != 1:
+                self.error(f.span, f"{n} is a whole number, not {f.text}")
+                return False, None
+            if not t.lo <= v <= t.hi:
+                self.error(f.span, f"{n} = {f.text} is out of range [{t.lo}, {t.hi}]")
+                return False, None
+            return True, int(v) if v.denominator == 1 else Decimal(f.text)
+        self.error(f.span, f"{n} needs {_input_type_word(t)}, not {f.text}")
+        return False, None
+
+    def _fields(self, fields: tuple[ast.FieldValue, ...], where: str) -> dict[str, Any] | None:
+        out: dict[str, Any] = {}
+        ok = True
+        for f in fields:
+            self.used_names.add(f.name.name)
+            if f.name.name in out:
+                self.error(f.name.span, f"'{f.name.name}' is given twice in {where}")
+                ok = False
+                continue
+            good, value = self._field_value(f, where)
+            if good:
+                out[f.name.name] = value
+            ok = ok and good
+        return out if ok else None
+
+    def check_examples(self, grading: GradingScheme | None) -> list[m.Example]:
+        baselines: dict[str, dict[str, Any] | None] = {}
+        for d in self.tree.decls:
+            if isinstance(d, ast.BaselineDecl):
+                if d.name.name in baselines:
+                    self.error(d.name.span, f"duplicate baseline '{d.name.name}'")
+                    continue
+                baselines[d.name.name] = self._fields(d.fields, f"baseline {d.name.name}")
+        out: list[m.Example] = []
+        seen: set[str] = set()
+        for d in self.tree.decls:
+            if not isinstance(d, ast.ExampleDecl):
+                continue
+            eid = d.id.name
+            if eid in seen:
+                self.error(d.id.span, f"duplicate example '{eid}'")
+                continue
+            seen.add(eid)
+            record: dict[str, Any] = {}
+            ok = True
+            if d.baseline is not None:
+                if d.baseline.name not in baselines:
+                    hint = _did_you_mean(d.baseline.name, baselines)
+                    self.error(d.baseline.span, f"unknown baseline '{d.baseline.name}'{hint}")
+                    ok = False
+                elif baselines[d.baseline.name] is None:
+                    ok = False
+                else:
+                    record.update(baselines[d.baseline.name] or {})
+            own = self._fields(d.fields, f"example {eid}")
+            if own is None:
+                ok = False
+            else:
+                record.update(own)
+            missing = [n for n in self.inputs if n not in record and n not in self.optional_inputs]
+            if ok and missing:
+                self.error(d.id.span, f"example {eid} gives no value for {', '.join(missing)} "
+                                      "(give them in the example or in its baseline: from NAME)")
+                ok = False
+            expects: list[m.Expectation] = []
+            for x in d.expects:
+                for action, cat in x.items:
+                    self.used_actions.add(action.name)
+                    if action.name not in self.actions:
+                        hint = _did_you_mean(action.name, self.actions)
+                        self.error(action.span, f"unknown action '{action.name}'{hint}")
+                        ok = False
+                        continue
+                    if cat is not None:
+                        if x.status == "not_given":
+                            self.error(cat.span, "an action expected 'not given' has no category")
+                            ok = False
+                            continue
+                        if grading is not None and cat.name not in grading.levels:
+                            self.error(cat.span, f"'{cat.name}' is not a level of grading {grading.name} "
+                                                 f"(levels: {', '.join(grading.levels)})")
+                            ok = False
+                            continue
+                    expects.append(m.Expectation(x.status, action.name, cat.name if cat else None, action.span))
+            if ok:
+                order = [n for n in self.inputs if n in record]
+                out.append(m.Example(eid, d.title, tuple((n, record[n]) for n in order), tuple(expects), d.span))
+        return out
+
     def check_categories(self, grading: GradingScheme) -> None:
         for r, _ in self.rules.values():
             for g in r.gives:
@@ -753,12 +872,14 @@ class _Checker:
                 listed.add(i.name)
             if ok:
                 coverages.append(m.Coverage(cid, d.title, tuple(i.name for i in d.inputs), d.span))
+        examples = self.check_examples(grading)  # issue 12
         self.warn_unused()
         self.check_optional_uses(inputs, rules, constraints, properties)  # issue 12
         if any(x.severity == "error" for x in self.diags):
             return None
         return m.Ruleset(
             grading=grading or DEFAULT_GRADING,  # issue 12 (None only after an error)
+            examples=tuple(examples),
             name=self.tree.header.name.name,
             version=self.tree.header.version,
             path=self.tree.path,
@@ -917,6 +1038,14 @@ def _dependency_order(
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def _input_type_word(t: m.InputType) -> str:
+    if isinstance(t, m.BoolType):
+        return "true or false"
+    if isinstance(t, m.EnumType):
+        return f"one of {', '.join(t.values)}"
+    return "a number"
 
 
 def _type_word(t: m.ExprType) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 from dsl.grading import DEFAULT as DEFAULT_GRADING, GradingScheme
 from dsl.span import Span
@@ -431,6 +431,34 @@ class Coverage:
     span: Span
 
 
+# -- issue 12: worked examples
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What an example expects of one action: ``status`` is recommended, considered,
+    avoided or not_given; ``category``, when given, is the level it must come with."""
+
+    status: str
+    action: str
+    category: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A worked example: a complete record (its baseline with its own fields on top) and expectations."""
+
+    id: str
+    title: str
+    record: tuple[tuple[str, Any], ...]  # every given input, in declaration order; None is unknown
+    expects: tuple[Expectation, ...]
+    span: Span
+
+    def record_dict(self) -> dict[str, Any]:
+        return dict(self.record)
+
+
 @dataclass(frozen=True, slots=True)
 class Ruleset:
     name: str
@@ -448,6 +476,7 @@ class Ruleset:
     coverages: tuple[Coverage, ...]
     # issue 12: the evidence grading scheme the rules' categories belong to.
     grading: GradingScheme = DEFAULT_GRADING
+    examples: tuple[Example, ...] = ()  # issue 12
     _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -391,6 +391,59 @@ class _ToAst(Transformer_NonRecursive):
     def avoided(self, meta, c):
         return self._status("avoided", meta, c)
 
+    # -- issue 12: worked examples
+
+    @v_args(meta=True)
+    def baseline(self, meta, c):
+        return ast.BaselineDecl(self._ident(c[0]), tuple(f for f in c[1:] if f is not None), self._span(meta))
+
+    @v_args(meta=True)
+    def example(self, meta, c):
+        fields = tuple(x for x in c[3:] if isinstance(x, ast.FieldValue))
+        expects = tuple(x for x in c[3:] if isinstance(x, ast.ExpectDecl))
+        base = self._ident(c[2]) if c[2] is not None else None
+        return ast.ExampleDecl(self._ident(c[0]), _unquote(c[1]), base, fields, expects, self._span(meta))
+
+    @v_args(meta=True)
+    def field(self, meta, c):
+        kind, text = c[1]
+        return ast.FieldValue(self._ident(c[0]), kind, text, self._span(meta))
+
+    def field_number(self, c):
+        return ("number", self._number(c[0]).text)
+
+    def field_true(self, c):
+        return ("bool", "true")
+
+    def field_false(self, c):
+        return ("bool", "false")
+
+    def field_null(self, c):
+        return ("null", "null")
+
+    def field_name(self, c):
+        return ("name", str(c[0]))
+
+    @v_args(meta=True)
+    def expect(self, meta, c):
+        items = tuple(x for x in c[1:] if x is not None)
+        return ast.ExpectDecl(c[0], items, self._span(meta))
+
+    def exp_recommended(self, c):
+        return "recommended"
+
+    def exp_considered(self, c):
+        return "considered"
+
+    def exp_avoided(self, c):
+        return "avoided"
+
+    def exp_not_given(self, c):
+        return "not_given"
+
+    def expect_item(self, c):
+        return (self._ident(c[0]), self._ident(c[1]) if c[1] is not None else None)
+
     # -- issue 12: grading scheme, conditional expression, score tables, function calls
 
     @v_args(meta=True)
@@ -447,7 +500,7 @@ _OPERATOR_CORE = {"AND", "OR"}
 _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
     "RULE", "CONFLICT", "PROPERTY", "COVERAGE",
-    "GRADING",  # issue 12
+    "GRADING", "BASELINE", "EXAMPLE",  # issue 12
 }
 _IGNORED = {"WS", "COMMENT"}
 

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from engine import Decision
 
 # Purpose kinds, in the order that picks a case's name (its first purpose).
-KINDS = ("witness", "mcdc", "value", "boundary", "score", "cell", "counterexample", "regression")  # score: issue 12
+KINDS = ("example", "witness", "mcdc", "value", "boundary", "score", "cell", "counterexample", "regression")  # example, score: issue 12
 _KIND_RANK = {k: n for n, k in enumerate(KINDS)}
 
 _MAX_NAME = 120

@@ -35,7 +35,7 @@ from verifier.cases.finder import Fact, Found, RecordFinder, engine_form
 from verifier.cases.case import Case, Purpose, decision_statuses, expected_json, file_name
 from verifier.cases.plan import Gap, Plan
 from verifier.check.run import check_ruleset
-from verifier.solver.encoding import SAT, Encoding, default_value, to_fraction
+from verifier.solver.encoding import SAT, Encoding, default_value, json_value, to_fraction
 from verifier.cases.mcdc import plan_pairs, plan_values
 from verifier.solver.replay import EngineDisagreement
 from verifier.check.results import COVERED, REFUTED
@@ -231,6 +231,29 @@ def _counterexample(plan: Plan, check: str, record: Mapping[str, Any], order: tu
     ))
 
 
+def plan_examples(plan: Plan) -> None:
+    """issue 12: every worked example of the ruleset is a case of its own (invalid ones are gaps)."""
+    rs = plan.ruleset
+    for k, ex in enumerate(rs.examples):
+        given = ex.record_dict()
+        record = {i.name: given.get(i.name) for i in rs.inputs}
+        record = {n: (v if v is None or isinstance(v, (bool, str)) else json_value(to_fraction(v)))
+                  for n, v in record.items()}
+        try:
+            engine_form(plan.finder.ev, record)
+        except RecordError as err:
+            plan.gap("example", {"example": ex.id}, f"the example is not a valid record ({err})")
+            continue
+        index = plan.finder.add(record)
+        plan.assign(index, Purpose(
+            kind="example",
+            name=f"example-{ex.id}",
+            why=f"worked example {ex.id} of the ruleset: {ex.title}",
+            fields=(("example", ex.id),),
+            order=(k,),
+        ))
+
+
 def plan_regressions(plan: Plan, regressions: Sequence[Mapping[str, Any]], dropped: list[str]) -> None:
     """Keep the frozen regression cases whose record is still valid (with their purposes)."""
     for k, case in enumerate(sorted(regressions, key=lambda c: str(c.get("id")))):
@@ -311,6 +334,7 @@ def generate(
     plan_values(plan)
     plan_boundaries(plan)
     plan_score_terms(plan)  # issue 12
+    plan_examples(plan)  # issue 12
     plan_checks(plan, timeout_s)
     dropped: list[str] = []
     plan_regressions(plan, regressions, dropped)

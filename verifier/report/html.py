@@ -28,6 +28,7 @@ _KIND_TITLES = {
     "contradiction": "Contradictions",
     "dead-rule": "Dead rules",
     "invariant": "Properties",
+    "example": "Worked examples",
 }
 _KIND_HELP = {
     "coverage": "every valid record gets at least one action recommended or considered",
@@ -35,6 +36,7 @@ _KIND_HELP = {
     "contradiction": "no valid record is given two conflicting actions, or an action both given and avoided",
     "dead-rule": "every rule fires on some valid record",
     "invariant": "the ruleset's own properties hold for every valid record",
+    "example": "each worked example of the ruleset gets the outcome it expects",
 }
 _STATUS_ORDER = {"refuted": 0, "unknown": 1, "proved": 2}
 
