@@ -13,6 +13,7 @@ from dsl.grading import ESC, GRADE, NCCN, SHIPPED, USPSTF
 from engine import compile_ruleset
 from verifier.cli import cli
 from verifier.diff.compare import diff_rulesets
+from verifier.diff.render import render_all
 
 
 def _rules(grading: str, strong: str, weak: str, avoid: str) -> str:
@@ -84,3 +85,5 @@ def test_diff_sees_a_category_change_in_the_scheme() -> None:
     report = diff_rulesets(old, new).to_json()
     text = json.dumps(report)
     assert "category changed" in text and '"I-C"' in text and '"IIa-A"' in text
+    words = render_all([diff_rulesets(old, new)], "text", timing=False)
+    assert "recommend (Class I, level C) -> recommend (Class IIa, level C)" in words

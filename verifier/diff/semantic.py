@@ -51,6 +51,15 @@ _CATEGORY_NAMES: list[str] = list(dict.fromkeys(lv for s in SHIPPED_GRADINGS.val
 _CATEGORY_CODE: dict[str, int] = {c: k for k, c in enumerate(_CATEGORY_NAMES)}
 
 
+# issue 12: a level of a shipped scheme other than NCCN in that scheme's words
+# ("I-C" -> "Class I, level C"); the levels of these schemes do not overlap.
+_WORDS = {lv: s.label(lv) for s in SHIPPED_GRADINGS.values() if s.name != "nccn" for lv in s.levels}
+
+
+def _category_words(category: str | None) -> str:
+    return _WORDS.get(category or "", f"category {category}")
+
+
 def _category_code(category: str) -> int:
     code = _CATEGORY_CODE.get(category)
     if code is None:
@@ -85,7 +94,7 @@ class Outcome:
     def text(self) -> str:
         if self.strength is None:
             return "not given"
-        return f"{self.strength} (category {self.category})"
+        return f"{self.strength} ({_category_words(self.category)})"
 
     def to_json(self) -> dict[str, str | None]:
         return {"strength": self.strength, "category": self.category}
