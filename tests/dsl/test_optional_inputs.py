@@ -157,3 +157,22 @@ def test_engine_z3_and_evaluator_agree_with_unknowns() -> None:
 
     agree()
     assert any(seen_unknown) and not all(seen_unknown)
+
+
+def test_diff_honours_unknown_values() -> None:
+    from verifier.diff.compare import diff_rulesets
+    from verifier.diff.render import render_all
+
+    old, _ = dsl.check_text(RULES, "t.rules")
+    # HBIG for an unknown status now also above 2,000 g: only unknown records change.
+    new, _ = dsl.check_text(RULES.replace("(low_weight or not known(weight))", "true"), "t.rules")
+    report = diff_rulesets(old, new)
+    text = render_all([report], "text", timing=False)
+    assert "hbig" in text and "not known(hbsag)" in text and "hbsag=null" in text
+    regions = [r for a in report.semantic.actions for t in a.transitions for r in t.regions]
+    assert regions and all(r.example["hbsag"] is None for r in regions)
+    assert all("known(" not in k for r in regions for k in r.example)
+    # Making a required input optional: the records that leave it out are valid under NEW only.
+    opt, _ = dsl.check_text(RULES.replace("input term: bool", "input term: optional bool"), "t.rules")
+    text = render_all([diff_rulesets(old, opt)], "text", timing=False)
+    assert "records valid under NEW only" in text and "not known(term)" in text

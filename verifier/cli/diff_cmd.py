@@ -119,12 +119,6 @@ def diff_command(rulesets: tuple[str, ...], base: str | None, skip_new: bool, fm
         if skip_new:
             fail("ruleproof diff: error: --skip-new goes with --base")
         pairs.append((load_ruleset_or_exit(rulesets[0]), load_ruleset_or_exit(rulesets[1])))
-    for old_rs, new_rs in pairs:
-        # issue 12: the joint encoding has no "unknown" yet; say so rather than diff wrongly.
-        optional = sorted({i.name for rs in (old_rs, new_rs) for i in rs.inputs if i.optional})
-        if optional:
-            fail(f"{new_rs.path}: error: ruleproof diff does not handle optional inputs yet "
-                 f"({', '.join(optional)}); compare the generated cases instead (ruleproof cases --check)")
     try:
         reports = [diff_rulesets(old, new, timeout_s=timeout, max_regions=max_regions) for old, new in pairs]
         output = render_all(reports, fmt, timing=not no_timing)

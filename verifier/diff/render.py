@@ -26,6 +26,8 @@ def render_json(report: DiffReport, timing: bool = True) -> str:
 
 
 def _value(v: Any) -> str:
+    if v is None:  # issue 12: an optional input left unknown
+        return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)

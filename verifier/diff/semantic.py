@@ -127,6 +127,8 @@ class SharedInput:
         return decl
 
     def default(self) -> Value:
+        if self.name in KNOWN_FLAGS.values():  # issue 12: typical records know their values
+            return True
         return default_value(self.declared)
 
 
@@ -196,6 +198,17 @@ def _validity_term(enc: Encoding, ruleset: m.Ruleset) -> z3.BoolRef:
     return enc.all_of(facts)
 
 
+# issue 12: an optional input ``x`` brings a shared bool "known(x)" (the
+# Encoding's ``known!x`` flag, the same variable in both versions).
+KNOWN_FLAGS: dict[str, str] = {}
+
+
+def known_flag(name: str) -> str:
+    flag = f"known({name})"
+    KNOWN_FLAGS[name] = flag
+    return flag
+
+
 class JointEncoding:
     """OLD and NEW over shared input variables, with one incremental solver.
 
@@ -221,6 +234,13 @@ class JointEncoding:
             self.code[side] = dict(zip(self.actions, codes))
         for inp in self.inputs:
             self.solver.add(self._hull(inp))
+        # issue 12: a version where an input is required only accepts records that know it.
+        flags = {flag: name for name, flag in KNOWN_FLAGS.items()}
+        for inp in self.inputs:
+            if inp.name in flags:
+                for side, decl, rs in ((OLD, inp.old, old), (NEW, inp.new, new)):
+                    if decl is None and flags[inp.name] in {i.name for i in rs.inputs}:
+                        valid[side] = z3.And(valid[side], inp.var)
         self.valid = valid
         self.valid_lit = {side: self.lit(f"valid:{side}", valid[side]) for side in (OLD, NEW)}
         self.invalid_lit = {side: self.lit(f"invalid:{side}", z3.Not(valid[side])) for side in (OLD, NEW)}
@@ -239,6 +259,13 @@ class JointEncoding:
                 out.append(self._shared(f"{name}@new", None, n))
             else:
                 out.append(self._shared(name, o, n))
+            if (o is not None and o.optional) or (n is not None and n.optional):
+                flag = known_flag(name)
+                decl = (o or n)
+                synthetic = m.Input(flag, m.BOOL, None, None, decl.span)  # type: ignore[union-attr]
+                out.append(SharedInput(flag, "bool", z3.Bool(f"known!{name}", self.ctx),
+                                       synthetic if o is not None and o.optional else None,
+                                       synthetic if n is not None and n.optional else None))
         return tuple(out)
 
     def _shared(self, name: str, old: m.Input | None, new: m.Input | None) -> SharedInput:
@@ -390,6 +417,15 @@ class JointEncoding:
             return inp.var == inp.values.index(str(value))
         return inp.var == _num(Fraction(value), self.ctx)  # type: ignore[arg-type]
 
+    def shown_record(self, values: Mapping[str, Value]) -> dict[str, Value]:
+        """A record as people read it: an optional input is null where unknown, no "known(...)" flags."""
+        flags = {flag: name for name, flag in KNOWN_FLAGS.items()}
+        out = {k: v for k, v in values.items() if k not in flags}
+        for flag, name in flags.items():
+            if values.get(flag) is False and name in out:
+                out[name] = None  # type: ignore[assignment]
+        return out
+
     def version_record(self, values: Mapping[str, Value], side: str) -> dict[str, Value]:
         """The record one version reads: its own inputs, in its declaration order."""
         shared_name = {}
@@ -398,7 +434,11 @@ class JointEncoding:
             if decl is not None:
                 shared_name[decl.name] = inp.name
         ruleset = self.old if side == OLD else self.new
-        return {i.name: values[shared_name[i.name]] for i in ruleset.inputs}
+        out = {i.name: values[shared_name[i.name]] for i in ruleset.inputs}
+        for i in ruleset.inputs:  # issue 12: an input whose flag is false is unknown (invalid where required)
+            if i.name in KNOWN_FLAGS and values.get(KNOWN_FLAGS[i.name]) is False:
+                out[i.name] = None
+        return out
 
     def num(self, value: Fraction) -> z3.ArithRef:
         return _num(value, self.ctx)
@@ -414,6 +454,8 @@ def _uses(e: m.Expr, ruleset: m.Ruleset, memo: dict[str, tuple[frozenset[str], f
     for node in m.walk(e):
         if isinstance(node, m.InputRef):
             inputs.add(node.name)
+        elif isinstance(node, m.Known):  # issue 12
+            inputs.add(known_flag(node.name))
         elif isinstance(node, m.DefRef):
             if node.name not in memo:
                 memo[node.name] = frozenset(), frozenset()  # definitions are acyclic; this only guards the recursion
