@@ -62,6 +62,8 @@ check: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_eval.py
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_check.py rulesets/af_stroke.rules
+	$(BIN)/python benchmarks/bench_check.py rulesets/hepb_perinatal.rules
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_cases.py
 	$(BIN)/python benchmarks/bench_fhir.py

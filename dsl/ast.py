@@ -70,7 +70,54 @@ class Status:
     span: Span
 
 
-RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status]
+# -- issue 12: conditional expression, score tables and function calls.
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """``if cond then yes else no``."""
+
+    cond: "RawExpr"
+    then: "RawExpr"
+    else_: "RawExpr"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PointsTerm:
+    """One line of a score table: ``condition: weight``."""
+
+    cond: "RawExpr"
+    weight: Number
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """``points { c1: w1, c2: w2, ... }``: the sum of the weights whose condition holds."""
+
+    terms: tuple[PointsTerm, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``f(a, b, ...)``; the checker knows the functions (min, max)."""
+
+    function: Ident
+    args: tuple["RawExpr", ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """``known(x)``: the optional input ``x`` has a value in the record."""
+
+    name: Ident
+    span: Span
+
+
+RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status, Conditional, Points, Call, Known]
 
 # ---------------------------------------------------------------- action sets
 
@@ -142,6 +189,7 @@ class InputDecl:
     unit: str | None
     doc: str | None
     span: Span
+    optional: bool = False  # issue 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +275,55 @@ class CoverageDecl:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class GradingDecl:
+    """``grading esc`` or ``grading local "title" levels {a, b, c}`` (issue 12)."""
+
+    name: Ident
+    title: str | None
+    levels: tuple[Ident, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One field of a baseline or example: ``age: 78`` (kind: number, bool, null or name)."""
+
+    name: Ident
+    kind: str
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineDecl:
+    name: Ident
+    fields: tuple[FieldValue, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectDecl:
+    """``expect recommended {a, b category 1}`` (status: recommended, considered, avoided, not_given)."""
+
+    status: str
+    items: tuple[tuple[Ident, Ident | None], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleDecl:
+    id: Ident
+    title: str
+    baseline: Ident | None
+    fields: tuple[FieldValue, ...]
+    expects: tuple[ExpectDecl, ...]
+    span: Span
+
+
 Decl = Union[
+    BaselineDecl, ExampleDecl,
+    GradingDecl,
     SourceDecl, InputDecl, DefineDecl, ActionDecl, GroupDecl, ConstraintDecl,
     PhaseDecl, RuleDecl, ConflictDecl, PropertyDecl, CoverageDecl,
 ]

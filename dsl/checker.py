@@ -8,12 +8,15 @@ and its parents stay quiet about it, so one mistake gives one message.
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal
 from fractions import Fraction
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from dsl import ast
 from dsl import model as m
 from dsl.errors import Diagnostic, RulesetError
+from dsl.optional import unguarded
+from dsl.grading import DEFAULT as DEFAULT_GRADING, SHIPPED as SHIPPED_GRADINGS, GradingScheme
 from dsl.span import Span
 
 _NUMERIC_OPS = ("<", "<=", ">", ">=")
@@ -72,6 +75,7 @@ class _Checker:
         self.used_actions: set[str] = set()
         self.used_sources: set[str] = set()
         self.used_groups: set[str] = set()
+        self.optional_inputs: set[str] = set()  # issue 12
 
     # ------------------------------------------------------------ reporting
 
@@ -168,7 +172,9 @@ class _Checker:
         if typ is None:
             return None
         self.input_types[d.name.name] = typ
-        return m.Input(d.name.name, typ, d.unit, d.doc, d.span)
+        if d.optional:
+            self.optional_inputs.add(d.name.name)
+        return m.Input(d.name.name, typ, d.unit, d.doc, d.span, optional=d.optional)
 
     # ------------------------------------------------------------ definitions
 
@@ -292,6 +298,14 @@ class _Checker:
             return m.Neg(e, typ.integral, raw.span), typ
         if isinstance(raw, ast.Membership):
             return self.membership(raw, allow_status)
+        if isinstance(raw, ast.Conditional):  # issue 12
+            return self.conditional(raw, allow_status)
+        if isinstance(raw, ast.Points):
+            return self.points(raw, allow_status)
+        if isinstance(raw, ast.Call):
+            return self.call(raw, allow_status)
+        if isinstance(raw, ast.Known):
+            return self.known(raw)
         assert isinstance(raw, ast.Binary)
         return self.binary(raw, allow_status)
 
@@ -397,6 +411,84 @@ class _Checker:
                                  "decimals; the solver would answer over irrationals); multiply by a number")
             return None
         return m.Arith(op, le, re_, integral, raw.span), m.NumType(integral)
+
+    # -- issue 12: conditional expression, score tables, min/max
+
+    def _bare_value(self, raw: ast.RawExpr) -> bool:
+        """A bare name that is neither an input nor a definition (so maybe an enum value)."""
+        return isinstance(raw, ast.Name) and raw.name not in self.inputs and raw.name not in self.defines
+
+    def conditional(self, raw: ast.Conditional, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        cond = self.bool_expr(raw.cond, allow_status, "the condition of 'if'")
+        # As in ``==``: a bare enum value takes its enum from the other branch.
+        then_bare = self._bare_value(raw.then)
+        first, second = (raw.else_, raw.then) if then_bare else (raw.then, raw.else_)
+        first_t = self.expr(first, allow_status)
+        if first_t is None:
+            return None
+        fe, ft = first_t
+        second_t: tuple[m.Expr, m.ExprType] | None
+        lit = self.enum_value(second, ft) if isinstance(ft, m.EnumType) else False
+        if lit is None:
+            return None
+        second_t = (lit, ft) if lit is not False else self.expr(second, allow_status)  # type: ignore[assignment]
+        if second_t is None or cond is None:
+            return None
+        se, st = second_t
+        if isinstance(ft, m.NumType) and isinstance(st, m.NumType):
+            typ: m.ExprType = m.NumType(ft.integral and st.integral)
+        elif ft == st:
+            typ = ft
+        else:
+            self.error(raw.span, f"the branches of 'if' must have the same type, not {_type_word(ft)} and {_type_word(st)}")
+            return None
+        then_e, else_e = (se, fe) if then_bare else (fe, se)
+        return m.Ite(cond, then_e, else_e, typ, raw.span), typ
+
+    def known(self, raw: ast.Known) -> tuple[m.Expr, m.ExprType] | None:
+        n = raw.name.name
+        self.used_names.add(n)
+        if n in self.optional_inputs:
+            return m.Known(n, raw.span), m.BOOL
+        if n in self.inputs:
+            if n in self.input_types:
+                self.error(raw.name.span, f"input '{n}' is not optional, so it is always known; "
+                                          f"declare it 'input {n}: optional ...' if records may lack it")
+            return None
+        hint = _did_you_mean(n, sorted(self.optional_inputs))
+        self.error(raw.name.span, f"known(...) takes an optional input, and '{n}' is not an input{hint}")
+        return None
+
+    def points(self, raw: ast.Points, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        conds = [self.bool_expr(t.cond, allow_status, "each line of 'points'") for t in raw.terms]
+        if any(c is None for c in conds):
+            return None
+        weights = tuple(_fraction(t.weight.text) for t in raw.terms)
+        integral = all("." not in t.weight.text for t in raw.terms)
+        return m.Points(tuple(conds), weights, integral, raw.span), m.NumType(integral)  # type: ignore[arg-type]
+
+    def call(self, raw: ast.Call, allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        fn = raw.function.name
+        if fn not in ("min", "max"):
+            hint = _did_you_mean(fn, ("min", "max"))
+            self.error(raw.function.span, f"unknown function '{fn}' (functions: min, max){hint}")
+            return None
+        args = [self.expr(a, allow_status) for a in raw.args]
+        if any(a is None for a in args):
+            return None
+        ok = True
+        for a, checked in zip(raw.args, args):
+            assert checked is not None
+            if not isinstance(checked[1], m.NumType):
+                self.error(a.span, f"'{fn}' needs numbers, not {_type_word(checked[1])}")
+                ok = False
+        if ok and len(args) < 2:
+            self.error(raw.span, f"'{fn}' needs at least two numbers")
+            ok = False
+        if not ok:
+            return None
+        integral = all(t.integral for _, t in args)  # type: ignore[union-attr,misc]
+        return m.MinMax(fn, tuple(e for e, _ in args), integral, raw.span), m.NumType(integral)  # type: ignore[misc]
 
     def bool_operand(self, raw: ast.RawExpr, allow_status: bool, op: str) -> m.Expr | None:
         return self.bool_expr(raw, allow_status, f"each side of '{op}'")
@@ -580,8 +672,188 @@ class _Checker:
 
     # ------------------------------------------------------------ the whole file
 
+    # -- issue 12: the grading scheme
+
+    def check_grading(self) -> GradingScheme | None:
+        """The ruleset's scheme (NCCN when none is declared); None after an error."""
+        decls = [d for d in self.tree.decls if isinstance(d, ast.GradingDecl)]
+        for extra in decls[1:]:
+            self.error(extra.span, f"a ruleset has one grading scheme (first declared at line {decls[0].span.line})")
+        if not decls:
+            return DEFAULT_GRADING
+        d = decls[0]
+        name = d.name.name
+        if not d.levels:
+            if name in SHIPPED_GRADINGS:
+                return SHIPPED_GRADINGS[name]
+            hint = _did_you_mean(name, SHIPPED_GRADINGS)
+            self.error(d.name.span, f"unknown grading scheme '{name}'{hint} (shipped: {', '.join(SHIPPED_GRADINGS)}; "
+                                    f"or declare your own: grading {name} \"title\" levels {{strongest, ..., weakest}})")
+            return None
+        if name in SHIPPED_GRADINGS:
+            self.error(d.name.span, f"grading scheme '{name}' is shipped; give your own scheme another name")
+            return None
+        seen: set[str] = set()
+        for lv in d.levels:
+            if lv.name in seen:
+                self.error(lv.span, f"level '{lv.name}' is listed twice in grading {name}")
+            seen.add(lv.name)
+        levels = tuple(dict.fromkeys(lv.name for lv in d.levels))
+        return GradingScheme(name, d.title or name, levels, levels)
+
+    def check_optional_uses(self, inputs: list[m.Input], rules: list[m.Rule],
+                            constraints: list[m.Constraint], properties: list[m.Property]) -> None:
+        """Every read of an optional input's value must wait for known(...) (see dsl.optional)."""
+        optional = frozenset(i.name for i in inputs if i.optional)
+        if not optional:
+            return
+        defs = {d.name: d.expr for d in self.def_order}
+        lookup = defs.get
+        roots: list[m.Expr] = [d.expr for d in self.def_order]
+        roots += [c.expr for c in constraints] + [p.expr for p in properties]
+        # A rule is read with its phase: a phase that establishes known(x) guards its rules.
+        roots += [r.condition for r in rules]
+        seen: set[tuple[int, int]] = set()
+        for root in roots:
+            for ref in unguarded(root, optional, lookup):
+                key = (ref.span.line, ref.span.col)
+                if key in seen:
+                    continue
+                seen.add(key)
+                self.error(ref.span, f"optional input '{ref.name}' may be unknown here; read it only where "
+                                     f"known({ref.name}) holds, e.g. known({ref.name}) and ...")
+
+    # -- issue 12: worked examples
+
+    def _field_value(self, f: ast.FieldValue, where: str) -> tuple[bool, Any]:
+        """(ok, value) of one field of a baseline or example, checked against its input."""
+        n = f.name.name
+        if n not in self.inputs:
+            hint = _did_you_mean(n, self.inputs)
+            self.error(f.name.span, f"'{n}' in {where} is not an input{hint}")
+            return False, None
+        t = self.input_types.get(n)
+        if t is None:
+            return False, None
+        if f.kind == "null":
+            if n not in self.optional_inputs:
+                self.error(f.span, f"'{n}' is not optional, so it cannot be null in {where}")
+                return False, None
+            return True, None
+        if isinstance(t, m.BoolType):
+            if f.kind == "bool":
+                return True, f.text == "true"
+        elif isinstance(t, m.EnumType):
+            if f.kind == "name" and f.text in t.values:
+                return True, f.text
+            if f.kind == "name":
+                hint = _did_you_mean(f.text, t.values)
+                self.error(f.span, f"'{f.text}' is not a value of {n} (values: {', '.join(t.values)}){hint}")
+                return False, None
+        elif f.kind == "number":
+            v = _fraction(f.text)
+            if isinstance(t, m.IntType) and v.denominator != 1:
+                self.error(f.span, f"{n} is a whole number, not {f.text}")
+                return False, None
+            if not t.lo <= v <= t.hi:
+                self.error(f.span, f"{n} = {f.text} is out of range [{t.lo}, {t.hi}]")
+                return False, None
+            return True, int(v) if v.denominator == 1 else Decimal(f.text)
+        self.error(f.span, f"{n} needs {_input_type_word(t)}, not {f.text}")
+        return False, None
+
+    def _fields(self, fields: tuple[ast.FieldValue, ...], where: str) -> dict[str, Any] | None:
+        out: dict[str, Any] = {}
+        ok = True
+        for f in fields:
+            self.used_names.add(f.name.name)
+            if f.name.name in out:
+                self.error(f.name.span, f"'{f.name.name}' is given twice in {where}")
+                ok = False
+                continue
+            good, value = self._field_value(f, where)
+            if good:
+                out[f.name.name] = value
+            ok = ok and good
+        return out if ok else None
+
+    def check_examples(self, grading: GradingScheme | None) -> list[m.Example]:
+        baselines: dict[str, dict[str, Any] | None] = {}
+        for d in self.tree.decls:
+            if isinstance(d, ast.BaselineDecl):
+                if d.name.name in baselines:
+                    self.error(d.name.span, f"duplicate baseline '{d.name.name}'")
+                    continue
+                baselines[d.name.name] = self._fields(d.fields, f"baseline {d.name.name}")
+        out: list[m.Example] = []
+        seen: set[str] = set()
+        for d in self.tree.decls:
+            if not isinstance(d, ast.ExampleDecl):
+                continue
+            eid = d.id.name
+            if eid in seen:
+                self.error(d.id.span, f"duplicate example '{eid}'")
+                continue
+            seen.add(eid)
+            record: dict[str, Any] = {}
+            ok = True
+            if d.baseline is not None:
+                if d.baseline.name not in baselines:
+                    hint = _did_you_mean(d.baseline.name, baselines)
+                    self.error(d.baseline.span, f"unknown baseline '{d.baseline.name}'{hint}")
+                    ok = False
+                elif baselines[d.baseline.name] is None:
+                    ok = False
+                else:
+                    record.update(baselines[d.baseline.name] or {})
+            own = self._fields(d.fields, f"example {eid}")
+            if own is None:
+                ok = False
+            else:
+                record.update(own)
+            missing = [n for n in self.inputs if n not in record and n not in self.optional_inputs]
+            if ok and missing:
+                self.error(d.id.span, f"example {eid} gives no value for {', '.join(missing)} "
+                                      "(give them in the example or in its baseline: from NAME)")
+                ok = False
+            expects: list[m.Expectation] = []
+            for x in d.expects:
+                for action, cat in x.items:
+                    self.used_actions.add(action.name)
+                    if action.name not in self.actions:
+                        hint = _did_you_mean(action.name, self.actions)
+                        self.error(action.span, f"unknown action '{action.name}'{hint}")
+                        ok = False
+                        continue
+                    if cat is not None:
+                        if x.status == "not_given":
+                            self.error(cat.span, "an action expected 'not given' has no category")
+                            ok = False
+                            continue
+                        if grading is not None and cat.name not in grading.levels:
+                            self.error(cat.span, f"'{cat.name}' is not a level of grading {grading.name} "
+                                                 f"(levels: {', '.join(grading.levels)})")
+                            ok = False
+                            continue
+                    expects.append(m.Expectation(x.status, action.name, cat.name if cat else None, action.span))
+            if ok:
+                order = [n for n in self.inputs if n in record]
+                out.append(m.Example(eid, d.title, tuple((n, record[n]) for n in order), tuple(expects), d.span))
+        return out
+
+    def check_categories(self, grading: GradingScheme) -> None:
+        for r, _ in self.rules.values():
+            for g in r.gives:
+                if g.category.name not in grading.levels:
+                    hint = _did_you_mean(g.category.name, grading.levels)
+                    self.error(g.category.span, f"'{g.category.name}' is not a level of grading {grading.name} "
+                                                f"(levels: {', '.join(grading.levels)}){hint}")
+
     def run(self) -> m.Ruleset | None:
         self.collect()
+        grading = self.check_grading()  # issue 12
+        if grading is not None:
+            self.check_categories(grading)
         inputs = [i for i in (self.check_input(d) for d in self.inputs.values()) if i is not None]
         self.check_definitions()
         sources = [m.Source(d.id.name, d.citation, d.year, d.url, d.span) for d in self.sources.values()]
@@ -639,10 +911,14 @@ class _Checker:
                 listed.add(i.name)
             if ok:
                 coverages.append(m.Coverage(cid, d.title, tuple(i.name for i in d.inputs), d.span))
+        examples = self.check_examples(grading)  # issue 12
         self.warn_unused()
+        self.check_optional_uses(inputs, rules, constraints, properties)  # issue 12
         if any(x.severity == "error" for x in self.diags):
             return None
         return m.Ruleset(
+            grading=grading or DEFAULT_GRADING,  # issue 12 (None only after an error)
+            examples=tuple(examples),
             name=self.tree.header.name.name,
             version=self.tree.header.version,
             path=self.tree.path,
@@ -710,6 +986,12 @@ def _raw_children(node) -> tuple:
         return (node.subject,)
     if isinstance(node, ast.Status):
         return (node.actions,)
+    if isinstance(node, ast.Conditional):  # issue 12
+        return (node.cond, node.then, node.else_)
+    if isinstance(node, ast.Points):
+        return tuple(t.cond for t in node.terms)
+    if isinstance(node, ast.Call):
+        return node.args
     if isinstance(node, ast.SetUnion):
         return node.items
     if isinstance(node, ast.SetExcept):
@@ -795,6 +1077,14 @@ def _dependency_order(
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def _input_type_word(t: m.InputType) -> str:
+    if isinstance(t, m.BoolType):
+        return "true or false"
+    if isinstance(t, m.EnumType):
+        return f"one of {', '.join(t.values)}"
+    return "a number"
 
 
 def _type_word(t: m.ExprType) -> str:

@@ -19,27 +19,32 @@ from dsl import model as m
 @dataclass(frozen=True, slots=True)
 class Reads:
     """The inputs and definitions an expression reads, each once, in first-appearance order
-    (a definition's own reads come where it is first referenced)."""
+    (a definition's own reads come where it is first referenced); ``known``: the optional
+    inputs whose presence it tests with ``known(x)``."""
 
     inputs: tuple[str, ...]
     definitions: tuple[str, ...]
+    known: tuple[str, ...] = ()
 
 
 def reads(e: m.Expr, ruleset: m.Ruleset) -> Reads:
     """Everything ``e`` depends on, directly or through the definitions it uses."""
     inputs: dict[str, None] = {}
     defs: dict[str, None] = {}
+    known: dict[str, None] = {}
 
     def visit(expr: m.Expr) -> None:
         for node in m.walk(expr):
             if isinstance(node, m.InputRef):
                 inputs.setdefault(node.name)
+            elif isinstance(node, m.Known):
+                known.setdefault(node.name)
             elif isinstance(node, m.DefRef) and node.name not in defs:
                 defs.setdefault(node.name)
                 visit(ruleset.definition(node.name).expr)
 
     visit(e)
-    return Reads(tuple(inputs), tuple(defs))
+    return Reads(tuple(inputs), tuple(defs), tuple(known))
 
 
 def dependents(ruleset: m.Ruleset, names: Iterable[str]) -> frozenset[str]:

@@ -56,6 +56,8 @@ def quote(value: str) -> str:
 
 
 def _prec(e: ast.RawExpr) -> int:
+    if isinstance(e, ast.Conditional):
+        return 0  # `if` binds loosest of all: inside any operator it needs parentheses
     if isinstance(e, ast.Binary):
         return _PREC[e.op]
     if isinstance(e, ast.Unary):
@@ -112,6 +114,15 @@ def format_raw_expr(e: ast.RawExpr) -> str:
         return f"{_wrap(e.subject, _PREC['+'])} {word} {{{', '.join(v.name for v in e.values)}}}"
     if isinstance(e, ast.Status):
         return f"{e.status}({format_action_set(e.actions)})"
+    if isinstance(e, ast.Conditional):
+        return (f"if {format_raw_expr(e.cond)} then {format_raw_expr(e.then)} "
+                f"else {format_raw_expr(e.else_)}")
+    if isinstance(e, ast.Known):
+        return f"known({e.name.name})"
+    if isinstance(e, ast.Call):
+        return f"{e.function.name}({', '.join(format_raw_expr(a) for a in e.args)})"
+    if isinstance(e, ast.Points):
+        return "points {" + ", ".join(f"{format_raw_expr(x.cond)}: {x.weight.text}" for x in e.terms) + "}"
     if isinstance(e, ast.Binary):
         if e.op in _CMP:
             return f"{_wrap(e.left, _PREC['+'])} {e.op} {_wrap(e.right, _PREC['+'])}"
@@ -203,6 +214,15 @@ def _rule(r: ast.RuleDecl, indent: str) -> list[str]:
     return lines
 
 
+def _fields(head: str, fields: Sequence[ast.FieldValue], indent: str) -> list[str]:
+    """``head {a: 1, b: x}`` on one line when it fits, else one field per line."""
+    items = [f"{f.name.name}: {f.text}" for f in fields]
+    flat = f"{indent}{head} {{{', '.join(items)}}}"
+    if len(flat) <= WIDTH or not items:
+        return [flat]
+    return [f"{indent}{head} {{", *(f"{indent}{_IND}{x}," for x in items), f"{indent}}}"]
+
+
 def _type(t: ast.TypeDecl) -> str:
     if t.kind == "bool":
         return "bool"
@@ -217,7 +237,7 @@ def _decl(d: ast.Decl, indent: str = "") -> list[str]:
         tails = ([f"year {d.year}"] if d.year is not None else []) + ([f"url {quote(d.url)}"] if d.url is not None else [])
         return _one_or_more(f"source {d.id.name} {quote(d.citation)}", [" ".join(tails)] if tails else [], indent)
     if isinstance(d, ast.InputDecl):
-        head = f"input {d.name.name}: {_type(d.type)}" + (f" unit {quote(d.unit)}" if d.unit is not None else "")
+        head = f"input {d.name.name}: {'optional ' if d.optional else ''}{_type(d.type)}" + (f" unit {quote(d.unit)}" if d.unit is not None else "")
         return _one_or_more(head, [f"doc {quote(d.doc)}"] if d.doc is not None else [], indent)
     if isinstance(d, ast.DefineDecl):
         head = f"define {d.name.name} = "
@@ -259,6 +279,19 @@ def _decl(d: ast.Decl, indent: str = "") -> list[str]:
         return [f"{indent}coverage {d.id.name}{title}: {' x '.join(i.name for i in d.inputs)}"]
     if isinstance(d, ast.RuleDecl):
         return _rule(d, indent)
+    if isinstance(d, ast.GradingDecl):
+        if d.title is None:
+            return [f"{indent}grading {d.name.name}"]
+        return [f"{indent}grading {d.name.name} {quote(d.title)} levels {{{', '.join(x.name for x in d.levels)}}}"]
+    if isinstance(d, ast.BaselineDecl):
+        return _fields(f"baseline {d.name.name}", d.fields, indent)
+    if isinstance(d, ast.ExampleDecl):
+        base = f" from {d.baseline.name}" if d.baseline is not None else ""
+        lines = _fields(f"example {d.id.name} {quote(d.title)}{base}", d.fields, indent)
+        for x in d.expects:
+            items = ", ".join(a.name + (f" category {c.name}" if c is not None else "") for a, c in x.items)
+            lines.append(f"{indent}{_IND}expect {x.status.replace('_', ' ')} {{{items}}}")
+        return lines
     raise TypeError(f"not a declaration: {d!r}")  # phases are laid out by _Layout
 
 

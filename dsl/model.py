@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
+from dsl.grading import DEFAULT as DEFAULT_GRADING, GradingScheme
 from dsl.span import Span
 
 # ---------------------------------------------------------------- types
@@ -209,9 +210,56 @@ class ActionStatus:
     span: Span
 
 
+# -- issue 12: conditional expression, score tables, min/max.
+
+
+@dataclass(frozen=True, slots=True)
+class Ite:
+    """``if cond then then else else_``; both branches have ``type``."""
+
+    cond: "Expr"
+    then: "Expr"
+    else_: "Expr"
+    type: "ExprType"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    """A score table: the sum of ``weights[k]`` over the ``conds[k]`` that hold.
+
+    Kept as one node (not a sum of ``Ite``) so that traces can show the
+    table, mutation can shift one weight or drop one line, and case
+    generation can find a witness per line.
+    """
+
+    conds: tuple["Expr", ...]
+    weights: tuple[Fraction, ...]
+    integral: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MinMax:
+    """``min(a, b, ...)`` or ``max(a, b, ...)`` (``op`` is "min" or "max")."""
+
+    op: str
+    args: tuple["Expr", ...]
+    integral: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """``known(name)``: the optional input ``name`` has a value (issue 12)."""
+
+    name: str
+    span: Span
+
+
 Expr = Union[
     BoolLit, NumLit, EnumLit, InputRef, DefRef, Not, And, Or, Implies, Iff,
-    Compare, InSet, Arith, Neg, ActionStatus,
+    Compare, InSet, Arith, Neg, ActionStatus, Ite, Points, MinMax, Known,
 ]
 
 
@@ -225,6 +273,12 @@ def children(e: Expr) -> tuple[Expr, ...]:
         return (e.left, e.right)
     if isinstance(e, InSet):
         return (e.subject,)
+    if isinstance(e, Ite):
+        return (e.cond, e.then, e.else_)
+    if isinstance(e, Points):
+        return e.conds
+    if isinstance(e, MinMax):
+        return e.args
     return ()
 
 
@@ -241,8 +295,10 @@ def type_of(e: Expr) -> ExprType:
     """The type of a checked expression."""
     if isinstance(e, NumLit):
         return NumType(e.integral)
-    if isinstance(e, (Arith, Neg)):
+    if isinstance(e, (Arith, Neg, Points, MinMax)):
         return NumType(e.integral)
+    if isinstance(e, Ite):
+        return e.type
     if isinstance(e, EnumLit):
         raise TypeError("an enum literal has the type of what it is compared with")
     if isinstance(e, (InputRef, DefRef)):
@@ -269,6 +325,9 @@ class Input:
     unit: str | None
     doc: str | None
     span: Span
+    # issue 12: a record may omit an optional input or give null ("unknown");
+    # the checker makes every use of it wait for ``known(name)``.
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +366,7 @@ class Constraint:
 
 
 STRENGTHS = ("recommend", "consider", "avoid")
-CATEGORIES = ("1", "2A", "2B", "3")
+CATEGORIES = ("1", "2A", "2B", "3")  # NCCN's, the default scheme; a ruleset's own: ``Ruleset.grading``
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +431,34 @@ class Coverage:
     span: Span
 
 
+# -- issue 12: worked examples
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What an example expects of one action: ``status`` is recommended, considered,
+    avoided or not_given; ``category``, when given, is the level it must come with."""
+
+    status: str
+    action: str
+    category: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A worked example: a complete record (its baseline with its own fields on top) and expectations."""
+
+    id: str
+    title: str
+    record: tuple[tuple[str, Any], ...]  # every given input, in declaration order; None is unknown
+    expects: tuple[Expectation, ...]
+    span: Span
+
+    def record_dict(self) -> dict[str, Any]:
+        return dict(self.record)
+
+
 @dataclass(frozen=True, slots=True)
 class Ruleset:
     name: str
@@ -387,6 +474,9 @@ class Ruleset:
     conflicts: tuple[Conflict, ...]
     properties: tuple[Property, ...]
     coverages: tuple[Coverage, ...]
+    # issue 12: the evidence grading scheme the rules' categories belong to.
+    grading: GradingScheme = DEFAULT_GRADING
+    examples: tuple[Example, ...] = ()  # issue 12
     _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:

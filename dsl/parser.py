@@ -257,7 +257,10 @@ class _ToAst(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def input(self, meta, c):
-        return ast.InputDecl(self._ident(c[0]), c[1], c[2], c[3], self._span(meta))
+        return ast.InputDecl(self._ident(c[0]), c[2], c[3], c[4], self._span(meta), optional=c[1] is not None)
+
+    def optional(self, c):  # issue 12
+        return True
 
     def input_unit(self, c):
         return self._string(c[0])
@@ -471,6 +474,86 @@ class _ToAst(Transformer_NonRecursive):
     def avoided(self, meta, c):
         return self._status("avoided", meta, c)
 
+    # -- issue 12: worked examples
+
+    @v_args(meta=True)
+    def baseline(self, meta, c):
+        return ast.BaselineDecl(self._ident(c[0]), tuple(f for f in c[1:] if f is not None), self._span(meta))
+
+    @v_args(meta=True)
+    def example(self, meta, c):
+        fields = tuple(x for x in c[3:] if isinstance(x, ast.FieldValue))
+        expects = tuple(x for x in c[3:] if isinstance(x, ast.ExpectDecl))
+        base = self._ident(c[2]) if c[2] is not None else None
+        return ast.ExampleDecl(self._ident(c[0]), _unquote(c[1]), base, fields, expects, self._span(meta))
+
+    @v_args(meta=True)
+    def field(self, meta, c):
+        kind, text = c[1]
+        return ast.FieldValue(self._ident(c[0]), kind, text, self._span(meta))
+
+    def field_number(self, c):
+        return ("number", self._number(c[0]).text)
+
+    def field_true(self, c):
+        return ("bool", "true")
+
+    def field_false(self, c):
+        return ("bool", "false")
+
+    def field_null(self, c):
+        return ("null", "null")
+
+    def field_name(self, c):
+        return ("name", str(c[0]))
+
+    @v_args(meta=True)
+    def expect(self, meta, c):
+        items = tuple(x for x in c[1:] if x is not None)
+        return ast.ExpectDecl(c[0], items, self._span(meta))
+
+    def exp_recommended(self, c):
+        return "recommended"
+
+    def exp_considered(self, c):
+        return "considered"
+
+    def exp_avoided(self, c):
+        return "avoided"
+
+    def exp_not_given(self, c):
+        return "not_given"
+
+    def expect_item(self, c):
+        return (self._ident(c[0]), self._ident(c[1]) if c[1] is not None else None)
+
+    # -- issue 12: grading scheme, conditional expression, score tables, function calls
+
+    @v_args(meta=True)
+    def grading(self, meta, c):
+        title = _unquote(c[1]) if c[1] is not None else None
+        levels = tuple(self._ident(t) for t in c[2:] if t is not None)
+        return ast.GradingDecl(self._ident(c[0]), title, levels, self._span(meta))
+
+    @v_args(meta=True)
+    def conditional(self, meta, c):
+        return ast.Conditional(c[0], c[1], c[2], self._span(meta))
+
+    def known(self, c):
+        return ast.Known(self._ident(c[0]), self._tok(c[0]))
+
+    @v_args(meta=True)
+    def points_term(self, meta, c):
+        return ast.PointsTerm(c[0], c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def points(self, meta, c):
+        return ast.Points(tuple(t for t in c if t is not None), self._span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta, c):
+        return ast.Call(self._ident(c[0]), tuple(c[1:]), self._span(meta))
+
 
 # ---------------------------------------------------------------- syntax errors
 
@@ -481,7 +564,7 @@ _TERMINAL_NAMES = {
     "SIGNED_NUMBER": "a number",
     "SIGNED_NUMBER_LIT": "a number",
     "INT": "a whole number",
-    "CATEGORY": "an evidence category (1, 2A, 2B or 3)",
+    "CATEGORY": "an evidence category (such as 1, 2A, IIa-B)",
     "COMPARE_OP": "a comparison (<, <=, >, >=, ==, !=)",
 }
 
@@ -489,7 +572,7 @@ _TERMINAL_NAMES = {
 # are acceptable the message says "an expression" instead of listing them.
 _EXPR_START = {
     "LPAR", "MINUS", "NOT", "TRUE", "FALSE", "NAME", "SIGNED_NUMBER_LIT",
-    "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED",
+    "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED", "IF", "POINTS", "KNOWN",
 }
 _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # Tokens that can continue an expression after an operand; "an operator"
@@ -507,6 +590,7 @@ _NOT_A_NAME_IN_EXPRESSIONS = {
 _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
     "RULE", "CONFLICT", "PROPERTY", "COVERAGE",
+    "GRADING", "BASELINE", "EXAMPLE",  # issue 12
 }
 _IGNORED = {"WS", "COMMENT"}
 
@@ -539,6 +623,7 @@ def _describe_expected(names: set[str]) -> str:
     if _OPERATOR_CORE <= names:
         head.append("an operator")
         names -= _OPERATORS
+        names.discard("LPAR")  # issue 12: after a name, '(' would start a call; not worth listing
     if _DECLARATIONS <= names:
         tail.append("a new declaration")
         names -= _DECLARATIONS

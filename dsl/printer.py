@@ -11,7 +11,7 @@ from fractions import Fraction
 from dsl import model as m
 
 # Binding strength, loosest first; mirrors the grammar.
-_PREC = {"iff": 1, "implies": 2, "or": 3, "and": 4, "not": 5, "cmp": 6, "+": 7, "-": 7, "*": 8, "neg": 9, "atom": 10}
+_PREC = {"if": 0, "iff": 1, "implies": 2, "or": 3, "and": 4, "not": 5, "cmp": 6, "+": 7, "-": 7, "*": 8, "neg": 9, "atom": 10}
 
 
 def format_number(v: Fraction, integral: bool = False) -> str:
@@ -44,6 +44,8 @@ def format_type(t: m.InputType) -> str:
 
 
 def _prec(e: m.Expr) -> int:
+    if isinstance(e, m.Ite):  # issue 12: loosest of all, parenthesised inside any operator
+        return _PREC["if"]
     if isinstance(e, m.Iff):
         return _PREC["iff"]
     if isinstance(e, m.Implies):
@@ -98,6 +100,16 @@ def format_expr(e: m.Expr) -> str:
         return f"{_wrap(e.left, p)} {e.op} {_wrap(e.right, p + 1)}"
     if isinstance(e, m.Neg):
         return "-" + _wrap(e.arg, _PREC["neg"])
+    # -- issue 12
+    if isinstance(e, m.Ite):
+        return f"if {format_expr(e.cond)} then {format_expr(e.then)} else {format_expr(e.else_)}"
+    if isinstance(e, m.Points):
+        lines = ", ".join(f"{format_expr(c)}: {format_number(w)}" for c, w in zip(e.conds, e.weights))
+        return f"points {{{lines}}}"
+    if isinstance(e, m.Known):
+        return f"known({e.name})"
+    if isinstance(e, m.MinMax):
+        return f"{e.op}({', '.join(format_expr(a) for a in e.args)})"
     if isinstance(e, m.ActionStatus):
         inner = e.actions[0] if len(e.actions) == 1 else "{" + ", ".join(e.actions) + "}"
         return f"{e.status}({inner})"

@@ -84,14 +84,48 @@ class ExprCompiler:
             return f"_ctx.{fn}({self.expr(e.left)}, {self.expr(e.right)})"
         if isinstance(e, m.Neg):
             return f"_ctx.minus({self.expr(e.arg)})"
+        # -- issue 12: conditional, score table, min/max (all exact: ints and Decimals)
+        if isinstance(e, m.Ite):
+            return f"({self.expr(e.then)} if {self.expr(e.cond)} else {self.expr(e.else_)})"
+        if isinstance(e, m.Points):
+            terms = [f"({self.num(w)} if {self.expr(c)} else 0)" for c, w in zip(e.conds, e.weights)]
+            if e.integral:  # Python ints are exact
+                return "(" + " + ".join(terms) + ")"
+            out = "0"
+            for t in terms:
+                out = f"_ctx.add({out}, {t})"
+            return out
+        if isinstance(e, m.Known):
+            return f"k_{e.name}"
+        if isinstance(e, m.MinMax):
+            return f"{e.op}({', '.join(self.expr(a) for a in e.args)})"
         if isinstance(e, m.ActionStatus):
             raise ValueError("action status belongs to properties, not to rules")
         raise TypeError(f"not an expression: {e!r}")
 
 
+def placeholder(i: m.Input) -> Any:
+    """A value of the input's type standing in for "unknown" (never decisive, see dsl.optional)."""
+    t = i.type
+    if isinstance(t, m.BoolType):
+        return False
+    if isinstance(t, m.EnumType):
+        return t.values[0]
+    lo = Fraction(t.lo)
+    return int(lo) if lo.denominator == 1 else fraction_to_decimal(lo)
+
+
 def _prelude(ruleset: m.Ruleset, c: ExprCompiler) -> list[str]:
     """Lines binding every input and definition to a local, in dependency order."""
-    lines = [f"    i_{i.name} = r[{i.name!r}]" for i in ruleset.inputs]
+    lines = []
+    for i in ruleset.inputs:
+        lines.append(f"    i_{i.name} = r[{i.name!r}]")
+        if i.optional:
+            # issue 12: an unknown value is read only under known(...) (the checker
+            # guarantees it), so any placeholder gives the same result; it keeps
+            # comparisons from meeting None.
+            lines.append(f"    k_{i.name} = i_{i.name} is not None")
+            lines.append(f"    if not k_{i.name}: i_{i.name} = {c.const(placeholder(i))}")
     lines += [f"    d_{d.name} = {c.expr(d.expr)}" for d in ruleset.definitions]
     return lines
 

@@ -23,12 +23,16 @@ class Recommendation:
     rules: tuple[str, ...]
     sources: tuple[str, ...]
     alternatives: tuple[str, ...]
+    # issue 12: the category in the grading scheme's own words ("Class I, level A");
+    # empty for the default NCCN scheme, whose outputs stay as they were.
+    evidence: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "action": self.action,
             "strength": self.strength,
             "category": self.category,
+            **({"evidence": self.evidence} if self.evidence else {}),
             "rules": list(self.rules),
             "sources": list(self.sources),
             "kind": self.kind,
@@ -43,6 +47,14 @@ class Recommendation:
 class ConditionTrace:
     condition: str
     holds: bool
+    # issue 12: the computed numbers the condition reads ("cha2ds2_va = 4 (...)").
+    values: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"condition": self.condition, "holds": self.holds}
+        if self.values:
+            out["values"] = list(self.values)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +69,7 @@ class RuleTrace:
             "rule": self.rule,
             "title": self.title,
             "location": self.location,
-            "conditions": [{"condition": c.condition, "holds": c.holds} for c in self.conditions],
+            "conditions": [c.to_json() for c in self.conditions],
         }
 
 
@@ -77,6 +89,7 @@ class Decision:
     avoided_but_given: tuple[str, ...] = ()
     conflicts: tuple[tuple[str, str], ...] = ()
     trace: tuple[RuleTrace, ...] | None = None
+    grading: str = "nccn"  # issue 12: the ruleset's grading scheme
 
     @property
     def recommended(self) -> frozenset[str]:
@@ -106,6 +119,7 @@ class Decision:
         out: dict[str, Any] = {
             "ruleset": self.ruleset,
             "version": self.version,
+            **({"grading": self.grading} if self.grading != "nccn" else {}),
             "recommendations": [r.to_json() for r in self.recommendations],
             "fired": list(self.fired),
         }

@@ -214,6 +214,8 @@ class RecordValidator:
                     int(b) if b.denominator == 1 else fraction_to_decimal(b) for b in (t.lo, t.hi))
                 test = (f"(type(v) is int or (type(v) is Decimal and v.is_finite() and "
                         f"(not v or v.adjusted() >= -{MAX_EXPONENT}))) and _lo{k} <= v <= _hi{k}")
+            if i.optional:  # null is "unknown" (a missing key takes the slow path)
+                test = f"v is None or ({test})"
             lines.append(f"    if not ({test}): return False")
         lines.append("    return True")
         src = "\n".join(lines) + "\n"
@@ -236,6 +238,9 @@ class RecordValidator:
         problems: list[Problem] = []
         out: dict[str, Any] = {}
         for i in self.inputs:
+            if i.optional and record.get(i.name) is None:  # issue 12: omitted or null: unknown
+                out[i.name] = None
+                continue
             if i.name not in record:
                 problems.append(Problem("missing (every input of the ruleset must be given)", field=i.name))
                 continue

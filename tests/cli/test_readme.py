@@ -58,7 +58,7 @@ def test_readme_strategy_example_runs(monkeypatch) -> None:  # type: ignore[no-u
     assert len(blocks) == 1, "the README shows one example of the public strategies"
     monkeypatch.chdir(REPO)
     scope: dict[str, object] = {}
-    exec(compile(blocks[0], "README.md", "exec"), scope)  # noqa: S102 - our own documentation
+    exec(compile(blocks[0], "<README.md: strategies example>", "exec"), scope)  # noqa: S102 - our own documentation
     tests = [v for k, v in scope.items() if k.startswith("test_") and callable(v)]
     assert len(tests) == 1
     tests[0]()  # runs the @given test: Hypothesis draws the records

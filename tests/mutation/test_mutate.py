@@ -36,6 +36,7 @@ input grade: enum {low, mid, high}
 input fit: bool
 input urgent: bool
 define strong = fit and grade in {mid, high}
+define score = points { fit: 1, urgent: 2, n >= 3: 1 }
 action cut: surgery "Cut"
 action burn: surgery "Burn"
 action drug: systemic "Drug"
@@ -45,7 +46,8 @@ constraint C1 "urgent cases are not low grade": urgent implies grade != low
     + rule("r_drug", "n < 2 and (urgent or grade == high)", "recommend drug") \
     + rule("r_watch", "not strong and grade != high", "consider watch") \
     + rule("r_again", "strong and n >= 2 and urgent", "recommend cut") \
-    + rule("r_low", "grade == low and not urgent", "consider burn")
+    + rule("r_low", "grade == low and not urgent", "consider burn") \
+    + rule("r_score", "score + (if grade == high then 1 else 0) >= 4 and min(n, 3) >= 1", "consider drug")
 
 FINITE = ruleset(FINITE_TEXT, "<finite>")
 
@@ -84,6 +86,9 @@ def test_every_operator_makes_mutants() -> None:
     assert not any("cut -> drug" in d for d in descriptions)
     assert "r_cut: avoid drug: avoid -> consider" in descriptions
     assert "r_cut: recommend cut: dropped cut" in descriptions
+    assert "score: points {fit: 1, urgent: 2, n >= 3: 1}: `urgent`: 2 -> 1" in descriptions
+    assert "score: points {fit: 1, urgent: 2, n >= 3: 1}: dropped `fit: 1`" in descriptions
+    assert "r_score: if grade == high then 1 else 0: then and else swapped" in descriptions
     assert len({mu.id for mu in made}) == len(made)
 
 

@@ -57,7 +57,36 @@ property P2 "cut never avoided and given": not (given(cut) and avoided(cut))
 property P3 "systemic considered": considered(kind systemic) implies not recommended(low) or recommended(high)
 """, "<arith>")
 
-EXAMPLES = {"liposarcoma": 1500, "arith": 600}
+# Issue 12: score tables (int and decimal weights, negative weights), nested
+# if-then-else over numbers, conditions and enum values, min and max, all
+# compared at thresholds the scores actually cross.
+SCORES = ruleset("""
+input age: int [18, 110]
+input female: bool
+input chf: bool
+input stroke: bool
+input bleed: bool
+input inr: real [0.5, 8]
+input rhythm: enum {sinus, af, flutter}
+define score = points { chf: 1, age >= 75: 2, age >= 65 and age < 75: 1, stroke: 2, female: -1 }
+define risk = points { bleed: 1.5, inr > 3: 0.75, age > 65: 1 }
+define capped = min(score, 3) + max(inr, 2.5) - (if bleed then 0.5 else 0)
+define band = if score >= 3 then 2 else if score >= 1 then 1 else 0
+define fib = (if female then rhythm else af) != sinus
+action doac: drug "DOAC"
+action vka: drug "VKA"
+action laao: surgery "LAAO"
+action none_: surveillance "Nothing"
+""" + rule("r_doac", "band == 2 and fib and not bleed", "recommend doac")
+    + rule("r_vka", "band >= 1 and risk < 2.25", "consider vka")
+    + rule("r_laao", "max(score, risk) >= 3 and (if bleed then capped > 4 else false)", "consider laao")
+    + rule("r_none", "band == 0 or capped <= 3.5", "recommend none_")
+    + """
+property P1 "a DOAC only with a high score": given(doac) implies score >= 3
+property P2 "if then else in a property": (if bleed then not recommended(doac) else true)
+""", "<scores>")
+
+EXAMPLES = {"liposarcoma": 1500, "arith": 600, "scores": 400}
 
 
 def _check_record(rs: Ruleset, ev: Any, enc: Encoding, record: dict[str, Any]) -> None:
@@ -93,6 +122,10 @@ def test_liposarcoma_engine_equals_z3(lipo_ruleset: Ruleset) -> None:
 
 def test_arithmetic_engine_equals_z3() -> None:
     _differential(ARITH, EXAMPLES["arith"])
+
+
+def test_scores_engine_equals_z3() -> None:
+    _differential(SCORES, EXAMPLES["scores"])
 
 
 @pytest.mark.parametrize("size", ["5", "5.0", "5.00001", "4.99999", "0.1", "100"])

@@ -20,7 +20,7 @@ from engine import Decision
 from verifier.facts.values import default_value, to_fraction
 
 # Purpose kinds, in the order that picks a case's name (its first purpose).
-KINDS = ("witness", "mcdc", "value", "boundary", "cell", "counterexample", "regression")
+KINDS = ("example", "witness", "mcdc", "value", "boundary", "score", "cell", "counterexample", "regression")  # example, score: issue 12
 _KIND_RANK = {k: n for n, k in enumerate(KINDS)}
 
 _MAX_NAME = 120
@@ -181,6 +181,9 @@ def unusual_inputs(ruleset: m.Ruleset, record: Mapping[str, Any]) -> tuple[str, 
     out = []
     for inp in ruleset.inputs:
         want, have = default_value(inp), record[inp.name]
+        if have is None:  # unknown is not the typical value
+            out.append(inp.name)
+            continue
         if isinstance(want, bool) or isinstance(want, str):
             same = have == want and type(have) is type(want)
         else:

@@ -139,7 +139,7 @@ class RecordFinder:
     def value_lit(self, name: str, value: Any) -> z3.BoolRef:
         """A literal meaning "input ``name`` holds ``value``" (cached per value)."""
         lit = self.enc.value_lit(name, value)
-        if lit is None:
+        if lit is None:  # (None, "unknown", has a cached literal of its own)
             lit = self.enc.tracked(f"cases-value!{name}={to_fraction(value)}", self.enc.equals(name, value))
         return lit
 
@@ -247,6 +247,8 @@ class RecordFinder:
 
 
 def _same(have: Any, want: Any) -> bool:
+    if have is None or want is None:  # issue 12: an unknown optional input
+        return have is want
     if isinstance(have, bool) or isinstance(want, bool):
         return have is want if isinstance(have, bool) and isinstance(want, bool) else False
     if isinstance(have, str) or isinstance(want, str):

@@ -27,6 +27,7 @@ from dsl import model as m
 from dsl.span import NOWHERE
 from engine import RecordError
 from verifier.cases.boundaries import plan_boundaries
+from verifier.cases.score_terms import plan_score_terms
 from verifier.facts.conditions import conj
 from verifier.cases.finder import Fact, Found, RecordFinder
 from verifier.facts.values import engine_form
@@ -35,7 +36,7 @@ from verifier.cases.plan import Plan
 from verifier.check.run import check_ruleset
 from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.solver.encoding import SAT, Encoding
-from verifier.facts.values import to_fraction
+from verifier.facts.values import json_value, to_fraction
 from verifier.cases.mcdc import plan_pairs, plan_values
 from verifier.solver.replay import EngineDisagreement
 from verifier.check.results import COVERED, REFUTED
@@ -126,7 +127,16 @@ def _compatible(finder: RecordFinder, base: list[Fact], wishes: list[Fact]) -> l
 def _equals(ruleset: m.Ruleset, name: str, value: Any) -> m.Expr:
     inp = ruleset.input(name)
     t = inp.type
+    if value is None:  # issue 12: an unknown optional input
+        return m.Not(m.Known(name, NOWHERE), NOWHERE)
     ref = m.InputRef(name, m.expr_type_of(t), NOWHERE)
+    if inp.optional:
+        return m.And((m.Known(name, NOWHERE), _value_fact(ruleset, name, value, ref)), NOWHERE)
+    return _value_fact(ruleset, name, value, ref)
+
+
+def _value_fact(ruleset: m.Ruleset, name: str, value: Any, ref: m.InputRef) -> m.Expr:
+    t = ruleset.input(name).type
     if isinstance(t, m.BoolType):
         return ref if value else m.Not(ref, NOWHERE)
     if isinstance(t, m.EnumType):
@@ -136,6 +146,8 @@ def _equals(ruleset: m.Ruleset, name: str, value: Any) -> m.Expr:
 
 
 def _cell_value(ruleset: m.Ruleset, name: str, shown: str) -> Any:
+    if shown == "unknown" and ruleset.input(name).optional:  # issue 12: the unknown cell
+        return None
     if isinstance(ruleset.input(name).type, m.BoolType):
         return shown == "true"
     return shown
@@ -190,6 +202,29 @@ def _counterexample(plan: Plan, check: str, record: Mapping[str, Any], order: tu
         fields=(("check", check),),
         order=order,
     ))
+
+
+def plan_examples(plan: Plan) -> None:
+    """issue 12: every worked example of the ruleset is a case of its own (invalid ones are gaps)."""
+    rs = plan.ruleset
+    for k, ex in enumerate(rs.examples):
+        given = ex.record_dict()
+        record = {i.name: given.get(i.name) for i in rs.inputs}
+        record = {n: (v if v is None or isinstance(v, (bool, str)) else json_value(to_fraction(v)))
+                  for n, v in record.items()}
+        try:
+            engine_form(plan.finder.ev, record)
+        except RecordError as err:
+            plan.gap("example", {"example": ex.id}, f"the example is not a valid record ({err})")
+            continue
+        index = plan.finder.add(record)
+        plan.assign(index, Purpose(
+            kind="example",
+            name=f"example-{ex.id}",
+            why=f"worked example {ex.id} of the ruleset: {ex.title}",
+            fields=(("example", ex.id),),
+            order=(k,),
+        ))
 
 
 def plan_regressions(plan: Plan, regressions: Sequence[Mapping[str, Any]], dropped: list[str]) -> None:
@@ -263,6 +298,9 @@ def generate(
     plan_values(plan)
     say("boundaries")
     plan_boundaries(plan)
+    say("score lines and worked examples")
+    plan_score_terms(plan)
+    plan_examples(plan)
     say("coverage cells and counterexamples")
     plan_checks(plan, timeout_s)
     dropped: list[str] = []

@@ -53,6 +53,10 @@ def purpose_label(p: Mapping[str, Any]) -> str:
         return f"value [{p.get('condition')}] {p.get('input')} = {p.get('value')}"
     if kind == "boundary":
         return f"boundary [{p.get('comparison')}] {p.get('subject')} = {p.get('value')} ({p.get('side')})"
+    if kind == "example":  # issue 12
+        return f"example {p.get('example')}"
+    if kind == "score":  # issue 12
+        return f"score [{p.get('comparison')}] {p.get('line')}: {p.get('score')} = {p.get('value')} ({p.get('side')})"
     if kind == "cell":
         return f"cell {p.get('coverage')} {' x '.join(str(v) for v in p.get('values', []))}"
     if kind == "counterexample":

@@ -51,6 +51,10 @@ class _Prepared:
         cuts = input_cuts((ruleset,), properties=True)
         literals = {i.name: sorted(cuts.get(i.name, ())) for i in ruleset.inputs}
         self.values = {i.name: _value_strategy(i, literals[i.name]) for i in ruleset.inputs}
+        for i in ruleset.inputs:  # an optional input is unknown (null) in one draw of five
+            if i.optional:
+                self.values[i.name] = st.one_of(st.none(), self.values[i.name], self.values[i.name],
+                                                self.values[i.name], self.values[i.name])
         self.rule_ids = tuple(r.id for r in ruleset.rules)
         self.edges = {i.name: _edges(i, literals[i.name]) for i in ruleset.inputs}
         self._ids: dict[int, int] = {}
@@ -61,7 +65,7 @@ class _Prepared:
         # Create the finite-domain literals now, in a fixed order, so that the
         # solver state does not depend on which records came first.
         for i in ruleset.inputs:
-            for v in _finite_values(i):
+            for v in _finite_values(i) + ((None,) if i.optional else ()):
                 self.enc.value_lit(i.name, v)
         for r in ruleset.rules:
             self.enc.tracked(f"fires!{r.id}", self.enc.fires[r.id])
@@ -77,6 +81,8 @@ class _Prepared:
     def random_value(self, rnd: Any, inp: m.Input) -> Any:
         """A value of ``inp`` from ``rnd``, with the same boundary bias as the drawn values."""
         t = inp.type
+        if inp.optional and rnd.random() < 0.2:  # issue 12: unknown
+            return None
         if isinstance(t, m.BoolType):
             return rnd.random() < 0.5
         if isinstance(t, m.EnumType):
@@ -228,7 +234,8 @@ def _records(draw: st.DrawFn, handle: _Handle) -> dict[str, Any]:
         assert ans.model is not None
         model = ans.model
         completed = [i for i in ruleset.inputs if i.name not in assumed and isinstance(i.type, m.RealType)]
-        if any(not is_simple(Fraction(enc.value_of(model, i))) for i in completed):
+        values = [enc.value_of(model, i) for i in completed]
+        if any(v is not None and not is_simple(Fraction(v)) for v in values):
             # Z3 may complete a real with 1/3: move it to a short decimal.
             model = round_reals(enc, [], hard + list(assumed.values()), model)
         return json_record(enc.record_from_model(model))

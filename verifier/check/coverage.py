@@ -50,10 +50,11 @@ def check_coverage(s: Session) -> CheckResult:
 
 def _cell_values(inp: m.Input) -> tuple[Any, ...]:
     t = inp.type
+    unknown = (None,) if inp.optional else ()  # issue 12: "unknown" is a cell of its own
     if isinstance(t, m.EnumType):
-        return t.values
+        return (*t.values, *unknown)
     assert isinstance(t, m.BoolType), "the checker admits only enum and bool coverage inputs"
-    return (False, True)
+    return (False, True, *unknown)
 
 
 

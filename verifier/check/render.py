@@ -25,6 +25,7 @@ _SECTION = {
     "contradiction": "contradictions",
     "dead-rule": "dead rules",
     "invariant": "invariants",
+    "example": "examples",
 }
 _STATUS_WORD = {PROVED: "proved", REFUTED: "REFUTED", UNKNOWN: "UNKNOWN"}
 _WIDTH = 100

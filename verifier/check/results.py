@@ -17,7 +17,7 @@ PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 STATUSES = (PROVED, REFUTED, UNKNOWN)
 
 # Check kinds, in the order a report lists them.
-KINDS = ("coverage", "coverage-matrix", "contradiction", "dead-rule", "invariant")
+KINDS = ("coverage", "coverage-matrix", "contradiction", "dead-rule", "invariant", "example")  # example: issue 12
 
 # Cell states of a coverage matrix.
 COVERED, GAP, EXCLUDED, UNDECIDED = "covered", "gap", "excluded", "unknown"

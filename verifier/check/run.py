@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 from dsl import model as m
 from verifier.solver import DEFAULT_TIMEOUT_S
 from dsl.errors import Diagnostic
+from verifier.check.examples import check_examples
 from verifier.check.coverage import check_coverage, check_matrix
 from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant
 from verifier.check.results import PROVED, REFUTED, CheckResult, CheckWarning, RulesetReport
@@ -57,6 +58,8 @@ def check_ruleset(
 
     for prop in ruleset.properties:
         results.append(check_invariant(s, prop))
+
+    results += check_examples(ruleset, s.enc)  # worked examples, last
 
     warnings = [CheckWarning("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
     warnings += redundant_rules(s, dead)

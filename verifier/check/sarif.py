@@ -42,6 +42,8 @@ _RULES: tuple[tuple[str, str, str, str], ...] = (
      "Every rule must fire on some valid record; a rule that cannot is a mistake in its condition or in the constraints."),
     ("invariant", "Invariant", "A declared property does not hold",
      "Every property the ruleset declares must hold for every valid record."),
+    ("example", "Example", "A worked example does not get its expected outcome",
+     "Every example the ruleset declares must be a valid record whose decision meets its expectations."),
     ("checker", "CheckerWarning", "A warning of the ruleset checker",
      "The ruleset checker found something suspicious that does not stop it from being proved."),
     ("redundant-rule", "RedundantRule", "A rule adds nothing",

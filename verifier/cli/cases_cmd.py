@@ -41,7 +41,7 @@ def _changes_json(directory: Path, total: int, changes: list[Change], stale: boo
 
 
 def _suite_text(directory: Path, suite: Suite) -> str:
-    kinds = ("witness", "mcdc", "value", "boundary", "cell", "counterexample", "regression")
+    kinds = ("example", "witness", "mcdc", "value", "boundary", "score", "cell", "counterexample", "regression")
     served = ", ".join(f"{suite.count(k)} {k}" for k in kinds if suite.count(k))
     uncovered: dict[str, int] = {}
     for g in suite.gaps:
@@ -157,7 +157,7 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
     if fmt == "json":
         report: dict[str, Any] = {
             "directory": str(out), "cases": len(suite.cases),
-            "purposes": {k: suite.count(k) for k in ("witness", "mcdc", "value", "boundary", "cell",
+            "purposes": {k: suite.count(k) for k in ("example", "witness", "mcdc", "value", "boundary", "score", "cell",
                                                      "counterexample", "regression")},
             "not_covered": len(suite.gaps), "undecided": suite.undecided,
             "changed": [c.to_json() for c in changes],

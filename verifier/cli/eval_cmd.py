@@ -17,6 +17,7 @@ from dsl.model import Ruleset
 from dsl.printer import conjuncts as _conjuncts
 from engine import Decision, Evaluator, Problem, RecordError, compile_ruleset, load_record_json
 from engine.explain import WhyNot, definition_values, definitions_read, why_not
+from engine.record_id import DEFAULT_ID_FIELD, split_record_id
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
 from verifier.facts.values import value_text
 from verifier.cli.sources import display_name, read_record, record_error_lines
@@ -48,12 +49,14 @@ def _problem_json(err: RecordError) -> list[dict[str, Any]]:
 _STRENGTH_WORD = {"recommend": "RECOMMEND", "consider": "CONSIDER", "avoid": "AVOID"}
 
 
-def _lines_of(decision: Decision) -> list[tuple[str, str, str, str, str]]:
-    """(strength, action text, category, label, rules/sources) per printed line.
+def _lines_of(decision: Decision, ruleset: Ruleset) -> list[tuple[str, str, str, str, str]]:
+    """(strength, action text, grade, label, rules/sources) per printed line.
 
     A "one of" group is one line: its actions are alternatives, to be chosen
-    between, so two RECOMMEND lines would read as "give both".
+    between, so two RECOMMEND lines would read as "give both". The grade is the
+    scheme's own words ("Class I, level A"), or "category 2A" for NCCN.
     """
+    scheme = ruleset.grading
     by_action = {(r.action, r.strength): r for r in decision.recommendations}
     done: set[tuple[str, str]] = set()
     out = []
@@ -67,17 +70,15 @@ def _lines_of(decision: Decision) -> list[tuple[str, str, str, str, str]]:
         rules = list(dict.fromkeys(x for g in group for x in g.rules))
         sources = list(dict.fromkeys(x for g in group for x in g.sources))
         why = f"rules: {', '.join(rules)}; sources: {', '.join(sources)}"
+        strongest = min(group, key=lambda g: scheme.rank(g.category))
+        grade = strongest.evidence or f"category {strongest.category:<2}"
         if len(group) == 1:
-            out.append((r.strength, r.action, r.category, r.label, why))
+            out.append((r.strength, r.action, grade, r.label, why))
         else:
             names = "one of: " + " | ".join(g.action for g in group)
             labels = " | ".join(g.label for g in group)
-            category = min((g.category for g in group), key=lambda c: _CATEGORY_ORDER.index(c))
-            out.append((r.strength, names, category, f"choose one: {labels}", why))
+            out.append((r.strength, names, grade, f"choose one: {labels}", why))
     return out
-
-
-_CATEGORY_ORDER = ("1", "2A", "2B", "3")
 
 
 def format_decision(decision: Decision, ruleset: Ruleset, explain: bool,
@@ -86,10 +87,10 @@ def format_decision(decision: Decision, ruleset: Ruleset, explain: bool,
     lines = [f"{ruleset.name} {ruleset.version}"]
     if not decision.recommendations:
         lines.append("  no recommendation")
-    rows = _lines_of(decision)
+    rows = _lines_of(decision, ruleset)
     width = max((len(a) for _, a, _, _, _ in rows), default=0)
-    for strength, action, category, label, why in rows:
-        lines.append(f"  {_STRENGTH_WORD[strength]:<9} {action:<{width}}  category {category:<2}  {label}")
+    for strength, action, grade, label, why in rows:
+        lines.append(f"  {_STRENGTH_WORD[strength]:<9} {action:<{width}}  {grade}  {label}")
         lines.append(f"  {'':<9} {'':<{width}}  {why}")
     for c in decision.contradictions:
         lines.append(f"  WARNING: {c} (run `ruleproof check` on this ruleset)")
@@ -102,6 +103,7 @@ def format_decision(decision: Decision, ruleset: Ruleset, explain: bool,
             if explain:
                 for c in t.conditions:
                     lines.append(f"      {'holds' if c.holds else 'fails'}: {c.condition}")
+                    lines.extend(f"             {v}" for v in c.values)  # the numbers it computed
                 if record is not None:
                     lines.extend(_definition_lines(ruleset, record, [rules[t.rule].condition]))
     else:
@@ -145,9 +147,11 @@ def _status(decision: Decision, action: str) -> str:
 
 
 def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: bool,
-              why_not_actions: tuple[str, ...] = (), base_url: str = DEFAULT_BASE_URL) -> None:
+              why_not_actions: tuple[str, ...] = (), base_url: str = DEFAULT_BASE_URL,
+              id_field: str | None = None) -> None:
     try:
-        record = ev.validate(read_record(patient, ruleset)[0])
+        obj, rid = split_record_id(read_record(patient, ruleset)[0], id_field)
+        record = ev.validate(obj)
     except RecordError as err:
         fail("\n".join(record_error_lines(display_name(patient), err)))
     decision = ev.evaluate(record, trace=True)
@@ -163,6 +167,8 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
                 t["definitions"] = [v.to_json() for v in definition_values(ruleset, record, names)]
         if answers:
             out["why_not"] = [w.to_json() for w in answers]
+        if rid is not None:
+            out = {"id": rid, **out}
         click.echo(_dumps(out))
     elif fmt == "fhir":  # a CarePlan with its RequestGroup, as PlanDefinition/$apply returns (see README, FHIR)
         from verifier.fhir.decision import care_plan
@@ -170,7 +176,11 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
 
         click.echo(json.dumps(care_plan(ruleset, decision, Options(base_url=base_url)), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_decision(decision, ruleset, explain, record, answers))
+        text = format_decision(decision, ruleset, explain, record, answers)
+        if rid is not None:  # the record's own id under the header line
+            head, _, rest = text.partition("\n")
+            text = f"{head}\n  record id: {rid}\n{rest}"
+        click.echo(text)
 
 
 _READ_SIZE = 1 << 16
@@ -263,7 +273,7 @@ def _batch_lines(fh: BinaryIO, before_wait: Callable[[], None]) -> Iterator[byte
         yield b"".join(pending)
 
 
-def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
+def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool, id_field: str | None = None) -> int:
     """One JSON result per non-blank line, in order; returns how many lines were bad."""
     where = display_name(batch)
     bad = 0
@@ -284,6 +294,7 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
         for lineno, raw in enumerate(_batch_lines(fh, flush), start=1):
             if raw is not None and not raw.strip():
                 continue  # blank lines separate nothing and are not records
+            rid: str | int | None = None
             try:
                 if raw is None:
                     raise RecordError([Problem(f"line longer than {MAX_LINE_BYTES} bytes; not read")])
@@ -291,17 +302,22 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as err:
                     raise RecordError([Problem(f"not valid UTF-8: byte {err.start + 1} of the line")]) from None
-                record = ev.validate(load_record_json(line))
+                obj, rid = split_record_id(load_record_json(line), id_field)
+                record = ev.validate(obj)
             except RecordError as err:
                 bad += 1
+                tag = "" if rid is None else f"[id {rid}] "
                 for msg in record_error_lines(f"{where}:{lineno}", err):
-                    click.echo(msg, err=True)
-                chunk.append(_dumps({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
-                                     "problems": _problem_json(err)}) + "\n")
+                    click.echo(msg.replace(": error: ", f": error: {tag}", 1), err=True)
+                failure: dict[str, Any] = {} if rid is None else {"id": rid}
+                failure.update({"error": "; ".join(str(p) for p in err.problems), "line": lineno,
+                                "problems": _problem_json(err)})
+                chunk.append(_dumps(failure) + "\n")
                 continue
             decision = ev.evaluate(record, trace=explain)
             if explain:
-                chunk.append(_dumps(decision.to_json()) + "\n")
+                result = decision.to_json()
+                chunk.append(_dumps(result if rid is None else {"id": rid, **result}) + "\n")
             else:
                 # Decisions without a trace are shared between records (see Evaluator), so is their JSON.
                 line_out = rendered.get(id(decision))
@@ -309,7 +325,10 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
                     if len(rendered) > 8192:
                         rendered.clear()
                     line_out = rendered[id(decision)] = (decision, _dumps(decision.to_json()) + "\n")
-                chunk.append(line_out[1])
+                if rid is None:
+                    chunk.append(line_out[1])
+                else:  # the shared text with the record's id put first
+                    chunk.append('{"id": ' + _dumps(rid) + ", " + line_out[1][1:])
             if len(chunk) >= 1024:
                 out.write("".join(chunk))
                 chunk.clear()
@@ -322,6 +341,17 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
             fh.close()
     out.write("".join(chunk))
     return bad
+
+
+def _id_field(rs: Ruleset, chosen: str | None) -> str | None:
+    """The id field to use: an input of the same name wins over the default, never over a choice."""
+    names = {i.name for i in rs.inputs}
+    if chosen is None:
+        return None if DEFAULT_ID_FIELD in names else DEFAULT_ID_FIELD
+    if chosen in names:
+        fail(f"ruleproof eval: error: --id-field {chosen}: '{chosen}' is an input of ruleset {rs.name}; "
+             "a record id is never an input, choose another field")
+    return chosen
 
 
 @click.command("eval")
@@ -340,8 +370,12 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool) -> int:
 @click.option("--why-not", "why_not_actions", multiple=True, metavar="ACTION",
               help="Explain an action's status: every rule that could give it and which of its conditions "
                    "failed (repeatable; JSON: a \"why_not\" field).")
+@click.option("--id-field", "id_field", default=None, metavar="NAME",
+              help="The record field holding the patient's id, copied into each result and error "
+                   "and never read as an input [default: id].")
 def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str, explain: bool,
-                 why_not_actions: tuple[str, ...], base_url: str) -> None:
+                 why_not_actions: tuple[str, ...], base_url: str,
+                 id_field: str | None) -> None:
     """Evaluate a patient record against RULESET.
 
     PATIENT is a JSON file holding one record (a flat object with every input
@@ -375,12 +409,13 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
             hint = f"; did you mean {close[0]!r}?" if close else ""
             fail(f"{ruleset}: error: --why-not {a}: no action named {a!r} in ruleset {rs.name}{hint}")
     ev = compile_ruleset(rs)
+    id_field = _id_field(rs, id_field)
     if batch is not None:
-        bad = _eval_batch(ev, batch, sys.stdout, explain)
+        bad = _eval_batch(ev, batch, sys.stdout, explain, id_field)
         sys.stdout.flush()
         if bad:
             click.echo(f"{display_name(batch)}: error: {bad} invalid record(s)", err=True)
             sys.exit(int(ExitCode.BAD_INPUT))
         return
     assert patient is not None
-    _eval_one(ev, rs, patient, fmt, explain, why_not_actions, base_url)
+    _eval_one(ev, rs, patient, fmt, explain, why_not_actions, base_url, id_field)

@@ -223,7 +223,7 @@ class _Engines:
 
     def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
         old, new = fb.key  # type: ignore[misc]
-        example = json_record(fb.seed)
+        example = json_record(self.joint.shown_record(fb.seed))
         if not is_exact_record(fb.seed):
             return Region(bounds, example, note="the example needs a value no decimal can hold; not replayed")
         rules: dict[str, tuple[str, ...]] = {}
@@ -239,7 +239,7 @@ class _Engines:
 
     def validity_region(self, fb: FoundBox, bounds: tuple[Bound, ...], side: str) -> Region:
         other = NEW if side == OLD else OLD
-        example = json_record(fb.seed)
+        example = json_record(self.joint.shown_record(fb.seed))
         if not is_exact_record(fb.seed):
             return Region(bounds, example, note="the example needs a value no decimal can hold; not replayed")
         accepted, rejected = self.decide(fb.seed, side), self.decide(fb.seed, other)

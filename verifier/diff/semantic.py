@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import z3
 
 from dsl import model as m
+from dsl.grading import SHIPPED as SHIPPED_GRADINGS
 from dsl.printer import format_expr
 from dsl.dependencies import reads
 from verifier.facts.evaluation import environment, evaluate
@@ -43,7 +44,30 @@ OLD, NEW = "old", "new"
 # Strength levels in a code, weakest first; index = level.
 LEVELS = (None, "avoid", "consider", "recommend")
 _LEVEL_OF = {s: k for k, s in enumerate(LEVELS)}
-_CATEGORY_RANK = {c: k for k, c in enumerate(m.CATEGORIES)}
+# issue 12: a category's code is its place in one table of every level met
+# (shipped schemes first, in a fixed order; a ruleset's own levels after), so
+# codes mean the same in both versions whatever their schemes. Which level
+# is strongest is each version's own scheme's business (``_category_term``).
+_CATEGORY_WIDTH = 1 << 16
+_CATEGORY_NAMES: list[str] = list(dict.fromkeys(lv for s in SHIPPED_GRADINGS.values() for lv in s.levels))
+_CATEGORY_CODE: dict[str, int] = {c: k for k, c in enumerate(_CATEGORY_NAMES)}
+
+
+# issue 12: a level of a shipped scheme other than NCCN in that scheme's words
+# ("I-C" -> "Class I, level C"); the levels of these schemes do not overlap.
+_WORDS = {lv: s.label(lv) for s in SHIPPED_GRADINGS.values() if s.name != "nccn" for lv in s.levels}
+
+
+def _category_words(category: str | None) -> str:
+    return _WORDS.get(category or "", f"category {category}")
+
+
+def _category_code(category: str) -> int:
+    code = _CATEGORY_CODE.get(category)
+    if code is None:
+        code = _CATEGORY_CODE[category] = len(_CATEGORY_NAMES)
+        _CATEGORY_NAMES.append(category)
+    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +79,9 @@ class ActionStatus:
 
     @staticmethod
     def of_code(code: int) -> "ActionStatus":
-        level, rank = divmod(code, 4)
+        level, rank = divmod(code, _CATEGORY_WIDTH)
         strength = LEVELS[level]
-        return ActionStatus(strength, m.CATEGORIES[rank] if strength is not None else None)
+        return ActionStatus(strength, _CATEGORY_NAMES[rank] if strength is not None else None)
 
     @property
     def given(self) -> bool:
@@ -67,12 +91,12 @@ class ActionStatus:
         if self.strength is None:
             return 0
         assert self.category is not None
-        return _LEVEL_OF[self.strength] * 4 + _CATEGORY_RANK[self.category]
+        return _LEVEL_OF[self.strength] * _CATEGORY_WIDTH + _category_code(self.category)
 
     def text(self) -> str:
         if self.strength is None:
             return "not given"
-        return f"{self.strength} (category {self.category})"
+        return f"{self.strength} ({_category_words(self.category)})"
 
     def to_json(self) -> dict[str, str | None]:
         return {"strength": self.strength, "category": self.category}
@@ -105,6 +129,8 @@ class SharedInput:
         return decl
 
     def default(self) -> Value:
+        if self.name in KNOWN_FLAGS.values():  # issue 12: typical records know their values
+            return True
         return default_value(self.declared)
 
 
@@ -134,14 +160,15 @@ def _num(value: Fraction, ctx: z3.Context) -> z3.ArithRef:
 
 def _category_term(enc: Encoding, ruleset: m.Ruleset, action: str, strength: str) -> z3.ArithRef:
     """The rank of the strongest category among firing rules giving ``action`` at ``strength``."""
-    givers: list[tuple[int, int, str]] = []
+    givers: list[tuple[int, int, str, str]] = []
     for pos, rule in enumerate(ruleset.rules):
-        ranks = [_CATEGORY_RANK[g.category] for g in rule.gives if g.strength == strength and action in g.actions]
-        if ranks:
-            givers.append((min(ranks), pos, rule.id))
+        cats = sorted((ruleset.grading.rank(g.category), g.category)
+                      for g in rule.gives if g.strength == strength and action in g.actions)
+        if cats:
+            givers.append((cats[0][0], pos, rule.id, cats[0][1]))
     term: z3.ArithRef = z3.IntVal(0, enc.ctx)  # read only when some giver fires
-    for rank, _, rid in sorted(givers, reverse=True):
-        term = z3.If(enc.fires[rid], z3.IntVal(rank, enc.ctx), term)
+    for _, _, rid, category in sorted(givers, reverse=True):
+        term = z3.If(enc.fires[rid], z3.IntVal(_category_code(category), enc.ctx), term)
     return term
 
 
@@ -154,7 +181,7 @@ def _code_term(enc: Encoding, ruleset: m.Ruleset, action: str) -> z3.ArithRef:
         cond = table[action]
         if z3.is_false(cond):
             continue
-        level = z3.IntVal(_LEVEL_OF[strength] * 4, ctx)
+        level = z3.IntVal(_LEVEL_OF[strength] * _CATEGORY_WIDTH, ctx)
         code = z3.If(cond, level + _category_term(enc, ruleset, action, strength), code)
     return code
 
@@ -171,6 +198,17 @@ def _validity_term(enc: Encoding, ruleset: m.Ruleset) -> z3.BoolRef:
             facts += [var >= _num(Fraction(t.lo), ctx), var <= _num(Fraction(t.hi), ctx)]
     facts += [enc.term(c.expr) for c in ruleset.constraints]
     return enc.all_of(facts)
+
+
+# issue 12: an optional input ``x`` brings a shared bool "known(x)" (the
+# Encoding's ``known!x`` flag, the same variable in both versions).
+KNOWN_FLAGS: dict[str, str] = {}
+
+
+def known_flag(name: str) -> str:
+    flag = f"known({name})"
+    KNOWN_FLAGS[name] = flag
+    return flag
 
 
 class JointEncoding:
@@ -199,6 +237,13 @@ class JointEncoding:
             self.code[side] = dict(zip(self.actions, codes))
         for inp in self.inputs:
             self.solver.add(self._hull(inp))
+        # issue 12: a version where an input is required only accepts records that know it.
+        flags = {flag: name for name, flag in KNOWN_FLAGS.items()}
+        for inp in self.inputs:
+            if inp.name in flags:
+                for side, decl, rs in ((OLD, inp.old, old), (NEW, inp.new, new)):
+                    if decl is None and flags[inp.name] in {i.name for i in rs.inputs}:
+                        valid[side] = z3.And(valid[side], inp.var)
         self.valid = valid
         self.valid_lit = {side: self.lit(f"valid:{side}", valid[side]) for side in (OLD, NEW)}
         self.invalid_lit = {side: self.lit(f"invalid:{side}", z3.Not(valid[side])) for side in (OLD, NEW)}
@@ -217,6 +262,13 @@ class JointEncoding:
                 out.append(self._shared(f"{name}@new", None, n))
             else:
                 out.append(self._shared(name, o, n))
+            if (o is not None and o.optional) or (n is not None and n.optional):
+                flag = known_flag(name)
+                decl = (o or n)
+                synthetic = m.Input(flag, m.BOOL, None, None, decl.span)  # type: ignore[union-attr]
+                out.append(SharedInput(flag, "bool", z3.Bool(f"known!{name}", self.ctx),
+                                       synthetic if o is not None and o.optional else None,
+                                       synthetic if n is not None and n.optional else None))
         return tuple(out)
 
     def _shared(self, name: str, old: m.Input | None, new: m.Input | None) -> SharedInput:
@@ -368,6 +420,15 @@ class JointEncoding:
             return inp.var == inp.values.index(str(value))
         return inp.var == _num(Fraction(value), self.ctx)  # type: ignore[arg-type]
 
+    def shown_record(self, values: Mapping[str, Value]) -> dict[str, Value]:
+        """A record as people read it: an optional input is null where unknown, no "known(...)" flags."""
+        flags = {flag: name for name, flag in KNOWN_FLAGS.items()}
+        out = {k: v for k, v in values.items() if k not in flags}
+        for flag, name in flags.items():
+            if values.get(flag) is False and name in out:
+                out[name] = None  # type: ignore[assignment]
+        return out
+
     def version_record(self, values: Mapping[str, Value], side: str) -> dict[str, Value]:
         """The record one version reads: its own inputs, in its declaration order."""
         shared_name = {}
@@ -376,13 +437,23 @@ class JointEncoding:
             if decl is not None:
                 shared_name[decl.name] = inp.name
         ruleset = self.old if side == OLD else self.new
-        return {i.name: values[shared_name[i.name]] for i in ruleset.inputs}
+        out = {i.name: values[shared_name[i.name]] for i in ruleset.inputs}
+        for i in ruleset.inputs:  # issue 12: an input whose flag is false is unknown (invalid where required)
+            if i.name in KNOWN_FLAGS and values.get(KNOWN_FLAGS[i.name]) is False:
+                out[i.name] = None
+        return out
 
     def num(self, value: Fraction) -> z3.ArithRef:
         return _num(value, self.ctx)
 
 
 # ---------------------------------------------------------------- what a change depends on
+
+
+def _read_names(e: m.Expr, ruleset: m.Ruleset) -> tuple[str, ...]:
+    """The shared-input names ``e`` depends on: its inputs and the known-flags it tests."""
+    r = reads(e, ruleset)
+    return r.inputs + tuple(known_flag(n) for n in r.known)
 
 
 def _shared_names(joint: JointEncoding, side: str, names: Iterable[str]) -> set[str]:
@@ -401,7 +472,7 @@ def action_support(joint: JointEncoding, action: str) -> frozenset[str]:
     for side, ruleset in ((OLD, joint.old), (NEW, joint.new)):
         for rule in ruleset.rules:
             if any(action in g.actions for g in rule.gives):
-                out |= _shared_names(joint, side, reads(rule.condition, ruleset).inputs)
+                out |= _shared_names(joint, side, _read_names(rule.condition, ruleset))
     return frozenset(out)
 
 
@@ -420,9 +491,9 @@ def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], s
         for rule in ruleset.rules:
             if not any(action in g.actions for g in rule.gives) or not evaluate(rule.condition, env, None):
                 continue
-            own |= _shared_names(joint, side, reads(rule.when, ruleset).inputs)
+            own |= _shared_names(joint, side, _read_names(rule.when, ruleset))
             if rule.phase is not None:
-                gate |= _shared_names(joint, side, reads(ruleset.definition(rule.phase).expr, ruleset).inputs)
+                gate |= _shared_names(joint, side, _read_names(ruleset.definition(rule.phase).expr, ruleset))
     rank = {inp.name: 2 if inp.name in gate else 1 if inp.name in own else 0
             for inp in joint.inputs if inp.name in support}
     return tuple(sorted(rank, key=rank.__getitem__))  # stable: declaration order within a rank
@@ -445,7 +516,7 @@ def validity_support(joint: JointEncoding, rejecting: str) -> frozenset[str]:
     names: set[str] = set()
     for c in rej.constraints:
         if _fingerprint(c, rej) not in shared:
-            names.update(reads(c.expr, rej).inputs)
+            names.update(_read_names(c.expr, rej))
     support = _shared_names(joint, rejecting, names)
     for inp in joint.inputs:
         if inp.old is None or inp.new is None or inp.old.type != inp.new.type:

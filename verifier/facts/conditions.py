@@ -49,7 +49,7 @@ class Condition:
 
 def is_condition(e: m.Expr) -> bool:
     """An atomic boolean test: what MC/DC toggles and the mutation operators negate."""
-    if isinstance(e, (m.Compare, m.InSet)):
+    if isinstance(e, (m.Compare, m.InSet, m.Known)):  # known(x): issue 12
         return True
     return isinstance(e, m.InputRef) and isinstance(e.type, m.BoolType)
 
@@ -187,6 +187,18 @@ def rewrite(
     if isinstance(e, m.InSet):
         subject = rewrite(e.subject, defs, inline, replacements)
         return e if subject is e.subject else replace(e, subject=subject)
+    # -- issue 12
+    if isinstance(e, m.Ite):
+        parts = [rewrite(x, defs, inline, replacements) for x in (e.cond, e.then, e.else_)]
+        if all(a is b for a, b in zip(parts, (e.cond, e.then, e.else_))):
+            return e
+        return replace(e, cond=parts[0], then=parts[1], else_=parts[2])
+    if isinstance(e, (m.Points, m.MinMax)):
+        kids = m.children(e)
+        new = tuple(rewrite(a, defs, inline, replacements) for a in kids)
+        if all(a is b for a, b in zip(new, kids)):
+            return e
+        return replace(e, conds=new) if isinstance(e, m.Points) else replace(e, args=new)
     return e
 
 

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any, Mapping
 
 from dsl import model as m
+from engine.codegen import placeholder
 from verifier.facts.values import to_fraction
 
 
@@ -32,7 +33,11 @@ def environment(ruleset: m.Ruleset, record: Mapping[str, Any]) -> dict[str, Any]
     """Every input and definition of ``ruleset`` evaluated on ``record``."""
     env: dict[str, Any] = {}
     for i in ruleset.inputs:
-        v = record[i.name]
+        v = record.get(i.name) if i.optional else record[i.name]
+        if i.optional:  # issue 12: "known(x)" lives beside x; an unknown x is never read
+            env[f"known({i.name})"] = v is not None
+            if v is None:
+                v = placeholder(i)  # as in the engine: any value, never decisive
         env[i.name] = to_fraction(v) if isinstance(i.type, (m.IntType, m.RealType)) else v
     for d in ruleset.definitions:
         env[d.name] = evaluate(d.expr, env, None)
@@ -77,6 +82,17 @@ def evaluate(e: m.Expr, env: Mapping[str, Any], statuses: Statuses | None) -> An
         return a + b if e.op == "+" else a - b if e.op == "-" else a * b
     if isinstance(e, m.Neg):
         return -evaluate(e.arg, env, statuses)
+    # -- issue 12
+    if isinstance(e, m.Ite):
+        branch = e.then if evaluate(e.cond, env, statuses) else e.else_
+        return evaluate(branch, env, statuses)
+    if isinstance(e, m.Points):
+        return sum((Fraction(w) for c, w in zip(e.conds, e.weights) if evaluate(c, env, statuses)), Fraction(0))
+    if isinstance(e, m.Known):
+        return env[f"known({e.name})"]
+    if isinstance(e, m.MinMax):
+        values = [evaluate(a, env, statuses) for a in e.args]
+        return min(values) if e.op == "min" else max(values)
     if isinstance(e, m.ActionStatus):
         if statuses is None:
             raise ValueError("an action status needs a decision")

@@ -70,8 +70,10 @@ class Threshold:
 
 
 def _numeric(e: m.Expr) -> bool:
-    if isinstance(e, (m.NumLit, m.Arith, m.Neg)):
+    if isinstance(e, (m.NumLit, m.Arith, m.Neg, m.Points, m.MinMax)):
         return True
+    if isinstance(e, m.Ite):
+        return isinstance(e.type, m.NumType)
     if isinstance(e, (m.InputRef, m.DefRef)):
         return isinstance(e.type, m.NumType)
     return False

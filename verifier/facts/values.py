@@ -129,9 +129,12 @@ def engine_form(ev: Evaluator, record: Mapping[str, Any]) -> dict[str, Any]:
     return ev.validate(load_record_json(json.dumps(plain_record(record))))
 
 
-def value_text(value: Any, *, words: tuple[str, str] = ("true", "false")) -> str:
+def value_text(value: Any, *, words: tuple[str, str] = ("true", "false"), none: str = "null") -> str:
     """A record value as text: booleans as the language writes them (or as
-    ``words``, e.g. ("yes", "no") for clinicians), anything else as printed."""
+    ``words``, e.g. ("yes", "no") for clinicians), an unknown value (an optional
+    input left out) as ``none``, anything else as printed."""
+    if value is None:
+        return none
     if isinstance(value, bool):
         return words[0] if value else words[1]
     return str(value)

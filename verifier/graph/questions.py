@@ -98,7 +98,10 @@ class Domains:
         questions: list[Question] = []
         for name in order:
             inp = ruleset.input(name)
-            questions.append(self._question(inp, thresholds[name]))
+            q = self._question(inp, thresholds[name])
+            if inp.optional:  # issue 12: one more answer, "unknown" (value None)
+                q = Question(q.name, q.input, q.kind, (*q.answers, "unknown"), (*q.values, None), q.doc)
+            questions.append(q)
         for text in self.tests:
             questions.append(Question(text, None, "test", ("no", "yes"), (False, True)))
         self.questions: tuple[Question, ...] = tuple(questions)
@@ -168,11 +171,13 @@ class Domains:
 
             return int(bool(evaluate(self.tests[q.name], env(), None)))
         assert q.input is not None
-        v = record[q.input]
+        v = record.get(q.input)
+        if v is None:  # issue 12: an optional input left unknown: the last answer
+            return q.size - 1
         if q.kind == "number":
             f = to_fraction(v)
             for k, piece in enumerate(q.values):
-                if piece.contains(f):
+                if piece is not None and piece.contains(f):
                     return k
             raise ValueError(f"{q.input} = {v} is outside its declared range")
         return q.values.index(v)
@@ -381,6 +386,13 @@ class Formulas:
             return self._in(e.subject, e.values, positive != e.negated)
         if isinstance(e, m.Compare):
             return self._compare(e, positive)
+        if isinstance(e, m.Known):  # issue 12: every answer but "unknown" (the last)
+            q = self.domains.index[e.name]
+            known = (1 << (self.domains.questions[q].size - 1)) - 1
+            return self.atom(q, known if positive else ~known)
+        if isinstance(e, m.Ite):  # issue 12: (c and a) or (not c and b)
+            return self.disj([self.conj([self.of(e.cond), self.of(e.then, positive)]),
+                              self.conj([self.of(e.cond, False), self.of(e.else_, positive)])])
         raise ValueError(f"a rule or constraint cannot use {format_expr(e)}")
 
     def _iff(self, a: m.Expr, b: m.Expr, positive: bool) -> int:
@@ -411,7 +423,7 @@ class Formulas:
             name, op, const = simple
             qi = self.domains.index[name]
             pieces = self.domains.questions[qi].values
-            mask = sum(1 << k for k, p in enumerate(pieces) if _piece_holds(p, op, const))
+            mask = sum(1 << k for k, p in enumerate(pieces) if p is not None and _piece_holds(p, op, const))
             return self.atom(qi, mask if positive else ~mask)
         assert eq is not None
         if isinstance(c.left, m.EnumLit) or isinstance(c.right, m.EnumLit):

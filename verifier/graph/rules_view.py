@@ -31,7 +31,6 @@ from verifier.graph.render import (
 
 _OP_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 _STRENGTH_ORDER = {s: k for k, s in enumerate(m.STRENGTHS)}
-_CATEGORY_ORDER = {c: k for k, c in enumerate(m.CATEGORIES)}
 _LINE = "#6b7280"
 _FAINT = "#c0c6cf"
 
@@ -306,7 +305,7 @@ class _RulesView:
                     self._edge(node_id("rule", r.id), node_id("action", a), **attrs)
 
     def _action_attrs(self, a: m.Action, given: list[tuple[str, str]], reached: bool) -> dict[str, str]:
-        given = sorted(given, key=lambda sc: (_STRENGTH_ORDER[sc[0]], _CATEGORY_ORDER[sc[1]]))
+        given = sorted(given, key=lambda sc: (_STRENGTH_ORDER[sc[0]], self.rs.grading.rank(sc[1])))
         if given:
             fill, line = STRENGTH_COLOURS[given[0][0]]
             marks = " · ".join(f"{s} cat. {c}" for s, c in given)

@@ -15,11 +15,13 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 # The reserved words, by what they do in a file.
 DECLARATIONS = ("ruleset", "version", "source", "year", "url", "input", "unit", "doc", "define", "action",
                 "actions", "constraint", "phase", "rule", "when", "because", "conflict", "with", "property",
-                "coverage", "x", "category", "sources")
+                "coverage", "x", "category", "sources", "grading", "levels", "baseline", "example", "from",
+                "expect")
 STRENGTHS = ("recommend", "consider", "avoid", "one", "of")
-TYPES = ("bool", "int", "real", "enum")
-OPERATORS = ("and", "or", "not", "implies", "iff", "in", "except", "kind", "any")
-CONSTANTS = ("true", "false")
+TYPES = ("bool", "int", "real", "enum", "optional")
+OPERATORS = ("and", "or", "not", "implies", "iff", "in", "except", "kind", "any", "if", "then", "else", "points",
+             "known")
+CONSTANTS = ("true", "false", "null")
 STATUSES = ("recommended", "considered", "given", "avoided")
 ALL_WORDS = frozenset(DECLARATIONS + STRENGTHS + TYPES + OPERATORS + CONSTANTS + STATUSES)
 
@@ -41,10 +43,11 @@ class RulesLexer(RegexLexer):
             (r"#[^\n]*", Comment.Single),
             (r'"(?:[^"\\\n]|\\.)*"', String.Double),
             # The id right after a declaring keyword is a definition site.
-            (r"(ruleset|input|define|action|actions|constraint|rule|property|coverage|phase|source)(\s+)"
+            (r"(ruleset|input|define|action|actions|constraint|rule|property|coverage|phase|source|grading|baseline|"
+             r"example)(\s+)"
              r"([A-Za-z_][A-Za-z0-9_]*)",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
-            (r"(category)(\s+)(1|2A|2B|3)" + _END, bygroups(Keyword.Declaration, Whitespace, Number)),
+            (r"(category)(\s+)([A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)" + _END, bygroups(Keyword.Declaration, Whitespace, Number)),
             (words(STATUSES, suffix=_END), Name.Builtin),
             (words(STRENGTHS, suffix=_END), Keyword.Reserved),
             (words(TYPES, suffix=_END), Keyword.Type),

@@ -15,18 +15,22 @@ numbers, 0.01 otherwise): the smallest move a boundary case can notice.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Iterator
 
 from dsl import model as m
+from dsl.optional import unguarded
 from dsl.printer import format_expr, format_number
 from dsl.span import NOWHERE
 from dsl.dependencies import dependents
-from verifier.facts.thresholds import threshold_of
+from verifier.facts.thresholds import INT_STEP, REAL_STEP, threshold_of
 from verifier.facts.conditions import is_condition, rewrite
 
 OPERATORS = (
     "negate-condition", "drop-condition", "shift-threshold", "swap-operator", "replace-literal",
     "drop-rule", "drop-action", "swap-action", "change-strength",
+    # issue 12: mistakes in scores and conditional expressions
+    "shift-coefficient", "drop-term", "swap-branches",
 )
 
 _NUMERIC_OPS = ("<", "<=", ">", ">=", "==", "!=")
@@ -101,6 +105,29 @@ def _node_mutations(node: m.Expr) -> Iterator[tuple[str, str, m.Expr]]:
         yield from _compare_mutations(node)
     if isinstance(node, m.InSet):
         yield from _inset_mutations(node)
+    if isinstance(node, m.Points):  # issue 12
+        yield from _points_mutations(node)
+    if isinstance(node, m.Ite):
+        yield "swap-branches", "then and else swapped", replace(node, then=node.else_, else_=node.then)
+    if isinstance(node, m.MinMax):
+        other = "max" if node.op == "min" else "min"
+        yield "swap-operator", f"`{node.op}` -> `{other}`", replace(node, op=other)
+
+
+def _points_mutations(node: m.Points) -> Iterator[tuple[str, str, m.Expr]]:
+    """Each line's weight one step either way (a point miscounted), and each line dropped."""
+    for k, (cond, w) in enumerate(zip(node.conds, node.weights)):
+        step = INT_STEP if w.denominator == 1 else REAL_STEP
+        for sign in (-1, 1):
+            value = w + sign * step
+            weights = node.weights[:k] + (value,) + node.weights[k + 1:]
+            yield ("shift-coefficient", f"`{format_expr(cond)}`: {format_number(w)} -> {format_number(value)}",
+                   replace(node, weights=weights))
+        if len(node.conds) > 1:
+            yield ("drop-term", f"dropped `{format_expr(cond)}: {format_number(w)}`",
+                   replace(node, conds=node.conds[:k] + node.conds[k + 1:], weights=node.weights[:k] + node.weights[k + 1:]))
+        else:
+            yield "drop-term", f"dropped `{format_expr(cond)}: {format_number(w)}`", m.NumLit(Fraction(0), True, NOWHERE)
 
 
 def _with_side(node: m.Compare, side: str, new: m.Expr) -> m.Compare:
@@ -215,6 +242,10 @@ def _give_mutants(rs: m.Ruleset) -> Iterator[Mutant]:
 def mutants(ruleset: m.Ruleset, operators: frozenset[str] | None = None) -> tuple[Mutant, ...]:
     """Every mutant of ``ruleset`` (of the named operators only, if given), in a fixed order."""
     out = [*_condition_mutants(ruleset), *_give_mutants(ruleset)]
+    if any(i.optional for i in ruleset.inputs):
+        # issue 12: a mutant that reads an optional input without known(...)
+        # is no ruleset the checker would accept (its meaning is not defined).
+        out = [mu for mu in out if _guarded(mu.ruleset)]
     if operators is not None:
         out = [mu for mu in out if mu.operator in operators]
     seen: set[str] = set()
@@ -224,6 +255,13 @@ def mutants(ruleset: m.Ruleset, operators: frozenset[str] | None = None) -> tupl
             seen.add(mu.id)
             unique.append(mu)
     return tuple(unique)
+
+
+def _guarded(rs: m.Ruleset) -> bool:
+    optional = frozenset(i.name for i in rs.inputs if i.optional)
+    defs = {d.name: d.expr for d in rs.definitions}
+    roots = [d.expr for d in rs.definitions] + [r.condition for r in rs.rules]
+    return not any(unguarded(root, optional, defs.get) for root in roots)
 
 
 def affected_rules(mutant: Mutant) -> frozenset[str]:

@@ -32,6 +32,7 @@ _KIND_TITLES = {
     "contradiction": "Contradictions",
     "dead-rule": "Dead rules",
     "invariant": "Properties",
+    "example": "Worked examples",
 }
 _KIND_HELP = {
     "coverage": "every valid record gets at least one action recommended or considered",
@@ -39,6 +40,7 @@ _KIND_HELP = {
     "contradiction": "no valid record is given two conflicting actions, or an action both given and avoided",
     "dead-rule": "every rule fires on some valid record",
     "invariant": "the ruleset's own properties hold for every valid record",
+    "example": "each worked example of the ruleset gets the outcome it expects",
 }
 _STATUS_ORDER = {"refuted": 0, "unknown": 1, "proved": 2}
 
@@ -339,8 +341,13 @@ def _outcome(g: m.Give, rs: m.Ruleset) -> str:
     joined = (" <b>or</b> " if g.alternatives else "; ").join(acts)
     one_of = "one of: " if g.alternatives else ""
     sources = ", ".join(f'<a href="#src-{e(s)}">{e(s)}</a>' for s in g.sources)
-    return (f"<li>{_pill(g.strength)} {one_of}{joined} {_pill('cat', 'category ' + g.category)} "
+    return (f"<li>{_pill(g.strength)} {one_of}{joined} {_pill('cat', _category_words(rs, g.category))} "
             f'<span class="small muted">sources: {sources}</span></li>')
+
+
+def _category_words(rs: m.Ruleset, category: str) -> str:
+    """issue 12: NCCN as before ("category 2A"), other schemes in their own words ("Class I, level A")."""
+    return f"category {category}" if rs.grading.name == "nccn" else rs.grading.label(category)
 
 
 def _rules(rs: m.Ruleset) -> str:

@@ -123,8 +123,13 @@ class Encoding:
         self.inputs: dict[str, z3.ExprRef] = {}
         self._enum_index: dict[str, dict[str, int]] = {}
         self.definitions: dict[str, z3.ExprRef] = {}
+        # issue 12: an optional input also has a "known" flag; its value
+        # variable is free where the flag is false (never read there).
+        self.known: dict[str, z3.BoolRef] = {}
         for inp in ruleset.inputs:
             self._declare_input(inp)
+            if inp.optional:
+                self.known[inp.name] = z3.Bool(f"known!{inp.name}", self.ctx)
         for d in ruleset.definitions:
             self.definitions[d.name] = self.term(d.expr)
 
@@ -216,6 +221,21 @@ class Encoding:
             return left * right
         if isinstance(e, m.Neg):
             return -self.term(e.arg)
+        # -- issue 12: native Z3 terms (If, sums of If) so scores stay linear
+        if isinstance(e, m.Ite):
+            return z3.If(self.term(e.cond), self.term(e.then), self.term(e.else_))
+        if isinstance(e, m.Points):
+            zero = z3.IntVal(0, self.ctx) if e.integral else z3.RealVal(0, self.ctx)
+            parts = [z3.If(self.term(c), self._num(Fraction(w)), zero) for c, w in zip(e.conds, e.weights)]
+            return z3.Sum(parts) if len(parts) > 1 else parts[0]
+        if isinstance(e, m.Known):
+            return self.known[e.name]
+        if isinstance(e, m.MinMax):
+            out = self.term(e.args[0])
+            for a in e.args[1:]:
+                t = self.term(a)
+                out = z3.If(t < out, t, out) if e.op == "min" else z3.If(t > out, t, out)
+            return out
         if isinstance(e, m.ActionStatus):
             table = self.status_table(e.status)
             return self.any_of([table[a] for a in e.actions])
@@ -401,6 +421,8 @@ class Encoding:
         """The value of one input in ``model`` (completed if the model leaves it free)."""
         # Straight to the C API: z3py's eval builds several wrapper objects per
         # call, and reading records is the hot path of record generation.
+        if inp.optional and not z3.is_true(model.eval(self.known[inp.name], model_completion=True)):
+            return None  # issue 12: unknown
         ctx = self.ctx.ref()
         out = (z3.Ast * 1)()
         if not z3.Z3_model_eval(ctx, model.model, self.inputs[inp.name].as_ast(), True, out):
@@ -427,6 +449,14 @@ class Encoding:
     def equals(self, name: str, value: Any) -> z3.BoolRef:
         """The fact "input ``name`` holds ``value``" (a record value of any accepted form)."""
         inp = self.ruleset.input(name)
+        if inp.optional:  # issue 12: null is "unknown"; a value is also "known"
+            if value is None:
+                return z3.Not(self.known[name])
+            return z3.And(self.known[name], self._equals_value(inp, value))
+        return self._equals_value(inp, value)
+
+    def _equals_value(self, inp: m.Input, value: Any) -> z3.BoolRef:
+        name = inp.name
         var = self.inputs[name]
         t = inp.type
         if isinstance(t, m.BoolType):
@@ -445,6 +475,10 @@ class Encoding:
         would grow the solver without bound, so those values go in as facts.
         """
         t = self.ruleset.input(name).type
+        if value is None:  # issue 12: an unknown optional input
+            key = f"{name}=null"
+            lit = self._tracked.get(key)
+            return lit if lit is not None else self.tracked(key, self.equals(name, None))
         if isinstance(t, m.RealType) or (isinstance(t, m.IntType) and t.hi - t.lo >= self._FINITE):
             return None
         if isinstance(t, m.IntType):

@@ -65,6 +65,8 @@ def round_reals(
         if not isinstance(inp.type, m.RealType):
             continue
         value = enc.value_of(model, inp)
+        if value is None:  # issue 12: an optional input left unknown
+            continue
         assert isinstance(value, Fraction)
         if is_simple(value):
             continue
