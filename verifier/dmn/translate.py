@@ -31,6 +31,7 @@ as conditions over definitions; each definition chain is linear in the table):
 
 from __future__ import annotations
 
+import decimal
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -119,6 +120,8 @@ class VarInfo:
             if self.other is not None:
                 return self.other
             raise ValueError(f"{value!r} is not an allowed value of {self.name}")
+        if self.kind == "number" and isinstance(value, Fraction):
+            return decimal.Decimal(_num(value))  # records hold exact decimals
         return value
 
 
