@@ -59,6 +59,7 @@ class Row:
     inputs: tuple[UnaryTests, ...]
     outputs: tuple[Literal, ...]
     loc: Loc
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +95,5 @@ class DmnModel:
     name: str
     inputs: tuple[InputData, ...]
     decisions: tuple[Decision, ...]  # dependency order: a decision follows the ones its table reads
+    # Rules text kept by ``export dmn`` in a ruleproof extension element (inputs, actions, constraints).
+    declarations: str | None = None

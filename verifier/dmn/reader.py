@@ -19,6 +19,7 @@ DMN_NAMESPACES = (
     "https://www.omg.org/spec/DMN/20211108/MODEL/",
     "https://www.omg.org/spec/DMN/20230324/MODEL/",
 )
+RULEPROOF_NS = "urn:ruleproof:dmn"  # extension elements written by `export dmn`
 BASE_TYPES = ("number", "string", "boolean")
 # Elements of <definitions> that carry no decision logic and are ignored.
 _IGNORED = {"extensionElements", "description", "import", "knowledgeSource", "businessKnowledgeModel_unused",
@@ -72,7 +73,12 @@ class _Reader:
             elif node.tag in ("businessKnowledgeModel", "decisionService"):
                 raise self.err(node, f"<{node.tag}> {node.attrib.get('name', '')!r} is not supported (only decision tables)")
         read = [Decision(n.attrib.get("id", ""), name, self.table(t), Loc(n.line, n.col)) for name, (n, t) in decisions.items()]
-        return DmnModel(self.path, root.attrib.get("name", Path(self.path).stem), tuple(inputs), self.order(read))
+        declarations = None
+        ext = root.find("extensionElements")
+        if ext is not None:
+            decl = next((c for c in ext.children if c.ns == RULEPROOF_NS and c.tag == "declarations"), None)
+            declarations = None if decl is None else decl.text
+        return DmnModel(self.path, root.attrib.get("name", Path(self.path).stem), tuple(inputs), self.order(read), declarations)
 
     def name_of(self, node: Node) -> str:
         name = node.attrib.get("name")
@@ -158,7 +164,7 @@ class _Reader:
                     lits.append(parse_literal(e.child_text("text") or ""))
                 except FeelUnsupported as err:
                     raise self.err(e, f"unsupported output entry: {err}") from None
-            rows.append(Row(k, r.attrib.get("id", ""), tests, tuple(lits), Loc(r.line, r.col)))
+            rows.append(Row(k, r.attrib.get("id", ""), tests, tuple(lits), Loc(r.line, r.col), r.child_text("description")))
         return Table(policy, aggregation, tuple(ins), tuple(outs), tuple(rows), Loc(t.line, t.col))
 
     def order(self, decisions: list[Decision]) -> tuple[Decision, ...]:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from dsl import model as dm
 from verifier.dmn.errors import DmnError
 from verifier.dmn.feel import Compare, Interval, Literal, UnaryTests, matches
 from verifier.dmn.model import Decision, DmnModel, InputData, Loc, Table
@@ -512,7 +513,44 @@ class _Translator:
         return [tuple(t.outputs[c].values.index(r.outputs[c]) if r.outputs[c] in t.outputs[c].values else len(t.outputs[c].values)  # type: ignore[union-attr]
                       for c in prio) for r in t.rows]
 
+    def flavoured(self) -> Translation:
+        """A table written by ``export dmn``: its declarations are rules text and its outputs are gives."""
+        import dsl  # the declarations are checked like any rules text
+
+        assert self.model.declarations is not None
+        try:
+            declared = dsl.parse_ruleset(self.model.declarations, self.model.path)
+        except dsl.RulesetError as err:
+            raise DmnError(self.model.path, 1, 1, "the ruleproof declarations of this file are invalid: " + err.render()) from None
+        if len(self.model.decisions) != 1:
+            raise DmnError(self.model.path, 1, 1, "a file with ruleproof declarations must hold exactly one decision")
+        d = self.model.decisions[0]
+        t = d.table
+        if t.hit_policy != "C" or t.aggregation or [o.name for o in t.outputs] != ["action", "strength", "category", "sources"]:
+            raise self.err(t.loc, "a table with ruleproof declarations must be COLLECT with outputs action, strength, category, sources")
+        for i in declared.inputs:
+            kind = "boolean" if isinstance(i.type, dm.BoolType) else "string" if isinstance(i.type, dm.EnumType) else "number"
+            var = VarInfo(i.name, kind)
+            if isinstance(i.type, dm.EnumType):
+                var.values = {v: v for v in i.type.values}
+            self.variables[i.name] = var
+        rules = []
+        for r in t.rows:
+            parts = [p for c, tests in zip(t.inputs, r.inputs) if (p := self.cell(c.expr, tests, r.loc)) is not None]
+            action, strength, category, sources = r.outputs
+            if not all(isinstance(v, str) for v in r.outputs):
+                raise self.err(r.loc, f"rule {r.number}: every output must be a string")
+            target = f"one of {{{action[len('one of '):]}}}" if action.startswith("one of ") else action  # type: ignore[union-attr]
+            srcs = ", ".join(sources.split())  # type: ignore[union-attr]
+            rid = f"{ident(r.description or 'row')}__{r.number}"
+            rules.append(f"rule {rid} {_q(r.description or f'row {r.number}')}\n  when {' and '.join(parts) if parts else 'true'}\n"
+                         f"  {strength} {target} category {category} sources [{srcs}]")
+        text = self.model.declarations.rstrip("\n") + "\n\n" + "\n".join(rules) + "\n"
+        return Translation(self.model, text, self.variables, self.outputs)
+
     def run(self) -> Translation:
+        if self.model.declarations is not None:
+            return self.flavoured()
         self.used.update({"dmn"})
         self.read_by_others = {c.expr.split(".", 1)[0] for d in self.model.decisions for c in d.table.inputs}
         inputs = self.declare_inputs()
