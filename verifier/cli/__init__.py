@@ -25,6 +25,9 @@ _COMMANDS = {
     "mutate": "verifier.cli.mutate_cmd:mutate_command",
     "graph": "verifier.cli.graph_cmd:graph_command",
     "report": "verifier.cli.report_cmd:report_command",
+    # DMN decision tables in and out (issue 14)
+    "import": "verifier.cli.dmn_cmd:import_group",
+    "export": "verifier.cli.dmn_cmd:export_group",
 }
 
 class _LazyGroup(click.Group):

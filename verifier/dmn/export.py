@@ -74,10 +74,10 @@ class _Dnf:
             conj = isinstance(e, m.And) == positive
             parts = [self.terms(a, positive) for a in e.args]
             if not conj:
-                return [t for p in parts for t in p]
+                return prune([t for p in parts for t in p])
             out: list[Term] = [{}]
             for p in parts:
-                out = [c for a in out for b in p if (c := self.meet(a, b)) is not None]
+                out = prune([c for a in out for b in p if (c := self.meet(a, b)) is not None])
                 if len(out) > MAX_TERMS:
                     raise ExportError(f"rule {self.rule}: its condition needs more than {MAX_TERMS} DMN rows")
             return out
@@ -158,6 +158,34 @@ class _Dnf:
                     return None
                 out[k] = (lo, lc, hi, hc)
         return out
+
+
+def _weaker(a: object, b: object) -> bool:
+    """True when cell constraint ``a`` allows everything ``b`` allows (None allows all)."""
+    if a is None:
+        return True
+    if b is None:
+        return False
+    if isinstance(a, frozenset):
+        return isinstance(b, frozenset) and b <= a
+    if isinstance(a, bool):
+        return a == b
+    lo, lc, hi, hc = a  # type: ignore[misc]
+    blo, blc, bhi, bhc = b  # type: ignore[misc]
+    lo_ok = lo is None or (blo is not None and (blo > lo or (blo == lo and (lc or not blc))))
+    hi_ok = hi is None or (bhi is not None and (bhi < hi or (bhi == hi and (hc or not bhc))))
+    return lo_ok and hi_ok
+
+
+def prune(terms: list[Term]) -> list[Term]:
+    """The terms without those another term already covers (same meaning, fewer rows)."""
+    kept: list[Term] = []
+    for t in sorted(terms, key=len):  # fewer constraints first: the likelier to cover others
+        if any(all(_weaker(k.get(x), t.get(x)) for x in set(k) | set(t)) for k in kept):
+            continue
+        kept.append(t)
+    order = {id(t): i for i, t in enumerate(terms)}
+    return sorted(kept, key=lambda t: order[id(t)])
 
 
 def _cell(inp: m.Input, c: object) -> str:
