@@ -60,8 +60,8 @@ def export_dmn_command(ruleset: str, out: str | None) -> None:
     """Write a ruleset as one DMN 1.5 COLLECT decision table.
 
     Properties, conflicts and coverage declarations have no place in DMN and
-    are left out; the advice every record gets is kept (check it with
-    `ruleproof diff RULESET <(ruleproof import dmn OUT.dmn)`).
+    are left out; the advice every record gets is kept (import the file back
+    with `ruleproof import dmn` and compare with `ruleproof diff`).
     """
     from verifier.dmn.export import ExportError, export_dmn
 
