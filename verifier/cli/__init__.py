@@ -28,6 +28,7 @@ _COMMANDS = {
     # DMN decision tables in and out (issue 14)
     "import": "verifier.cli.dmn_cmd:import_group",
     "export": "verifier.cli.dmn_cmd:export_group",
+    "tables": "verifier.cli.dmn_cmd:tables_command",
 }
 
 class _LazyGroup(click.Group):

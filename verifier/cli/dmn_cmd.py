@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -71,3 +72,37 @@ def export_dmn_command(ruleset: str, out: str | None) -> None:
     except ExportError as err:
         fail(f"{ruleset}: error: cannot export to DMN: {err}")
     _write(text, out)
+
+
+@click.command("tables")
+@click.argument("dmn_file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+def tables_command(dmn_file: str, fmt: str) -> None:
+    """Analyse the decision tables of a DMN file, hit-policy aware, without a solver.
+
+    Lists every overlap as a maximal set of rows with a witness box, every
+    gap as merged boxes, and masked and subsumed rows. Overlaps are errors
+    under U (and under A when the outputs differ); gaps and masked rows are
+    errors; subsumed rows are warnings. Exit 1 when there is an error.
+    """
+    from importlib import metadata
+
+    from verifier.dmn import DmnError, read_dmn_file
+    from verifier.dmn.analysis import analyse
+    from verifier.dmn.analysis_render import render_json, render_sarif, render_text
+
+    try:
+        tables = analyse(read_dmn_file(dmn_file))
+    except DmnError as err:
+        fail(err.render())
+    if fmt == "json":
+        click.echo(render_json(dmn_file, tables), nl=False)
+    elif fmt == "sarif":
+        try:
+            version = metadata.version("ruleproof")
+        except metadata.PackageNotFoundError:
+            version = "0.0.0"
+        click.echo(render_sarif(dmn_file, tables, version), nl=False)
+    else:
+        click.echo(render_text(dmn_file, tables), nl=False)
+    sys.exit(int(ExitCode.FINDING if any(t.errors for t in tables) else ExitCode.OK))

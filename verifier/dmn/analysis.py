@@ -1,0 +1,404 @@
+"""Hit-policy-aware analysis of DMN decision tables by interval sweeps, without a solver.
+
+Every row of a table is a box: per column, a union of intervals (numbers) or
+a set of values (strings, booleans, the results of another decision). The
+sweep (after Calvanese et al., "Semantic DMN", 2016) walks the columns one at
+a time: on each column it cuts the domain at every endpoint of the rows still
+in play into elementary segments, merges neighbouring segments that the same
+rows cover, and recurses on the next column with the rows covering each
+segment. At the last column the rows left share a common point, the path of
+segments is a witness box for them, and an empty set of rows is a gap box.
+Identical sub-problems (same column, same rows) are swept once.
+
+Findings, graded as Drools grades them:
+
+* overlaps: every maximal set of rows that match a common record, with a
+  witness box. Under U every overlap is an error; under A only overlaps of
+  rows with different outputs; under the other policies they are expected
+  (listed as information).
+* gaps: every region no row matches (the table's result is null there), as
+  boxes merged along each column; an error.
+* subsumed rows: a row whose box lies inside another row's box with the same
+  outputs (a warning: the row can be deleted).
+* masked rows (F, P, and the single-valued C< / C>): a row that never
+  decides because rows that win over it cover its whole box (an error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Union
+
+from verifier.dmn.errors import DmnError
+from verifier.dmn.feel import Compare, Interval, Literal, UnaryTests, matches
+from verifier.dmn.model import Decision, DmnModel, Loc, Table
+
+INF = None  # an unbounded interval end
+
+# A numeric interval: (lo, lo_closed, hi, hi_closed); None ends are unbounded.
+Iv = tuple[Union[Fraction, None], bool, Union[Fraction, None], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str  # what the column reads, as written in the table
+    kind: str  # "number" or "finite"
+    values: tuple[Literal, ...] = ()  # the finite domain (kind "finite")
+    lo: Fraction | None = None  # the numeric domain (kind "number"); None is unbounded
+    hi: Fraction | None = None
+
+
+# A cell of a box: a tuple of intervals (numbers) or a frozenset of values (finite).
+Cell = Union[tuple[Iv, ...], frozenset]
+
+
+def _fmt_num(v: Fraction) -> str:
+    if v.denominator == 1:
+        return str(v.numerator)
+    return str(float(v)) if float(v) == v else f"{v.numerator}/{v.denominator}"
+
+
+def fmt_interval(iv: Iv) -> str:
+    lo, lc, hi, hc = iv
+    if lo is not None and hi is not None and lo == hi:
+        return _fmt_num(lo)
+    left = "(-inf" if lo is None else ("[" if lc else "(") + _fmt_num(lo)
+    right = "+inf)" if hi is None else _fmt_num(hi) + ("]" if hc else ")")
+    return f"{left}..{right}"
+
+
+def fmt_value(v: Literal) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        return _fmt_num(v)
+    return '"' + v + '"'
+
+
+def fmt_cell(col: Column, cell: Cell) -> str:
+    if isinstance(cell, frozenset):
+        if len(cell) == len(col.values):
+            return "-"
+        return ", ".join(fmt_value(v) for v in col.values if v in cell)
+    full = (_dom(col),)
+    if cell == full:
+        return "-"
+    return ", ".join(fmt_interval(iv) for iv in cell)
+
+
+# ---------------------------------------------------------------- intervals
+
+
+def _lo_key(iv: Iv) -> tuple:
+    lo, lc, _, _ = iv
+    return (0,) if lo is None else (1, lo, 0 if lc else 1)
+
+
+def _inter(a: Iv, b: Iv) -> Iv | None:
+    alo, alc, ahi, ahc = a
+    blo, blc, bhi, bhc = b
+    if alo is None or (blo is not None and (blo > alo or (blo == alo and not blc))):
+        lo, lc = blo, blc
+    else:
+        lo, lc = alo, alc
+    if ahi is None or (bhi is not None and (bhi < ahi or (bhi == ahi and not bhc))):
+        hi, hc = bhi, bhc
+    else:
+        hi, hc = ahi, ahc
+    if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lc and hc))):
+        return None
+    return (lo, lc and lo is not None, hi, hc and hi is not None)  # unbounded ends are open
+
+
+def _dom(col: Column) -> Iv:
+    return (col.lo, col.lo is not None, col.hi, col.hi is not None)
+
+
+def _test_intervals(t: Any) -> list[Iv]:
+    if isinstance(t, Interval):
+        return [(t.lo, t.lo_closed, t.hi, t.hi_closed)]
+    v = t.value
+    if not isinstance(v, Fraction) or isinstance(v, bool):
+        return []  # a number never equals a string, boolean or null
+    return [{"<": (None, False, v, False), "<=": (None, False, v, True), ">": (v, False, None, False),
+             ">=": (v, True, None, False), "=": (v, True, v, True)}[t.op]]
+
+
+def _complement(ivs: list[Iv]) -> list[Iv]:
+    out: list[Iv] = []
+    cur: tuple[Fraction | None, bool] = (None, False)
+    for lo, lc, hi, hc in sorted(ivs, key=_lo_key):
+        if lo is not None:
+            gap = _inter((cur[0], cur[1], lo, not lc), (None, False, None, False))
+            if gap is not None and (cur[0] is None or gap[0] is not None):
+                if not (cur[0] is not None and cur[0] == lo and not (cur[1] and not lc)):
+                    out.append(gap)
+        if hi is None:
+            return out
+        cur = (hi, not hc)
+    out.append((cur[0], cur[1], None, False))
+    return out
+
+
+def number_cell(tests: UnaryTests, col: Column) -> tuple[Iv, ...]:
+    dom = _dom(col)
+    if tests.any:
+        return (dom,)
+    ivs = [iv for t in tests.tests for iv in _test_intervals(t)]
+    if tests.negated:
+        if any(not _test_intervals(t) and not (isinstance(t, Compare) and t.value is None) for t in tests.tests):
+            return ()  # not(...) of a FEEL null is null: no match
+        ivs = _complement(ivs)
+    clipped = [c for iv in ivs if (c := _inter(iv, dom)) is not None]
+    return tuple(sorted(clipped, key=_lo_key))
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+@dataclass
+class Overlap:
+    rows: tuple[int, ...]
+    box: tuple[Cell, ...]
+
+
+@dataclass
+class TableAnalysis:
+    decision: str
+    policy: str
+    columns: tuple[Column, ...]
+    loc: Loc
+    rows: int
+    overlaps: list[Overlap] = field(default_factory=list)
+    overlap_grades: list[str] = field(default_factory=list)  # error / info, per overlap
+    gaps: list[tuple[Cell, ...]] = field(default_factory=list)
+    subsumed: list[tuple[int, int]] = field(default_factory=list)  # (row, by row)
+    masked: list[int] = field(default_factory=list)
+    row_locs: dict[int, Loc] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return self.overlap_grades.count("error") + len(self.gaps) + len(self.masked)
+
+
+class _Sweep:
+    def __init__(self, columns: tuple[Column, ...], boxes: list[tuple[Cell, ...]]) -> None:
+        self.columns = columns
+        self.boxes = boxes
+        self.memo: dict[tuple[int, frozenset[int]], list[tuple[frozenset[int], tuple[Cell, ...]]]] = {}
+
+    def segments(self, c: int, rows: frozenset[int]) -> list[tuple[Cell, frozenset[int]]]:
+        """The column's domain cut into maximal pieces, each with the rows of ``rows`` covering it."""
+        col = self.columns[c]
+        if col.kind == "finite":
+            by_set: dict[frozenset[int], list[Literal]] = {}
+            for v in col.values:
+                cover = frozenset(r for r in rows if v in self.boxes[r][c])  # type: ignore[operator]
+                by_set.setdefault(cover, []).append(v)
+            return [(frozenset(vs), cov) for cov, vs in by_set.items()]
+        points: set[Fraction] = set()
+        for r in rows:
+            for lo, _, hi, _ in self.boxes[r][c]:  # type: ignore[misc]
+                if lo is not None:
+                    points.add(lo)
+                if hi is not None:
+                    points.add(hi)
+        pts = sorted(p for p in points if (col.lo is None or p >= col.lo) and (col.hi is None or p <= col.hi))
+        atoms: list[Iv] = []
+        prev, prev_closed = col.lo, col.lo is not None
+        for p in pts:
+            if prev is None or p > prev:
+                atoms.append((prev, prev_closed, p, False))
+            atoms.append((p, True, p, True))
+            prev, prev_closed = p, False
+        if col.hi is None:
+            atoms.append((prev, prev_closed, None, False))
+        elif prev is None or prev < col.hi:
+            atoms.append((prev, prev_closed, col.hi, True))  # a bounded domain's closed end
+        out: list[tuple[Cell, frozenset[int]]] = []
+        for a in atoms:
+            cover = frozenset(r for r in rows if any(_inter(a, iv) == a for iv in self.boxes[r][c]))  # type: ignore[union-attr]
+            if out and out[-1][1] == cover:
+                last = out[-1][0][-1]  # type: ignore[index]
+                merged = (last[0], last[1], a[2], a[3])
+                out[-1] = (out[-1][0][:-1] + (merged,), cover)  # type: ignore[operator]
+            else:
+                out.append(((a,), cover))
+        return out
+
+    def run(self, c: int, rows: frozenset[int]) -> list[tuple[frozenset[int], tuple[Cell, ...]]]:
+        """Every (set of rows sharing a point, witness box over columns c..) below this column."""
+        if c == len(self.columns):
+            return [(rows, ())]
+        key = (c, rows)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        out = []
+        for cell, cover in self.segments(c, rows):
+            if not cover:
+                full = tuple(self.full(k) for k in range(c + 1, len(self.columns)))
+                out.append((cover, (cell,) + full))
+                continue
+            for rs, box in self.run(c + 1, cover):
+                out.append((rs, (cell,) + box))
+        self.memo[key] = out
+        return out
+
+    def full(self, c: int) -> Cell:
+        col = self.columns[c]
+        return frozenset(col.values) if col.kind == "finite" else (_dom(col),)
+
+
+def _contains(col: Column, outer: Cell, inner: Cell) -> bool:
+    if isinstance(outer, frozenset):
+        return inner <= outer  # type: ignore[operator]
+    return all(any(_inter(iv, o) == iv for o in outer) for iv in inner)  # type: ignore[union-attr]
+
+
+def _merge_gaps(columns: tuple[Column, ...], gaps: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
+    """Merge gap boxes that differ in one column only, until none can be merged."""
+    boxes = list(dict.fromkeys(gaps))
+    changed = True
+    while changed:
+        changed = False
+        for c, col in enumerate(columns):
+            groups: dict[tuple, list[tuple[Cell, ...]]] = {}
+            for b in boxes:
+                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
+            new = []
+            for rest, bs in groups.items():
+                if len(bs) == 1:
+                    new.append(bs[0])
+                    continue
+                changed = True
+                if col.kind == "finite":
+                    cell: Cell = frozenset().union(*(b[c] for b in bs))  # type: ignore[arg-type]
+                else:
+                    ivs = sorted((iv for b in bs for iv in b[c]), key=_lo_key)  # type: ignore[union-attr]
+                    merged: list[Iv] = []
+                    for iv in ivs:
+                        if merged:
+                            lo, lc, hi, hc = merged[-1]
+                            if hi is not None and iv[0] is not None and (iv[0] < hi or (iv[0] == hi and (hc or iv[1]))):
+                                end = iv if hi is None or (iv[2] is None or iv[2] > hi or (iv[2] == hi and iv[3])) else merged[-1]
+                                merged[-1] = (lo, lc, end[2], end[3])
+                                continue
+                        merged.append(iv)
+                    cell = tuple(merged)
+                new.append(rest[:c] + (cell,) + rest[c:])
+            boxes = new
+    return boxes
+
+
+def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]]) -> TableAnalysis:
+    t: Table = d.table
+    inputs = {i.name: i for i in model.inputs}
+    columns = []
+    for clause in t.inputs:
+        i = inputs.get(clause.expr)
+        if i is not None and i.type.base == "number":
+            columns.append(Column(clause.expr, "number"))
+        elif i is not None and i.type.base == "boolean":
+            columns.append(Column(clause.expr, "finite", (True, False)))
+        elif i is not None:
+            lits: list[Literal] = []
+            source = i.type.allowed or clause.values
+            if source is not None:
+                lits = [x.value for x in source.tests if isinstance(x, Compare)]
+            else:
+                for r in t.rows:
+                    for x in r.inputs[t.inputs.index(clause)].tests:
+                        if isinstance(x, Compare) and isinstance(x.value, str) and x.value not in lits:
+                            lits.append(x.value)
+                lits.append("\x00other")  # every string no cell names
+            columns.append(Column(clause.expr, "finite", tuple(lits)))
+        elif clause.expr in upstream:
+            columns.append(Column(clause.expr, "finite", upstream[clause.expr] + (None,)))
+        else:
+            raise DmnError(model.path, clause.loc.line, clause.loc.col,
+                           f"column {clause.expr!r} reads neither an input nor a single-valued decision")
+    cols = tuple(columns)
+    boxes = []
+    for r in t.rows:
+        cells: list[Cell] = []
+        for col, tests in zip(cols, r.inputs):
+            if col.kind == "number":
+                cells.append(number_cell(tests, col))
+            else:
+                cells.append(frozenset(v for v in col.values if matches(tests, v if v != "\x00other" else "\x00other")))
+        boxes.append(tuple(cells))
+    res = TableAnalysis(d.name, t.policy_name, cols, t.loc, len(t.rows), row_locs={r.number: r.loc for r in t.rows})
+    sweep = _Sweep(cols, boxes)
+    leaves = sweep.run(0, frozenset(range(len(t.rows))))
+    # Overlaps: maximal row sets of size two or more, one witness box each.
+    sets: dict[frozenset[int], tuple[Cell, ...]] = {}
+    for rows, box in leaves:
+        if len(rows) >= 2 and rows not in sets:
+            sets[rows] = box
+    maximal = [s for s in sets if not any(s < o for o in sets)]
+    for s in sorted(maximal, key=lambda s: sorted(s)):
+        ov = Overlap(tuple(sorted(k + 1 for k in s)), sets[s])
+        res.overlaps.append(ov)
+        outs = {t.rows[k].outputs for k in s}
+        if t.hit_policy == "U" or (t.hit_policy == "A" and len(outs) > 1):
+            res.overlap_grades.append("error")
+        else:
+            res.overlap_grades.append("info")
+    res.gaps = _merge_gaps(cols, [box for rows, box in leaves if not rows])
+    # Subsumed rows: inside another row with the same outputs.
+    for a in range(len(boxes)):
+        for b in range(len(boxes)):
+            if a != b and t.rows[a].outputs == t.rows[b].outputs and all(
+                    _contains(col, boxes[b][c], boxes[a][c]) for c, col in enumerate(cols)):
+                if boxes[a] == boxes[b] and a < b:
+                    continue  # identical rows: report the later one only
+                res.subsumed.append((a + 1, b + 1))
+                break
+    # Masked rows: the rows winning over a row cover all of its box.
+    if t.hit_policy in "FP" or t.aggregation in ("MIN", "MAX"):
+        rank = _ranks(t)
+        for a, box in enumerate(boxes):
+            if any(not cell for cell in box):
+                continue  # an empty row matches nothing; the engine's dead-rule check names it
+            winners = [b for b in range(len(boxes)) if b != a and (rank[b] < rank[a] or (rank[b] == rank[a] and b < a))]
+            if t.hit_policy != "F":
+                winners = [b for b in winners if t.rows[b].outputs != t.rows[a].outputs or b < a]
+            sub = _Sweep(cols, [tuple(_clip(col, box[c], bx[c]) for c, col in enumerate(cols)) for bx in
+                                [boxes[w] for w in winners]] + [box])
+            inside = sub.run(0, frozenset(range(len(winners) + 1)))
+            # Masked when no point of the row's box is matched by the row alone.
+            if all(rows != frozenset({len(winners)}) for rows, _ in inside):
+                res.masked.append(a + 1)
+    return res
+
+
+def _clip(col: Column, outer: Cell, cell: Cell) -> Cell:
+    if isinstance(outer, frozenset):
+        return outer & cell  # type: ignore[operator]
+    return tuple(x for o in outer for iv in cell if (x := _inter(o, iv)) is not None)  # type: ignore[union-attr]
+
+
+def _ranks(t: Table) -> list[tuple]:
+    if t.hit_policy == "F":
+        return [(k,) for k in range(len(t.rows))]
+    if t.hit_policy == "C":
+        vals = sorted({r.outputs[0] for r in t.rows}, reverse=t.aggregation == "MAX")  # type: ignore[type-var]
+        return [(vals.index(r.outputs[0]),) for r in t.rows]
+    prio = [c for c, o in enumerate(t.outputs) if o.values is not None]
+    return [tuple(t.outputs[c].values.index(r.outputs[c]) if r.outputs[c] in (t.outputs[c].values or ()) else 99  # type: ignore[union-attr]
+                  for c in prio) for r in t.rows]
+
+
+def analyse(model: DmnModel) -> list[TableAnalysis]:
+    """Every decision table of ``model``, in dependency order."""
+    upstream: dict[str, tuple[Literal, ...]] = {}
+    out = []
+    for d in model.decisions:
+        out.append(analyse_table(model, d, upstream))
+        if d.table.single_valued and len(d.table.outputs) == 1:
+            upstream[d.name] = tuple(dict.fromkeys(r.outputs[0] for r in d.table.rows if r.outputs[0] is not None))
+    return out
