@@ -207,26 +207,47 @@ class _Sweep:
                 if hi is not None:
                     points.add(hi)
         pts = sorted(p for p in points if (col.lo is None or p >= col.lo) and (col.hi is None or p <= col.hi))
-        atoms: list[Iv] = []
+        # Atoms alternate: [open before pts[0]], pts[0], (pts[0], pts[1]), pts[1], ..., [open after the last].
+        # Point j sits at atom 2j+1; the open piece before it at 2j; the piece after the last at 2len.
+        atoms: list[Iv | None] = []
         prev, prev_closed = col.lo, col.lo is not None
         for p in pts:
-            if prev is None or p > prev:
-                atoms.append((prev, prev_closed, p, False))
+            atoms.append((prev, prev_closed, p, False) if prev is None or p > prev else None)
             atoms.append((p, True, p, True))
             prev, prev_closed = p, False
         if col.hi is None:
             atoms.append((prev, prev_closed, None, False))
         elif prev is None or prev < col.hi:
             atoms.append((prev, prev_closed, col.hi, True))  # a bounded domain's closed end
+        else:
+            atoms.append(None)
+        index = {p: 2 * j + 1 for j, p in enumerate(pts)}
+        last = len(atoms) - 1
+        starts: list[list[int]] = [[] for _ in atoms]
+        stops: list[list[int]] = [[] for _ in atoms]
+        for r in rows:
+            for lo, lc, hi, hc in self.boxes[r][c]:  # type: ignore[misc]
+                a = 0 if lo is None or lo not in index else index[lo] + (0 if lc else 1)
+                b = last if hi is None or hi not in index else index[hi] - (0 if hc else 1)
+                if a <= b:
+                    starts[a].append(r)
+                    stops[b].append(r)
         out: list[tuple[Cell, frozenset[int]]] = []
-        for a in atoms:
-            cover = frozenset(r for r in rows if any(_inter(a, iv) == a for iv in self.boxes[r][c]))  # type: ignore[union-attr]
-            if out and out[-1][1] == cover:
-                last = out[-1][0][-1]  # type: ignore[index]
-                merged = (last[0], last[1], a[2], a[3])
-                out[-1] = (out[-1][0][:-1] + (merged,), cover)  # type: ignore[operator]
-            else:
-                out.append(((a,), cover))
+        active: dict[int, int] = {}  # row -> how many of its intervals cover the current atom
+        for k, atom in enumerate(atoms):
+            for r in starts[k]:
+                active[r] = active.get(r, 0) + 1
+            if atom is not None:
+                cover = frozenset(active)
+                if out and out[-1][1] == cover:
+                    prev_iv = out[-1][0][-1]  # type: ignore[index]
+                    out[-1] = (out[-1][0][:-1] + ((prev_iv[0], prev_iv[1], atom[2], atom[3]),), cover)  # type: ignore[operator]
+                else:
+                    out.append(((atom,), cover))
+            for r in stops[k]:
+                active[r] -= 1
+                if not active[r]:
+                    del active[r]
         return out
 
     def run(self, c: int, rows: frozenset[int]) -> list[tuple[frozenset[int], tuple[Cell, ...]]]:
@@ -332,8 +353,11 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
                 cells.append(frozenset(v for v in col.values if matches(tests, v if v != "\x00other" else "\x00other")))
         boxes.append(tuple(cells))
     res = TableAnalysis(d.name, t.policy_name, cols, t.loc, len(t.rows), row_locs={r.number: r.loc for r in t.rows})
-    sweep = _Sweep(cols, boxes)
-    leaves = sweep.run(0, frozenset(range(len(t.rows))))
+    # The sweep compares endpoints millions of times: it runs on their ranks (small ints, same
+    # order) instead of Fractions, and the boxes it reports are mapped back.
+    ranked, unrank = _rank(cols, boxes)
+    sweep = _Sweep(cols, ranked)
+    leaves = [(rows, unrank(box)) for rows, box in sweep.run(0, frozenset(range(len(t.rows))))]
     # Overlaps: maximal row sets of size two or more, one witness box each.
     sets: dict[frozenset[int], tuple[Cell, ...]] = {}
     for rows, box in leaves:
@@ -349,9 +373,14 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
         else:
             res.overlap_grades.append("info")
     res.gaps = _merge_gaps(cols, [box for rows, box in leaves if not rows])
-    # Subsumed rows: inside another row with the same outputs.
+    # Subsumed rows: inside another row with the same outputs (such rows overlap, so only
+    # pairs within a maximal overlap set need comparing).
+    partners: dict[int, set[int]] = {}
+    for s_ in maximal:
+        for a in s_:
+            partners.setdefault(a, set()).update(s_)
     for a in range(len(boxes)):
-        for b in range(len(boxes)):
+        for b in sorted(partners.get(a, ())):
             if a != b and t.rows[a].outputs == t.rows[b].outputs and all(
                     _contains(col, boxes[b][c], boxes[a][c]) for c, col in enumerate(cols)):
                 if boxes[a] == boxes[b] and a < b:
@@ -374,6 +403,29 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
             if all(rows != frozenset({len(winners)}) for rows, _ in inside):
                 res.masked.append(a + 1)
     return res
+
+
+def _rank(cols: tuple[Column, ...], boxes: list[tuple[Cell, ...]]):  # type: ignore[no-untyped-def]
+    """Boxes with every numeric endpoint replaced by its rank in its column, and the map back."""
+    back: list[list[Fraction]] = []
+    fwd: list[dict[Fraction, int]] = []
+    for c, col in enumerate(cols):
+        ends = sorted({e for b in boxes if col.kind == "number" for iv in b[c] for e in (iv[0], iv[2]) if e is not None})  # type: ignore[union-attr]
+        back.append(ends)
+        fwd.append({e: i for i, e in enumerate(ends)})
+
+    def conv(iv: Iv, m: Any) -> Iv:
+        lo, lc, hi, hc = iv
+        return (None if lo is None else m[lo], lc, None if hi is None else m[hi], hc)
+
+    ranked = [tuple(cell if isinstance(cell, frozenset) else tuple(conv(iv, fwd[c]) for iv in cell)
+                    for c, cell in enumerate(b)) for b in boxes]
+
+    def unrank(box: tuple[Cell, ...]) -> tuple[Cell, ...]:
+        return tuple(cell if isinstance(cell, frozenset) else tuple(conv(iv, back[c]) for iv in cell)  # type: ignore[union-attr]
+                     for c, cell in enumerate(box))
+
+    return ranked, unrank
 
 
 def _clip(col: Column, outer: Cell, cell: Cell) -> Cell:
