@@ -26,10 +26,12 @@ Findings, graded as Drools grades them:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Union
 
+from verifier.dmn import boxes as bx
 from verifier.dmn.errors import DmnError
 from verifier.dmn.feel import Compare, Interval, Literal, UnaryTests, matches
 from verifier.dmn.model import Decision, DmnModel, Loc, Table
@@ -356,23 +358,21 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
     # The sweep compares endpoints millions of times: it runs on their ranks (small ints, same
     # order) instead of Fractions, and the boxes it reports are mapped back.
     ranked, unrank = _rank(cols, boxes)
-    sweep = _Sweep(cols, ranked)
-    leaves = [(rows, unrank(box)) for rows, box in sweep.run(0, frozenset(range(len(t.rows))))]
-    # Overlaps: maximal row sets of size two or more, one witness box each.
-    sets: dict[frozenset[int], tuple[Cell, ...]] = {}
-    for rows, box in leaves:
-        if len(rows) >= 2 and rows not in sets:
-            sets[rows] = box
-    maximal = [s for s in sets if not any(s < o for o in sets)]
-    for s in sorted(maximal, key=lambda s: sorted(s)):
-        ov = Overlap(tuple(sorted(k + 1 for k in s)), sets[s])
+    full = tuple(frozenset(c.values) if c.kind == "finite" else ((None, False, None, False),) for c in cols)
+    numeric = [c for c, col in enumerate(cols) if col.kind == "number"]
+    pairs = bx.overlapping_pairs(ranked, numeric)
+    found = bx.maximal_sets(ranked, pairs, full)
+    maximal = [s for s, _ in found]
+    for s, box in sorted(found, key=lambda f: sorted(f[0])):
+        ov = Overlap(tuple(sorted(k + 1 for k in s)), unrank(box))
         res.overlaps.append(ov)
         outs = {t.rows[k].outputs for k in s}
         if t.hit_policy == "U" or (t.hit_policy == "A" and len(outs) > 1):
             res.overlap_grades.append("error")
         else:
             res.overlap_grades.append("info")
-    res.gaps = _merge_gaps(cols, [box for rows, box in leaves if not rows])
+    gaps = bx.uncovered(ranked, list(range(len(ranked))), full)
+    res.gaps = [unrank(g) for g in _merge_gaps(cols, gaps)]
     # Subsumed rows: inside another row with the same outputs (such rows overlap, so only
     # pairs within a maximal overlap set need comparing).
     partners: dict[int, set[int]] = {}
@@ -396,11 +396,9 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
             winners = [b for b in range(len(boxes)) if b != a and (rank[b] < rank[a] or (rank[b] == rank[a] and b < a))]
             if t.hit_policy != "F":
                 winners = [b for b in winners if t.rows[b].outputs != t.rows[a].outputs or b < a]
-            sub = _Sweep(cols, [tuple(_clip(col, box[c], bx[c]) for c, col in enumerate(cols)) for bx in
-                                [boxes[w] for w in winners]] + [box])
-            inside = sub.run(0, frozenset(range(len(winners) + 1)))
-            # Masked when no point of the row's box is matched by the row alone.
-            if all(rows != frozenset({len(winners)}) for rows, _ in inside):
+            regions = [tuple(x) for x in itertools.product(*(
+                [frozenset(cell)] if isinstance(cell, frozenset) else [(iv,) for iv in cell] for cell in ranked[a]))]
+            if all(not bx.uncovered(ranked, winners, reg, first_only=True) for reg in regions):
                 res.masked.append(a + 1)
     return res
 
