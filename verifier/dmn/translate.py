@@ -570,6 +570,17 @@ class _Translator:
             f"source dmn {_q('DMN model ' + self.model.name)}",
             "",
         ]
+        # Drop helper definitions nothing reads (a row no guard needs, the tail of a chain):
+        # the checker would warn about each.
+        while True:
+            uses: dict[str, int] = {}
+            for line in self.defs + self.rules:
+                for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line):
+                    uses[w] = uses.get(w, 0) + 1
+            kept = [d for d in self.defs if uses.get(d.split()[1], 0) > 1]
+            if len(kept) == len(self.defs):
+                break
+            self.defs = kept
         body = head + inputs + [""] + self.constraints + [""] + self.actions + [""] + self.defs + [""] + self.rules
         text = "\n".join(body).replace("\n\n\n", "\n\n") + "\n"
         return Translation(self.model, text, self.variables, self.outputs)
