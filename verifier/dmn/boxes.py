@@ -181,8 +181,73 @@ def maximal_sets(boxes: list[tuple[Cell, ...]], pairs: list[tuple[int, int]], fu
     return [(s, found[s]) for s in keep]
 
 
+_NEG, _POS = -(10**18), 10**18
+
+
+def _best_cut(clipped: list[tuple[Cell, ...]], reg: tuple[Cell, ...]) -> tuple[int, list[Cell]] | None:
+    """The cut of ``reg`` (column, its two parts) at a row boundary that the fewest rows straddle.
+
+    A table authored as a decision tree has cuts no row straddles; following them keeps each gap
+    in one piece instead of cutting it at the boundaries of unrelated rows.
+    """
+    import bisect
+
+    best: tuple[tuple[int, int], int, list[Cell]] | None = None
+    n = len(clipped)
+    for c, whole in enumerate(reg):
+        if isinstance(whole, frozenset):
+            seen: set[frozenset] = set()
+            for b in clipped:
+                part = b[c]
+                if part == whole or part in seen:
+                    continue
+                seen.add(part)  # type: ignore[arg-type]
+                rest = whole - part  # type: ignore[operator]
+                straddle = sum(1 for o in clipped if o[c] & part and o[c] & rest)  # type: ignore[operator]
+                left = sum(1 for o in clipped if o[c] & part)  # type: ignore[operator]
+                key = (straddle, abs(2 * left - n))
+                if best is None or key < best[0]:
+                    best = (key, c, [part, rest])  # type: ignore[list-item]
+            continue
+        wlo, wlc, whi, whc = whole[0]  # type: ignore[index,misc]
+        lows = sorted(_NEG if iv[0] is None else iv[0] for b in clipped for iv in b[c][:1])  # type: ignore[index]
+        los2 = sorted(_NEG if b[c][0][0] is None else 2 * b[c][0][0] + (0 if b[c][0][1] else 1) for b in clipped)  # type: ignore[index]
+        his2 = sorted(_POS if b[c][-1][2] is None else 2 * b[c][-1][2] + (1 if b[c][-1][3] else 0) for b in clipped)  # type: ignore[index]
+        his = sorted(_POS if b[c][-1][2] is None else b[c][-1][2] for b in clipped)  # type: ignore[index]
+        cands: set[tuple[int, bool]] = set()  # (v, True) cuts "< v | >= v"; (v, False) cuts "<= v | > v"
+        for b in clipped:
+            for lo, lc, hi, hc in b[c]:  # type: ignore[union-attr]
+                if lo is not None:
+                    cands.add((lo, lc))
+                if hi is not None:
+                    cands.add((hi, not hc))
+        for v, below_open in cands:
+            if below_open:  # parts x < v and x >= v; both must be non-empty inside the region
+                if (wlo is not None and v <= wlo) or (whi is not None and (v > whi or (v == whi and not whc))):
+                    continue
+                left = bisect.bisect_left(lows, v)
+                straddle = left - bisect.bisect_left(his2, 2 * v + 1)
+                parts = [((wlo, wlc, v, False),), ((v, True, whi, whc),)]
+            else:  # parts x <= v and x > v
+                if (whi is not None and v >= whi) or (wlo is not None and v < wlo):
+                    continue
+                if wlo is not None and v == wlo and not wlc:
+                    continue
+                left = bisect.bisect_right(los2, 2 * v)
+                straddle = left - bisect.bisect_right(his, v)
+                parts = [((wlo, wlc, v, True),), ((v, False, whi, whc),)]
+            key = (straddle, abs(2 * left - n))
+            if best is None or key < best[0]:
+                best = (key, c, parts)  # type: ignore[assignment]
+    return None if best is None else (best[1], best[2])
+
+
 def uncovered(boxes: list[tuple[Cell, ...]], rows: list[int], region: tuple[Cell, ...], first_only: bool = False) -> list[tuple[Cell, ...]]:
-    """Regions inside ``region`` (one interval per numeric column) that no row of ``rows`` covers."""
+    """Regions inside ``region`` (one interval per numeric column) that no row of ``rows`` covers.
+
+    The region is cut, recursively, at the row boundary the fewest rows straddle (partition
+    refinement); a piece no row touches is a gap, a piece inside one row is done.
+    """
     out: list[tuple[Cell, ...]] = []
     stack = [(region, rows)]
     while stack:
@@ -199,24 +264,12 @@ def uncovered(boxes: list[tuple[Cell, ...]], rows: list[int], region: tuple[Cell
             if first_only:
                 return out
             continue
-        # The row that covers the region in most columns; split where it does not. Gap boxes then
-        # follow the rows' own boundaries (fewer, larger pieces than balanced kd-splits, measured).
-        best, best_cov = None, -1
-        for b in clipped:
-            cov = sum(1 for x, y in zip(b, reg) if x == y)
-            if cov == len(reg):
-                best = None
-                break
-            if cov > best_cov:
-                best, best_cov = b, cov
-        else:
-            assert best is not None
-            c = next(k for k, (x, y) in enumerate(zip(best, reg)) if x != y)
-            piece, whole = best[c], reg[c]
-            if isinstance(whole, frozenset):
-                parts: list[Cell] = [piece, whole - piece]  # type: ignore[operator]
-            else:
-                parts = [(iv,) for iv in piece] + [(x,) for x in _minus(whole[0], piece)]  # type: ignore[arg-type,index]
-            for p in reversed(parts):
-                stack.append((reg[:c] + (p,) + reg[c + 1:], sub))
+        if any(all(x == y for x, y in zip(b, reg)) for b in clipped):
+            continue  # one row covers the whole region
+        cut = _best_cut(clipped, reg)
+        if cut is None:  # cannot happen: some row differs from the region somewhere
+            raise AssertionError("no cut for a region that no row covers")
+        c, parts = cut
+        for p in reversed(parts):
+            stack.append((reg[:c] + (p,) + reg[c + 1:], sub))
     return out
