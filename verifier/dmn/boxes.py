@@ -72,16 +72,30 @@ def overlapping_pairs(boxes: list[tuple[Cell, ...]], numeric: list[int]) -> list
                 if box_inter(boxes[live[x]], boxes[live[y]]) is not None:
                     out.append((live[x], live[y]))
         return out
-    # Sweep along the numeric column whose hulls are shortest relative to the spread (fewest candidates).
-    c = numeric[0]
-    hulls = {i: _hull(boxes[i][c]) for i in live}  # type: ignore[arg-type]
-    order = sorted(live, key=lambda i: hulls[i][0])
+    import bisect
+
+    live_set = set(live)
+    hull = {c: [_hull(boxes[i][c]) if i in live_set else (0.0, 0.0) for i in range(len(boxes))] for c in numeric}  # type: ignore[arg-type]
+
+    def candidates(c: int) -> int:
+        """How many pairs overlap on column c alone (each counted twice), by sorting: O(n log n)."""
+        los = sorted(hull[c][i][0] for i in live)
+        his = sorted(hull[c][i][1] for i in live)
+        return sum(bisect.bisect_right(los, hull[c][i][1]) - bisect.bisect_left(his, hull[c][i][0]) for i in live)
+
+    # Sweep along the numeric column where the fewest pairs overlap; check the other numeric hulls
+    # (cheap comparisons) before the exact test of every cell.
+    c = min(numeric, key=candidates)
+    others = [k for k in numeric if k != c]
+    hc = hull[c]
+    order = sorted(live, key=lambda i: hc[i][0])
     active: list[int] = []
     for i in order:
-        lo = hulls[i][0]
-        active = [j for j in active if hulls[j][1] >= lo]
+        lo = hc[i][0]
+        active = [j for j in active if hc[j][1] >= lo]
         for j in active:
-            if box_inter(boxes[i], boxes[j]) is not None:
+            if all(hull[k][i][0] <= hull[k][j][1] and hull[k][j][0] <= hull[k][i][1] for k in others) and \
+                    box_inter(boxes[i], boxes[j]) is not None:
                 out.append((min(i, j), max(i, j)))
         active.append(i)
     return sorted(out)
