@@ -1,14 +1,11 @@
 """Hit-policy-aware analysis of DMN decision tables by interval sweeps, without a solver.
 
 Every row of a table is a box: per column, a union of intervals (numbers) or
-a set of values (strings, booleans, the results of another decision). The
-sweep (after Calvanese et al., "Semantic DMN", 2016) walks the columns one at
-a time: on each column it cuts the domain at every endpoint of the rows still
-in play into elementary segments, merges neighbouring segments that the same
-rows cover, and recurses on the next column with the rows covering each
-segment. At the last column the rows left share a common point, the path of
-segments is a witness box for them, and an empty set of rows is a gap box.
-Identical sub-problems (same column, same rows) are swept once.
+a set of values (strings, booleans, the results of another decision).
+``verifier.dmn.boxes`` does the geometry on endpoint ranks: overlapping pairs
+by a sweep, maximal overlap sets as cliques of those pairs, gaps and masked
+rows by partition refinement (cutting at the row boundary the fewest rows
+straddle). No solver is involved.
 
 Findings, graded as Drools grades them:
 
@@ -186,96 +183,6 @@ class TableAnalysis:
         return self.overlap_grades.count("error") + len(self.gaps) + len(self.masked)
 
 
-class _Sweep:
-    def __init__(self, columns: tuple[Column, ...], boxes: list[tuple[Cell, ...]]) -> None:
-        self.columns = columns
-        self.boxes = boxes
-        self.memo: dict[tuple[int, frozenset[int]], list[tuple[frozenset[int], tuple[Cell, ...]]]] = {}
-
-    def segments(self, c: int, rows: frozenset[int]) -> list[tuple[Cell, frozenset[int]]]:
-        """The column's domain cut into maximal pieces, each with the rows of ``rows`` covering it."""
-        col = self.columns[c]
-        if col.kind == "finite":
-            by_set: dict[frozenset[int], list[Literal]] = {}
-            for v in col.values:
-                cover = frozenset(r for r in rows if v in self.boxes[r][c])  # type: ignore[operator]
-                by_set.setdefault(cover, []).append(v)
-            return [(frozenset(vs), cov) for cov, vs in by_set.items()]
-        points: set[Fraction] = set()
-        for r in rows:
-            for lo, _, hi, _ in self.boxes[r][c]:  # type: ignore[misc]
-                if lo is not None:
-                    points.add(lo)
-                if hi is not None:
-                    points.add(hi)
-        pts = sorted(p for p in points if (col.lo is None or p >= col.lo) and (col.hi is None or p <= col.hi))
-        # Atoms alternate: [open before pts[0]], pts[0], (pts[0], pts[1]), pts[1], ..., [open after the last].
-        # Point j sits at atom 2j+1; the open piece before it at 2j; the piece after the last at 2len.
-        atoms: list[Iv | None] = []
-        prev, prev_closed = col.lo, col.lo is not None
-        for p in pts:
-            atoms.append((prev, prev_closed, p, False) if prev is None or p > prev else None)
-            atoms.append((p, True, p, True))
-            prev, prev_closed = p, False
-        if col.hi is None:
-            atoms.append((prev, prev_closed, None, False))
-        elif prev is None or prev < col.hi:
-            atoms.append((prev, prev_closed, col.hi, True))  # a bounded domain's closed end
-        else:
-            atoms.append(None)
-        index = {p: 2 * j + 1 for j, p in enumerate(pts)}
-        last = len(atoms) - 1
-        starts: list[list[int]] = [[] for _ in atoms]
-        stops: list[list[int]] = [[] for _ in atoms]
-        for r in rows:
-            for lo, lc, hi, hc in self.boxes[r][c]:  # type: ignore[misc]
-                a = 0 if lo is None or lo not in index else index[lo] + (0 if lc else 1)
-                b = last if hi is None or hi not in index else index[hi] - (0 if hc else 1)
-                if a <= b:
-                    starts[a].append(r)
-                    stops[b].append(r)
-        out: list[tuple[Cell, frozenset[int]]] = []
-        active: dict[int, int] = {}  # row -> how many of its intervals cover the current atom
-        for k, atom in enumerate(atoms):
-            for r in starts[k]:
-                active[r] = active.get(r, 0) + 1
-            if atom is not None:
-                cover = frozenset(active)
-                if out and out[-1][1] == cover:
-                    prev_iv = out[-1][0][-1]  # type: ignore[index]
-                    out[-1] = (out[-1][0][:-1] + ((prev_iv[0], prev_iv[1], atom[2], atom[3]),), cover)  # type: ignore[operator]
-                else:
-                    out.append(((atom,), cover))
-            for r in stops[k]:
-                active[r] -= 1
-                if not active[r]:
-                    del active[r]
-        return out
-
-    def run(self, c: int, rows: frozenset[int]) -> list[tuple[frozenset[int], tuple[Cell, ...]]]:
-        """Every (set of rows sharing a point, witness box over columns c..) below this column."""
-        if c == len(self.columns):
-            return [(rows, ())]
-        key = (c, rows)
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit
-        out = []
-        for cell, cover in self.segments(c, rows):
-            if not cover:
-                full = tuple(self.full(k) for k in range(c + 1, len(self.columns)))
-                out.append((cover, (cell,) + full))
-                continue
-            for rs, box in self.run(c + 1, cover):
-                out.append((rs, (cell,) + box))
-        self.memo[key] = out
-        return out
-
-    def full(self, c: int) -> Cell:
-        col = self.columns[c]
-        return frozenset(col.values) if col.kind == "finite" else (_dom(col),)
-
-
 def _contains(col: Column, outer: Cell, inner: Cell) -> bool:
     if isinstance(outer, frozenset):
         return inner <= outer  # type: ignore[operator]
@@ -424,12 +331,6 @@ def _rank(cols: tuple[Column, ...], boxes: list[tuple[Cell, ...]]):  # type: ign
                      for c, cell in enumerate(box))
 
     return ranked, unrank
-
-
-def _clip(col: Column, outer: Cell, cell: Cell) -> Cell:
-    if isinstance(outer, frozenset):
-        return outer & cell  # type: ignore[operator]
-    return tuple(x for o in outer for iv in cell if (x := _inter(o, iv)) is not None)  # type: ignore[union-attr]
 
 
 def _ranks(t: Table) -> list[tuple]:
