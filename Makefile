@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_cases.py
 	$(BIN)/python benchmarks/bench_fhir.py
+	$(BIN)/python benchmarks/bench_tables.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis $(CQL_RUNNER)/node_modules

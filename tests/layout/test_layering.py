@@ -31,8 +31,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "verifier.graph": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check"},
     "verifier.report": {"dsl", "engine", "verifier.facts", "verifier.check", "verifier.graph", "verifier.highlight",
                         "verifier.cases"},
-    # Interchange: the FHIR export reads the checked model only.
+    # Interchange: the FHIR export reads the checked model only; DMN translates to and from it.
     "verifier.fhir": {"dsl", "engine"},
+    "verifier.dmn": {"dsl", "engine"},
     # Authoring tools read only the language.
     "verifier.highlight": {"dsl"},
     "verifier.authoring": {"dsl"},
@@ -60,6 +61,7 @@ IMPORT_TIME_FREE: dict[str, set[str]] = {
     "verifier.report": {"z3", "hypothesis"},
     "verifier.highlight": {"z3", "hypothesis", "graphviz"},
     "verifier.fhir": {"z3", "hypothesis", "graphviz"},
+    "verifier.dmn": {"z3", "hypothesis", "graphviz"},
     "verifier.authoring": {"z3", "hypothesis", "graphviz"},
     "verifier.lsp": {"z3", "hypothesis", "graphviz"},
 }

@@ -32,6 +32,9 @@ _COMMANDS = {
     "fmt": "verifier.cli.fmt_cmd:fmt_command",
     "lsp": "verifier.cli.lsp_cmd:lsp_command",
     "export": "verifier.cli.export_cmd:export_command",
+    # DMN decision tables in (and out, as an `export` target)
+    "import": "verifier.cli.dmn_cmd:import_group",
+    "tables": "verifier.cli.dmn_cmd:tables_command",
 }
 
 def _internal_error(err: Exception) -> None:

@@ -12,6 +12,7 @@ import click
 
 _TARGETS = {
     "fhir": "verifier.cli.export_fhir_cmd:fhir_command",
+    "dmn": "verifier.cli.dmn_cmd:export_dmn_command",
 }
 
 

@@ -1,0 +1,355 @@
+"""Hit-policy-aware analysis of DMN decision tables by interval sweeps, without a solver.
+
+Every row of a table is a box: per column, a union of intervals (numbers) or
+a set of values (strings, booleans, the results of another decision).
+``verifier.dmn.boxes`` does the geometry on endpoint ranks: overlapping pairs
+by a sweep, maximal overlap sets as cliques of those pairs, gaps and masked
+rows by partition refinement (cutting at the row boundary the fewest rows
+straddle). No solver is involved.
+
+Findings, graded as Drools grades them:
+
+* overlaps: every maximal set of rows that match a common record, with a
+  witness box. Under U every overlap is an error; under A only overlaps of
+  rows with different outputs; under the other policies they are expected
+  (listed as information).
+* gaps: every region no row matches (the table's result is null there), as
+  boxes merged along each column; an error.
+* subsumed rows: a row whose box lies inside another row's box with the same
+  outputs (a warning: the row can be deleted).
+* masked rows (F, P, and the single-valued C< / C>): a row that never
+  decides because rows that win over it cover its whole box (an error).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Union
+
+from verifier.dmn import boxes as bx
+from verifier.dmn.errors import DmnError
+from verifier.dmn.feel import Compare, Interval, Literal, UnaryTests, matches
+from verifier.dmn.model import Decision, DmnModel, Loc, Table
+
+INF = None  # an unbounded interval end
+
+# A numeric interval: (lo, lo_closed, hi, hi_closed); None ends are unbounded.
+Iv = tuple[Union[Fraction, None], bool, Union[Fraction, None], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str  # what the column reads, as written in the table
+    kind: str  # "number" or "finite"
+    values: tuple[Literal, ...] = ()  # the finite domain (kind "finite")
+    lo: Fraction | None = None  # the numeric domain (kind "number"); None is unbounded
+    hi: Fraction | None = None
+
+
+# A cell of a box: a tuple of intervals (numbers) or a frozenset of values (finite).
+Cell = Union[tuple[Iv, ...], frozenset]
+
+
+def _fmt_num(v: Fraction) -> str:
+    if v.denominator == 1:
+        return str(v.numerator)
+    return str(float(v)) if float(v) == v else f"{v.numerator}/{v.denominator}"
+
+
+def fmt_interval(iv: Iv) -> str:
+    lo, lc, hi, hc = iv
+    if lo is not None and hi is not None and lo == hi:
+        return _fmt_num(lo)
+    left = "(-inf" if lo is None else ("[" if lc else "(") + _fmt_num(lo)
+    right = "+inf)" if hi is None else _fmt_num(hi) + ("]" if hc else ")")
+    return f"{left}..{right}"
+
+
+def fmt_value(v: Literal) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        return _fmt_num(v)
+    return '"' + v + '"'
+
+
+def fmt_cell(col: Column, cell: Cell) -> str:
+    if isinstance(cell, frozenset):
+        if len(cell) == len(col.values):
+            return "-"
+        return ", ".join(fmt_value(v) for v in col.values if v in cell)
+    full = (_dom(col),)
+    if cell == full:
+        return "-"
+    return ", ".join(fmt_interval(iv) for iv in cell)
+
+
+# ---------------------------------------------------------------- intervals
+
+
+def _lo_key(iv: Iv) -> tuple:
+    lo, lc, _, _ = iv
+    return (0,) if lo is None else (1, lo, 0 if lc else 1)
+
+
+def _inter(a: Iv, b: Iv) -> Iv | None:
+    alo, alc, ahi, ahc = a
+    blo, blc, bhi, bhc = b
+    if alo is None or (blo is not None and (blo > alo or (blo == alo and not blc))):
+        lo, lc = blo, blc
+    else:
+        lo, lc = alo, alc
+    if ahi is None or (bhi is not None and (bhi < ahi or (bhi == ahi and not bhc))):
+        hi, hc = bhi, bhc
+    else:
+        hi, hc = ahi, ahc
+    if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lc and hc))):
+        return None
+    return (lo, lc and lo is not None, hi, hc and hi is not None)  # unbounded ends are open
+
+
+def _dom(col: Column) -> Iv:
+    return (col.lo, col.lo is not None, col.hi, col.hi is not None)
+
+
+def _test_intervals(t: Any) -> list[Iv]:
+    if isinstance(t, Interval):
+        return [(t.lo, t.lo_closed, t.hi, t.hi_closed)]
+    v = t.value
+    if not isinstance(v, Fraction) or isinstance(v, bool):
+        return []  # a number never equals a string, boolean or null
+    return [{"<": (None, False, v, False), "<=": (None, False, v, True), ">": (v, False, None, False),
+             ">=": (v, True, None, False), "=": (v, True, v, True)}[t.op]]
+
+
+def _complement(ivs: list[Iv]) -> list[Iv]:
+    out: list[Iv] = []
+    cur: tuple[Fraction | None, bool] = (None, False)
+    for lo, lc, hi, hc in sorted(ivs, key=_lo_key):
+        if lo is not None:
+            gap = _inter((cur[0], cur[1], lo, not lc), (None, False, None, False))
+            if gap is not None and (cur[0] is None or gap[0] is not None):
+                if not (cur[0] is not None and cur[0] == lo and not (cur[1] and not lc)):
+                    out.append(gap)
+        if hi is None:
+            return out
+        cur = (hi, not hc)
+    out.append((cur[0], cur[1], None, False))
+    return out
+
+
+def number_cell(tests: UnaryTests, col: Column) -> tuple[Iv, ...]:
+    dom = _dom(col)
+    if tests.any:
+        return (dom,)
+    ivs = [iv for t in tests.tests for iv in _test_intervals(t)]
+    if tests.negated:
+        if any(not _test_intervals(t) and not (isinstance(t, Compare) and t.value is None) for t in tests.tests):
+            return ()  # not(...) of a FEEL null is null: no match
+        ivs = _complement(ivs)
+    clipped = [c for iv in ivs if (c := _inter(iv, dom)) is not None]
+    return tuple(sorted(clipped, key=_lo_key))
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+@dataclass
+class Overlap:
+    rows: tuple[int, ...]
+    box: tuple[Cell, ...]
+
+
+@dataclass
+class TableAnalysis:
+    decision: str
+    policy: str
+    columns: tuple[Column, ...]
+    loc: Loc
+    rows: int
+    overlaps: list[Overlap] = field(default_factory=list)
+    overlap_grades: list[str] = field(default_factory=list)  # error / info, per overlap
+    gaps: list[tuple[Cell, ...]] = field(default_factory=list)
+    subsumed: list[tuple[int, int]] = field(default_factory=list)  # (row, by row)
+    masked: list[int] = field(default_factory=list)
+    row_locs: dict[int, Loc] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return self.overlap_grades.count("error") + len(self.gaps) + len(self.masked)
+
+
+def _contains(col: Column, outer: Cell, inner: Cell) -> bool:
+    if isinstance(outer, frozenset):
+        return inner <= outer  # type: ignore[operator]
+    return all(any(_inter(iv, o) == iv for o in outer) for iv in inner)  # type: ignore[union-attr]
+
+
+def _merge_gaps(columns: tuple[Column, ...], gaps: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
+    """Merge gap boxes that differ in one column only, until none can be merged."""
+    boxes = list(dict.fromkeys(gaps))
+    changed = True
+    while changed:
+        changed = False
+        for c, col in enumerate(columns):
+            groups: dict[tuple, list[tuple[Cell, ...]]] = {}
+            for b in boxes:
+                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
+            new = []
+            for rest, bs in groups.items():
+                if len(bs) == 1:
+                    new.append(bs[0])
+                    continue
+                changed = True
+                if col.kind == "finite":
+                    cell: Cell = frozenset().union(*(b[c] for b in bs))  # type: ignore[arg-type]
+                else:
+                    ivs = sorted((iv for b in bs for iv in b[c]), key=_lo_key)  # type: ignore[union-attr]
+                    merged: list[Iv] = []
+                    for iv in ivs:
+                        if merged:
+                            lo, lc, hi, hc = merged[-1]
+                            if hi is not None and iv[0] is not None and (iv[0] < hi or (iv[0] == hi and (hc or iv[1]))):
+                                end = iv if hi is None or (iv[2] is None or iv[2] > hi or (iv[2] == hi and iv[3])) else merged[-1]
+                                merged[-1] = (lo, lc, end[2], end[3])
+                                continue
+                        merged.append(iv)
+                    cell = tuple(merged)
+                new.append(rest[:c] + (cell,) + rest[c:])
+            boxes = new
+    return boxes
+
+
+def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]]) -> TableAnalysis:
+    t: Table = d.table
+    inputs = {i.name: i for i in model.inputs}
+    columns = []
+    for clause in t.inputs:
+        i = inputs.get(clause.expr)
+        if i is not None and i.type.base == "number":
+            columns.append(Column(clause.expr, "number"))
+        elif i is not None and i.type.base == "boolean":
+            columns.append(Column(clause.expr, "finite", (True, False)))
+        elif i is not None:
+            lits: list[Literal] = []
+            source = i.type.allowed or clause.values
+            if source is not None:
+                lits = [x.value for x in source.tests if isinstance(x, Compare)]
+            else:
+                for r in t.rows:
+                    for x in r.inputs[t.inputs.index(clause)].tests:
+                        if isinstance(x, Compare) and isinstance(x.value, str) and x.value not in lits:
+                            lits.append(x.value)
+                lits.append("\x00other")  # every string no cell names
+            columns.append(Column(clause.expr, "finite", tuple(lits)))
+        elif clause.expr in upstream:
+            columns.append(Column(clause.expr, "finite", upstream[clause.expr] + (None,)))
+        else:
+            raise DmnError(model.path, clause.loc.line, clause.loc.col,
+                           f"column {clause.expr!r} reads neither an input nor a single-valued decision")
+    cols = tuple(columns)
+    boxes = []
+    for r in t.rows:
+        cells: list[Cell] = []
+        for col, tests in zip(cols, r.inputs):
+            if col.kind == "number":
+                cells.append(number_cell(tests, col))
+            else:
+                cells.append(frozenset(v for v in col.values if matches(tests, v if v != "\x00other" else "\x00other")))
+        boxes.append(tuple(cells))
+    res = TableAnalysis(d.name, t.policy_name, cols, t.loc, len(t.rows), row_locs={r.number: r.loc for r in t.rows})
+    # The sweep compares endpoints millions of times: it runs on their ranks (small ints, same
+    # order) instead of Fractions, and the boxes it reports are mapped back.
+    ranked, unrank = _rank(cols, boxes)
+    full = tuple(frozenset(c.values) if c.kind == "finite" else ((None, False, None, False),) for c in cols)
+    numeric = [c for c, col in enumerate(cols) if col.kind == "number"]
+    pairs = bx.overlapping_pairs(ranked, numeric)
+    found = bx.maximal_sets(ranked, pairs, full)
+    maximal = [s for s, _ in found]
+    for s, box in sorted(found, key=lambda f: sorted(f[0])):
+        ov = Overlap(tuple(sorted(k + 1 for k in s)), unrank(box))
+        res.overlaps.append(ov)
+        outs = {t.rows[k].outputs for k in s}
+        if t.hit_policy == "U" or (t.hit_policy == "A" and len(outs) > 1):
+            res.overlap_grades.append("error")
+        else:
+            res.overlap_grades.append("info")
+    gaps = bx.uncovered(ranked, list(range(len(ranked))), full)
+    res.gaps = [unrank(g) for g in _merge_gaps(cols, gaps)]
+    # Subsumed rows: inside another row with the same outputs (such rows overlap, so only
+    # pairs within a maximal overlap set need comparing).
+    partners: dict[int, set[int]] = {}
+    for s_ in maximal:
+        for a in s_:
+            partners.setdefault(a, set()).update(s_)
+    for a in range(len(boxes)):
+        for b in sorted(partners.get(a, ())):
+            if a != b and t.rows[a].outputs == t.rows[b].outputs and all(
+                    _contains(col, boxes[b][c], boxes[a][c]) for c, col in enumerate(cols)):
+                if boxes[a] == boxes[b] and a < b:
+                    continue  # identical rows: report the later one only
+                res.subsumed.append((a + 1, b + 1))
+                break
+    # Masked rows: the rows winning over a row cover all of its box.
+    if t.hit_policy in "FP" or t.aggregation in ("MIN", "MAX"):
+        rank = _ranks(t)
+        for a, box in enumerate(boxes):
+            if any(not cell for cell in box):
+                continue  # an empty row matches nothing; the engine's dead-rule check names it
+            winners = [b for b in range(len(boxes)) if b != a and (rank[b] < rank[a] or (rank[b] == rank[a] and b < a))]
+            if t.hit_policy != "F":
+                winners = [b for b in winners if t.rows[b].outputs != t.rows[a].outputs or b < a]
+            regions = [tuple(x) for x in itertools.product(*(
+                [frozenset(cell)] if isinstance(cell, frozenset) else [(iv,) for iv in cell] for cell in ranked[a]))]
+            if all(not bx.uncovered(ranked, winners, reg, first_only=True) for reg in regions):
+                res.masked.append(a + 1)
+    return res
+
+
+def _rank(cols: tuple[Column, ...], boxes: list[tuple[Cell, ...]]):  # type: ignore[no-untyped-def]
+    """Boxes with every numeric endpoint replaced by its rank in its column, and the map back."""
+    back: list[list[Fraction]] = []
+    fwd: list[dict[Fraction, int]] = []
+    for c, col in enumerate(cols):
+        ends = sorted({e for b in boxes if col.kind == "number" for iv in b[c] for e in (iv[0], iv[2]) if e is not None})  # type: ignore[union-attr]
+        back.append(ends)
+        fwd.append({e: i for i, e in enumerate(ends)})
+
+    def conv(iv: Iv, m: Any) -> Iv:
+        lo, lc, hi, hc = iv
+        return (None if lo is None else m[lo], lc, None if hi is None else m[hi], hc)
+
+    ranked = [tuple(cell if isinstance(cell, frozenset) else tuple(conv(iv, fwd[c]) for iv in cell)
+                    for c, cell in enumerate(b)) for b in boxes]
+
+    def unrank(box: tuple[Cell, ...]) -> tuple[Cell, ...]:
+        return tuple(cell if isinstance(cell, frozenset) else tuple(conv(iv, back[c]) for iv in cell)  # type: ignore[union-attr]
+                     for c, cell in enumerate(box))
+
+    return ranked, unrank
+
+
+def _ranks(t: Table) -> list[tuple]:
+    if t.hit_policy == "F":
+        return [(k,) for k in range(len(t.rows))]
+    if t.hit_policy == "C":
+        vals = sorted({r.outputs[0] for r in t.rows}, reverse=t.aggregation == "MAX")  # type: ignore[type-var]
+        return [(vals.index(r.outputs[0]),) for r in t.rows]
+    prio = [c for c, o in enumerate(t.outputs) if o.values is not None]
+    return [tuple(t.outputs[c].values.index(r.outputs[c]) if r.outputs[c] in (t.outputs[c].values or ()) else 99  # type: ignore[union-attr]
+                  for c in prio) for r in t.rows]
+
+
+def analyse(model: DmnModel) -> list[TableAnalysis]:
+    """Every decision table of ``model``, in dependency order."""
+    upstream: dict[str, tuple[Literal, ...]] = {}
+    out = []
+    for d in model.decisions:
+        out.append(analyse_table(model, d, upstream))
+        if d.table.single_valued and len(d.table.outputs) == 1:
+            upstream[d.name] = tuple(dict.fromkeys(r.outputs[0] for r in d.table.rows if r.outputs[0] is not None))
+    return out
