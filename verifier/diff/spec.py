@@ -228,7 +228,8 @@ def _compare_property(st: _Statements, old: m.Property, new: m.Property, undecid
     text = format_expr(new.expr)
     if format_expr(old.expr) != text:
         msg += f"; was: {format_expr(old.expr)}; now: {text}"
-    return SpecChange("property", new.id, verdict, str(new.span), f"property {new.id}: {msg}", tuple(witnesses))
+    return SpecChange("property", new.id, verdict, str(new.span), f"property {new.id} is {verdict}: {msg}",
+                      tuple(witnesses))
 
 
 def _restated(st: _Statements, old: m.Property) -> str:
