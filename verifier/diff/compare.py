@@ -32,7 +32,7 @@ DEFAULT_MAX_REGIONS = 8  # per action (and per side of the validity change)
 
 # Order of change kinds in a report: losses first, they are what reviewers miss.
 CHANGE_KINDS = ("no longer given", "newly given", "strength changed", "category changed",
-                "no longer avoided", "newly avoided")
+                "alternatives changed", "no longer avoided", "newly avoided")
 
 
 class DiffDisagreement(Exception):
@@ -83,7 +83,9 @@ def change_kind(old: Outcome, new: Outcome) -> str:
         return "no longer avoided" if old.strength == "avoid" else "no longer given"
     if old.strength != new.strength:
         return "strength changed"
-    return "category changed"
+    if old.category != new.category:
+        return "category changed"
+    return "alternatives changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +226,7 @@ class _Engines:
     def outcome(decision: engine.Decision, action: str) -> tuple[Outcome, tuple[str, ...]]:
         for r in decision.recommendations:
             if r.action == action:
-                return Outcome(r.strength, r.category), r.rules
+                return Outcome(r.strength, r.category, tuple(r.alternatives)), r.rules
         return Outcome(None, None), ()
 
     def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
