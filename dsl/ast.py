@@ -70,7 +70,26 @@ class Status:
     span: Span
 
 
-RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status]
+@dataclass(frozen=True, slots=True)
+class CategoryTest:
+    """``category(ACTION) == LIT``, ``!= LIT``, ``in {...}`` or ``not in {...}`` (``op``: ==, !=, in, not in)."""
+
+    action: Ident
+    op: str
+    categories: tuple[Ident, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AlternativesTest:
+    """``alternatives(A, B)``: the decision offers A and B as "one of" alternatives."""
+
+    left: Ident
+    right: Ident
+    span: Span
+
+
+RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status, CategoryTest, AlternativesTest]
 
 # ---------------------------------------------------------------- action sets
 

@@ -209,9 +209,30 @@ class ActionStatus:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class ActionCategory:
+    """True when ``action`` is in the decision (given or avoided) with one of ``categories``
+    as its evidence category; ``negated``: the opposite (also true when the action is absent)."""
+
+    action: str
+    categories: tuple[str, ...]  # in the scheme's order, strongest first
+    negated: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Alternatives:
+    """True when the decision offers ``left`` and ``right`` as "one of" alternatives:
+    each is among the other's alternatives."""
+
+    left: str
+    right: str
+    span: Span
+
+
 Expr = Union[
     BoolLit, NumLit, EnumLit, InputRef, DefRef, Not, And, Or, Implies, Iff,
-    Compare, InSet, Arith, Neg, ActionStatus,
+    Compare, InSet, Arith, Neg, ActionStatus, ActionCategory, Alternatives,
 ]
 
 

@@ -388,6 +388,29 @@ class _ToAst(Transformer_NonRecursive):
     def avoided(self, meta, c):
         return self._status("avoided", meta, c)
 
+    # Evidence category and "one of" choice of a decision (properties only).
+    def cat_lit(self, c):
+        return self._ident(c[0])
+
+    def cat_list(self, c):
+        return tuple(c)
+
+    @v_args(meta=True)
+    def category_compare(self, meta, c):
+        return ast.CategoryTest(self._ident(c[0]), str(c[1]), (c[2],), self._span(meta))
+
+    @v_args(meta=True)
+    def category_in(self, meta, c):
+        return ast.CategoryTest(self._ident(c[0]), "in", c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def category_not_in(self, meta, c):
+        return ast.CategoryTest(self._ident(c[0]), "not in", c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def alternatives(self, meta, c):
+        return ast.AlternativesTest(self._ident(c[0]), self._ident(c[1]), self._span(meta))
+
 
 # ---------------------------------------------------------------- syntax errors
 

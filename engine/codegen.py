@@ -84,7 +84,7 @@ class ExprCompiler:
             return f"_ctx.{fn}({self.expr(e.left)}, {self.expr(e.right)})"
         if isinstance(e, m.Neg):
             return f"_ctx.minus({self.expr(e.arg)})"
-        if isinstance(e, m.ActionStatus):
+        if isinstance(e, (m.ActionStatus, m.ActionCategory, m.Alternatives)):
             raise ValueError("action status belongs to properties, not to rules")
         raise TypeError(f"not an expression: {e!r}")
 

@@ -179,18 +179,9 @@ def alternative_partners(rulesets: Iterable[m.Ruleset]) -> dict[str, tuple[str, 
 def _alternative_term(enc: Encoding, ruleset: m.Ruleset, action: str, partner: str) -> z3.BoolRef:
     """``partner`` is among ``action``'s alternatives: a firing rule gives both on one "one of" line,
     at the strength the action ends up with (the engine's reading)."""
-    ctx = enc.ctx
     if action not in enc.recommended:
-        return z3.BoolVal(False, ctx)
-    winning = {"recommend": enc.recommended[action], "consider": enc.considered[action],
-               "avoid": z3.And(enc.avoided[action], z3.Not(enc.given[action]))}
-    cases = []
-    for strength, wins in winning.items():
-        lines = [enc.fires[r.id] for r in ruleset.rules for g in r.gives
-                 if g.alternatives and g.strength == strength and action in g.actions and partner in g.actions]
-        if lines:
-            cases.append(z3.And(wins, enc.any_of(lines)))
-    return enc.any_of(cases)
+        return z3.BoolVal(False, enc.ctx)
+    return enc.alternative_of(action, partner)
 
 
 def _validity_term(enc: Encoding, ruleset: m.Ruleset) -> z3.BoolRef:
