@@ -60,7 +60,8 @@ def test_property_verdicts_with_replayed_witnesses(new_p: str, verdict: str) -> 
     expected = {WEAKER: {(False, True)}, STRONGER: {(True, False)}, INCOMPARABLE: {(False, True), (True, False)}}
     assert {(w.old_holds, w.new_holds) for w in change.witnesses} == expected[verdict]
     for w in change.witnesses:  # each witness replayed by hand: the two statements really part there
-        decision = Statuses(frozenset(w.recommended), frozenset(w.considered), frozenset(w.avoided))
+        decision = Statuses(frozenset(w.recommended), frozenset(w.considered), frozenset(w.avoided),
+                            w.categories, w.alternatives)
         for rs, holds in ((old, w.old_holds), (new, w.new_holds)):
             assert evaluate(_property(rs, "P").expr, environment(rs, w.record), decision) is holds
 
@@ -95,3 +96,22 @@ def test_a_renamed_property_is_restated_not_lost() -> None:
     spec = spec_diff(old, new, d.semantic, d.structure)
     assert {(c.id, c.verdict) for c in spec.changes} == {("P_cut", "added"), ("P", "restated")}
     assert not spec.weakened
+
+
+def test_category_and_alternatives_in_properties_are_compared() -> None:
+    body = BODY.replace("recommend cut category 1 sources [s]", "recommend one of {cut, chemo} category 1 sources [s]")
+    old = ruleset(body.replace("PROPERTY", "big and grade == high implies category(cut) == 1 and alternatives(cut, chemo)"))
+    new = ruleset(body.replace("PROPERTY", "big and grade == high implies category(cut) in {1, 2A}"))
+    d = diff_rulesets(old, new)
+    (change,) = [c for c in diff_spec(old, new, d) if c.kind == "property"]
+    assert change.verdict == WEAKER
+    (w,) = change.witnesses
+    decision = Statuses(frozenset(w.recommended), frozenset(w.considered), frozenset(w.avoided),
+                        w.categories, w.alternatives)
+    assert evaluate(_property(old, "P").expr, environment(old, w.record), decision) is False
+    assert evaluate(_property(new, "P").expr, environment(new, w.record), decision) is True
+    assert "category" in w.decision_text()
+
+
+def diff_spec(old, new, d):
+    return spec_diff(old, new, d.semantic, d.structure).changes

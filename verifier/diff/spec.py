@@ -25,7 +25,7 @@ to keep both promises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 import z3
@@ -62,17 +62,27 @@ class Witness:
     avoided: tuple[str, ...]
     old_holds: bool
     new_holds: bool
+    categories: dict[str, str] = field(default_factory=dict)  # action -> evidence category
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)  # action -> its "one of" partners
     note: str = ""
 
     def decision_text(self) -> str:
-        parts = [f"{k} [{', '.join(v)}]" for k, v in
+        def show(a: str) -> str:
+            extra = [f"category {self.categories[a]}"] if a in self.categories else []
+            if self.alternatives.get(a):
+                extra.append(f"one of with {', '.join(self.alternatives[a])}")
+            return f"{a} ({'; '.join(extra)})" if extra else a
+
+        parts = [f"{k} [{', '.join(show(a) for a in v)}]" for k, v in
                  (("recommended", self.recommended), ("considered", self.considered), ("avoided", self.avoided)) if v]
         return "; ".join(parts) or "nothing given or avoided"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"record": self.record, "recommended": list(self.recommended),
                                "considered": list(self.considered), "avoided": list(self.avoided),
-                               "old_holds": self.old_holds, "new_holds": self.new_holds}
+                               "old_holds": self.old_holds, "new_holds": self.new_holds,
+                               "categories": self.categories,
+                               "alternatives": {a: list(bs) for a, bs in self.alternatives.items()}}
         if self.note:
             out["note"] = self.note
         return out
@@ -135,9 +145,27 @@ def _status_atom(ctx: z3.Context, status: str, action: str) -> z3.BoolRef:
     return z3.Bool(f"decision!{status}!{action}", ctx)
 
 
+def _category_atom(ctx: z3.Context, action: str) -> z3.ArithRef:
+    return z3.Int(f"decision!category!{action}", ctx)
+
+
+def _alternative_atom(ctx: z3.Context, action: str, partner: str) -> z3.BoolRef:
+    return z3.Bool(f"decision!alternative!{action}!{partner}", ctx)
+
+
+class _FreeDecision(Encoding):
+    """Categories and alternatives of the decision as free variables (see ``_free_decision_encoding``)."""
+
+    def decision_category(self, action: str) -> z3.ArithRef:
+        return _category_atom(self.ctx, action)
+
+    def alternative_of(self, action: str, partner: str) -> z3.BoolRef:
+        return _alternative_atom(self.ctx, action, partner)
+
+
 def _free_decision_encoding(ruleset: m.Ruleset) -> Encoding:
     """The ruleset's encoding with every action status a free variable instead of the rules' verdict."""
-    enc = Encoding(ruleset)
+    enc = _FreeDecision(ruleset)
     for status in _STATUS_NAMES:
         setattr(enc, status, {a.id: _status_atom(enc.ctx, status, a.id) for a in ruleset.actions})
     enc.given = {a.id: z3.Or(enc.recommended[a.id], enc.considered[a.id]) for a in ruleset.actions}
@@ -161,12 +189,27 @@ class _Statements:
             if pairs:
                 terms = [z3.substitute(t, *pairs) for t in terms]
             self.prop[side] = {p.id: t for p, t in zip(rs.properties, terms)}
-        # A well-formed decision: "considered" is what is considered and not recommended.
+        # A well-formed decision: "considered" is what is considered and not recommended;
+        # an action has a category exactly when it is in the decision; alternatives are in it.
         ctx = joint.ctx
         self.background = [joint.valid_lit[OLD], joint.valid_lit[NEW],
-                           joint.lit("decision:well-formed", lambda: z3.And([
-                               z3.Not(z3.And(_status_atom(ctx, "recommended", a), _status_atom(ctx, "considered", a)))
-                               for a in joint.actions] or [z3.BoolVal(True, ctx)]))]
+                           joint.lit("decision:well-formed", lambda: z3.And(self._well_formed() or [z3.BoolVal(True, ctx)]))]
+
+    def _well_formed(self) -> list[z3.BoolRef]:
+        ctx, actions = self.joint.ctx, self.joint.actions
+
+        def present(a: str) -> z3.BoolRef:
+            return z3.Or([_status_atom(ctx, s, a) for s in _STATUS_NAMES])
+
+        facts = []
+        for a in actions:
+            cat = _category_atom(ctx, a)
+            facts += [z3.Not(z3.And(_status_atom(ctx, "recommended", a), _status_atom(ctx, "considered", a))),
+                      cat >= -1, cat < len(m.CATEGORIES), (cat == -1) == z3.Not(present(a))]
+            for b in actions:
+                if b != a:
+                    facts.append(z3.Implies(_alternative_atom(ctx, a, b), z3.And(present(a), present(b))))
+        return facts
 
     def differ(self, name: str, holds: z3.BoolRef, fails: z3.BoolRef) -> tuple[str, z3.ModelRef | None]:
         """Is there a record valid in both and a decision where ``holds`` holds and ``fails`` fails?"""
@@ -178,15 +221,21 @@ class _Statements:
                 expect_old: bool, expect_new: bool) -> Witness:
         joint = self.joint
         values = joint.values(model)
+        ctx = joint.ctx
         statuses = {s: tuple(a for a in joint.actions
-                             if z3.is_true(model.eval(_status_atom(joint.ctx, s, a), model_completion=True)))
+                             if z3.is_true(model.eval(_status_atom(ctx, s, a), model_completion=True)))
                     for s in _STATUS_NAMES}
+        present = sorted(set().union(*statuses.values()), key=joint.actions.index)
+        categories = {a: m.CATEGORIES[model.eval(_category_atom(ctx, a), model_completion=True).as_long()]
+                      for a in present}
+        alternatives = {a: tuple(b for b in present if b != a and z3.is_true(
+            model.eval(_alternative_atom(ctx, a, b), model_completion=True))) for a in present}
         record = json_record(values)
         w = Witness(record, statuses["recommended"], statuses["considered"], statuses["avoided"],
-                    expect_old, expect_new)
+                    expect_old, expect_new, categories, {a: bs for a, bs in alternatives.items() if bs})
         if not is_exact_record(values):
             return replace(w, note="the record needs a value no decimal can hold; not replayed")
-        decision = Statuses(*(frozenset(statuses[s]) for s in _STATUS_NAMES))
+        decision = Statuses(*(frozenset(statuses[s]) for s in _STATUS_NAMES), categories, alternatives)
         for side, rs, prop, expected in ((OLD, joint.old, old, expect_old), (NEW, joint.new, new, expect_new)):
             version_record = json_record(joint.version_record(values, side))
             ev = engine.compile_ruleset(rs)
