@@ -31,8 +31,10 @@ from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_tex
               help="Exit 1 when the suite kills less than this percentage of the non-equivalent mutants.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
               help="Seconds the solver may spend on each equivalence query.")
+@click.option("--guards/--no-guards", default=True, show_default=True,
+              help="Also measure guard strength: the share of the mutants `ruleproof check` refutes.")
 def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: str, fmt: str,
-                   report_path: Path | None, fail_under: float | None, timeout: float) -> None:
+                   report_path: Path | None, fail_under: float | None, timeout: float, guards: bool) -> None:
     """Mutate RULESET (negate or drop a condition, shift a threshold, swap an operator,
     replace an enum value, drop a rule, drop or swap an action, change a strength),
     set aside the mutants Z3 proves equivalent, and report how many of the rest the
@@ -59,7 +61,7 @@ def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: st
     if baselines:
         suites.append(suite_from_records("random", rs, random_suite(rs, ours.size)))
         suites.append(suite_from_records("pairwise", rs, pairwise_suite(rs, ours.size)))
-    report = analyse(rs, mutants(rs, frozenset(chosen)), suites, timeout_s=timeout)
+    report = analyse(rs, mutants(rs, frozenset(chosen)), suites, timeout_s=timeout, guards=guards)
     doc = json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n"
     if report_path is not None:
         report_path.write_text(doc, encoding="utf-8")
