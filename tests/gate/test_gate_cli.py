@@ -79,17 +79,30 @@ def test_weakened_property_fails_until_this_change_acknowledges_it(repo: Path) -
 
 
 def test_behaviour_change_needs_the_updated_suite(repo: Path) -> None:
-    _edit(repo, "when months_since_treatment >= 120", "when months_since_treatment >= 96")
+    # An intended change of advice: individualised follow-up from 8 years instead of 10, in the
+    # rules and in the row property that states section 3.6 (every row has one).
+    path = repo / "rulesets" / "liposarcoma.rules"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("months_since_treatment >= 120") == 2 and text.count("months_since_treatment < 120") == 4
+    path.write_text(text.replace("months_since_treatment >= 120", "months_since_treatment >= 96")
+                    .replace("months_since_treatment < 120", "months_since_treatment < 96"), encoding="utf-8")
     code, out, _ = gate("--base", "HEAD")
     assert code == 1
     assert "follow_up_individualized: newly given" in out and "advice changed" in out
+    assert "row_surveillance" in out[out.index("to look at:"):]
     from verifier.cli.cases_cmd import cases_command
     res = CliRunner().invoke(cases_command, ["rulesets/liposarcoma.rules", "--out", "generated_cases/liposarcoma",
                                              "--update"])
     assert res.exit_code == 0, res.stdout
     code, out, _ = gate("--base", "HEAD")
+    assert code == 1 and "acknowledged: follow_up_individualized" in out  # the suite owns the advice change...
+    tail = out[out.index("to look at:"):]
+    assert "row_surveillance" in tail and "FAILED: diff:" not in tail  # ...the changed promise needs a reason
+    (repo / "rulesets" / "liposarcoma.changelog.toml").write_text(
+        '[[weakened]]\nids = ["row_surveillance"]\nwhy = "individualised follow-up from 8 years (2026 update)"\n',
+        encoding="utf-8")
+    code, out, _ = gate("--base", "HEAD")
     assert code == 0, out
-    assert "acknowledged: follow_up_individualized" in out
 
 
 def test_formats(repo: Path) -> None:
