@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from dsl import model as m
 from dsl.printer import format_expr, format_number
+from verifier.report.guards import guards_section
 from verifier.report.assets import CSS
 
 _KIND_TITLES = {
@@ -517,6 +518,7 @@ def build_html(
         _rules(ruleset),
         _inputs(ruleset),
         _cases(ruleset, manifest),
+        guards_section(manifest.parent if manifest is not None else None),
         _sources(ruleset),
         "</div></main>",
         f'<footer><div class="wrap">Produced by {e(tool)} from {e(ruleset.path)}. '
