@@ -215,7 +215,29 @@ class _Statements:
         """Is there a record valid in both and a decision where ``holds`` holds and ``fails`` fails?"""
         lit = self.joint.lit(f"spec:{name}", lambda: z3.And(holds, z3.Not(fails)))
         probe = self.joint.solve(self.background + [lit])
-        return probe.status, probe.model
+        if probe.status != SAT:
+            return probe.status, probe.model
+        return SAT, self._plain(self.background + [lit]) or probe.model
+
+    def _plain(self, lits: list[z3.BoolRef]) -> z3.ModelRef | None:
+        """A model whose decision names as few actions as it can: a readable witness.
+
+        Every action is asked to be absent; the ones an unsat core names are
+        let go, a few rounds at most (a witness is shown, not optimised).
+        """
+        joint, ctx = self.joint, self.joint.ctx
+        quiet = {joint.lit(f"quiet:{s}:{a}", z3.Not(_status_atom(ctx, s, a))).get_id():
+                 joint.lit(f"quiet:{s}:{a}", z3.Not(_status_atom(ctx, s, a)))
+                 for a in joint.actions for s in _STATUS_NAMES}
+        for _ in range(6):
+            probe = joint.solve(lits + list(quiet.values()))
+            if probe.status == SAT:
+                return probe.model
+            if probe.status != UNSAT or not (probe.core & quiet.keys()):
+                return None
+            for k in probe.core & quiet.keys():
+                del quiet[k]
+        return None
 
     def witness(self, model: z3.ModelRef, old: m.Property | None, new: m.Property | None,
                 expect_old: bool, expect_new: bool) -> Witness:

@@ -234,7 +234,8 @@ def gate_ruleset(rs: m.Ruleset, cases_dir: Path | None, base: Base | None, chang
         elif base is not None and base.old is not None:
             diff = diff_rulesets(base.old, rs, timeout_s=timeout_s)
             items += _diff_items(base.old, rs, diff, suite_current and base.suite_updated, cases_dir)
-            spec = spec_diff(base.old, rs, diff.semantic, diff.structure, timeout_s=timeout_s)
+            spec = diff.spec if diff.spec is not None else spec_diff(
+                base.old, rs, diff.semantic, diff.structure, timeout_s=timeout_s)
             items += _spec_items(spec, new_acknowledgements(changelog, base.changelog), changelog_path, rs)
     except (DiffDisagreement, SpecDisagreement, EngineDisagreement) as err:
         internal = str(err)
