@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_cases.py
 	$(BIN)/python benchmarks/bench_gate.py
+	$(BIN)/python benchmarks/bench_guards.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
