@@ -430,6 +430,7 @@ _TERMINAL_NAMES = {
 _EXPR_START = {
     "LPAR", "MINUS", "NOT", "TRUE", "FALSE", "NAME", "SIGNED_NUMBER_LIT",
     "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED",
+    "CATEGORY", "ALTERNATIVES",  # category(A) == ..., alternatives(A, B) in properties
 }
 _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # Tokens that can continue an expression after an operand; "an operator"
@@ -459,6 +460,12 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def _keyword_terminals(*words: str) -> set[str]:
+    """The terminal names Lark gave these keywords ('category' shares its word with the
+    CATEGORY literal terminal, so Lark names the keyword itself)."""
+    return {t.name for t in _lark().terminals if t.pattern.type == "str" and t.pattern.value in words}
+
+
 def _describe_expected(names: set[str]) -> str:
     """``names`` (terminal names the parser could accept) in words, short."""
     names = set(names) - _IGNORED
@@ -468,7 +475,7 @@ def _describe_expected(names: set[str]) -> str:
     tail: list[str] = []
     if _EXPR_CORE <= names:
         head.append("an expression")
-        names -= _EXPR_START
+        names -= _EXPR_START | _keyword_terminals("category")
     if _OPERATOR_CORE <= names:
         head.append("an operator")
         names -= _OPERATORS
