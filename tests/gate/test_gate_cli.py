@@ -78,6 +78,21 @@ def test_weakened_property_fails_until_this_change_acknowledges_it(repo: Path) -
     assert code == 1 and "P11" in out[out.index("to look at:"):]
 
 
+def _accept_changed_cases(repo: Path) -> None:
+    """Rewrite the expected decision of every case whose advice changed (the reviewed suite update)."""
+    from verifier.cases.case import dumps
+    from verifier.cases.store import load_suite, replay_split
+
+    suite = repo / "generated_cases" / "liposarcoma"
+    changed, _ = replay_split(dsl.load_ruleset(repo / "rulesets" / "liposarcoma.rules"), load_suite(suite).cases)
+    assert changed
+    for c in changed:
+        path = suite / "cases" / f"{c.case}.json"
+        case = json.loads(path.read_text(encoding="utf-8"))
+        case["expected"] = c.after
+        path.write_text(dumps(case), encoding="utf-8")
+
+
 def test_behaviour_change_needs_the_updated_suite(repo: Path) -> None:
     # An intended change of advice: individualised follow-up from 8 years instead of 10, in the
     # rules and in the row property that states section 3.6 (every row has one).
@@ -90,10 +105,7 @@ def test_behaviour_change_needs_the_updated_suite(repo: Path) -> None:
     assert code == 1
     assert "follow_up_individualized: newly given" in out and "advice changed" in out
     assert "row_surveillance" in out[out.index("to look at:"):]
-    from verifier.cli.cases_cmd import cases_command
-    res = CliRunner().invoke(cases_command, ["rulesets/liposarcoma.rules", "--out", "generated_cases/liposarcoma",
-                                             "--update"])
-    assert res.exit_code == 0, res.stdout
+    _accept_changed_cases(repo)  # what `cases --update` does to these cases, without regenerating the rest
     code, out, _ = gate("--base", "HEAD")
     assert code == 1 and "acknowledged: follow_up_individualized" in out  # the suite owns the advice change...
     tail = out[out.index("to look at:"):]
