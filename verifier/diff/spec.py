@@ -273,6 +273,25 @@ class _Statements:
         return w
 
 
+def _same_text(old_rs: m.Ruleset, new_rs: m.Ruleset, old: m.Property, new: m.Property) -> bool:
+    """The property and every definition it reaches read the same in both versions (no solver needed)."""
+    if format_expr(old.expr) != format_expr(new.expr):
+        return False
+    old_defs = {d.name: d for d in old_rs.definitions}
+    new_defs = {d.name: d for d in new_rs.definitions}
+    todo, seen = list(_names_used(new.expr)), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        a, b = old_defs.get(name), new_defs.get(name)
+        if a is None or b is None or format_expr(a.expr) != format_expr(b.expr):
+            return False
+        todo.extend(_names_used(b.expr))
+    return True
+
+
 def _compare_property(st: _Statements, old: m.Property, new: m.Property, undecided: list[str]) -> SpecChange:
     p_old, p_new = st.prop[OLD][old.id], st.prop[NEW][new.id]
     # Lost: OLD's promise holds, NEW's does not -> NEW promises more somewhere (stronger).
@@ -412,21 +431,31 @@ def spec_diff(old: m.Ruleset, new: m.Ruleset, semantic: SemanticDiff, structure:
     """
     structure = tuple(structure)
     timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
-    joint = JointEncoding(old, new, timeout_ms)
-    st = _Statements(joint)
+    built: list[_Statements] = []
+
+    def statements() -> _Statements:
+        # Built only when some property needs the solver: most rule edits leave every
+        # property's text and definitions alone.
+        if not built:
+            built.append(_Statements(JointEncoding(old, new, timeout_ms)))
+        return built[0]
+
     undecided: list[str] = []
     changes: list[SpecChange] = []
     old_props = {p.id: p for p in old.properties}
     new_props = {p.id: p for p in new.properties}
     for p in new.properties:
-        if p.id in old_props:
-            changes.append(_compare_property(st, old_props[p.id], p, undecided))
+        if p.id in old_props and _same_text(old, new, old_props[p.id], p):
+            changes.append(SpecChange("property", p.id, EQUIVALENT, str(p.span),
+                                      f"property {p.id} is equivalent: the same text, over the same definitions"))
+        elif p.id in old_props:
+            changes.append(_compare_property(statements(), old_props[p.id], p, undecided))
         else:
             changes.append(SpecChange("property", p.id, ADDED, str(p.span), f"property {p.id} added: {format_expr(p.expr)}"))
     for p in old.properties:
         if p.id in new_props:
             continue
-        status = _restated(st, p)
+        status = _restated(statements(), p)
         if status == UNSAT:
             changes.append(SpecChange("property", p.id, RESTATED, str(p.span),
                                       f"property {p.id} removed, but the new properties together still imply it"))
