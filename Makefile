@@ -55,9 +55,10 @@ demo: setup
 test: setup chromium
 	$(BIN)/pytest
 
-# What CI gates on besides the tests: every ruleset must prove.
+# What CI gates on besides the tests: `ruleproof gate` (every ruleset proves and its
+# regression suite replays; with BASE=REV also the advice and specification diff against REV).
 check: setup
-	$(BIN)/ruleproof check rulesets/*.rules
+	$(BIN)/ruleproof gate rulesets/*.rules $(if $(BASE),--base $(BASE))
 
 bench: setup
 	$(BIN)/python benchmarks/bench_eval.py
@@ -68,6 +69,8 @@ bench: setup
 	$(BIN)/python benchmarks/bench_cases.py
 	$(BIN)/python benchmarks/bench_fhir.py
 	$(BIN)/python benchmarks/bench_tables.py
+	$(BIN)/python benchmarks/bench_gate.py
+	$(BIN)/python benchmarks/bench_guards.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis $(CQL_RUNNER)/node_modules

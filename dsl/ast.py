@@ -84,6 +84,16 @@ class Conditional:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryTest:
+    """``category(ACTION) == LIT``, ``!= LIT``, ``in {...}`` or ``not in {...}`` (``op``: ==, !=, in, not in)."""
+
+    action: Ident
+    op: str
+    categories: tuple[Ident, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class PointsTerm:
     """One line of a score table: ``condition: weight``."""
 
@@ -117,7 +127,17 @@ class Known:
     span: Span
 
 
-RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status, Conditional, Points, Call, Known]
+@dataclass(frozen=True, slots=True)
+class AlternativesTest:
+    """``alternatives(A, B)``: the decision offers A and B as "one of" alternatives."""
+
+    left: Ident
+    right: Ident
+    span: Span
+
+
+RawExpr = Union[Name, Number, Boolean, Unary, Binary, Membership, Status, Conditional, Points, Call, Known,
+                CategoryTest, AlternativesTest]
 
 # ---------------------------------------------------------------- action sets
 

@@ -51,6 +51,7 @@ def _fraction(text: str) -> Fraction:
 
 class _Checker:
     def __init__(self, tree: ast.RulesFile) -> None:
+        self.scheme: GradingScheme | None = DEFAULT_GRADING  # set by run() from the grading declaration
         self.tree = tree
         self.diags: list[Diagnostic] = []
         # Declarations by name, first one wins; duplicates are reported.
@@ -282,6 +283,8 @@ class _Checker:
             if actions is None:
                 return None
             return m.ActionStatus(raw.status, actions, raw.span), m.BOOL
+        if isinstance(raw, (ast.CategoryTest, ast.AlternativesTest)):
+            return self.decision_test(raw, allow_status)
         if isinstance(raw, ast.Unary):
             inner = self.expr(raw.arg, allow_status)
             if inner is None:
@@ -521,6 +524,44 @@ class _Checker:
             return None
         le, re_ = (se, fe) if left_is_value else (fe, se)
         return m.Compare(raw.op, le, re_, raw.span), m.BOOL
+
+    # ------------------------------------------------------------ category and alternatives of a decision
+
+    def decision_test(self, raw: ast.CategoryTest | ast.AlternativesTest,
+                      allow_status: bool) -> tuple[m.Expr, m.ExprType] | None:
+        """``category(A) == LIT`` / ``in {...}`` and ``alternatives(A, B)``: properties only."""
+        idents = (raw.action,) if isinstance(raw, ast.CategoryTest) else (raw.left, raw.right)
+        word = "category" if isinstance(raw, ast.CategoryTest) else "alternatives"
+        if not allow_status:
+            self.error(raw.span, f"{word}(...) describes a decision; it can only be used in a property")
+            for ident in idents:
+                (self.used_actions if ident.name in self.actions else self.used_groups).add(ident.name)
+            return None
+        ids = [self.action_ref(i) for i in idents]
+        if any(i is None for i in ids):
+            return None
+        if isinstance(raw, ast.AlternativesTest):
+            if ids[0] == ids[1]:
+                self.error(raw.span, f"alternatives({ids[0]}, {ids[1]}): an action is never its own alternative")
+                return None
+            return m.Alternatives(ids[0], ids[1], raw.span), m.BOOL  # type: ignore[arg-type]
+        if raw.op not in ("==", "!=", "in", "not in"):
+            self.error(raw.span, f"a category is compared with ==, != or in {{...}}, not {raw.op}: categories "
+                                 f"name levels of evidence, not numbers")
+            return None
+        # The levels of the ruleset's grading scheme, strongest first (NCCN's unless it declares another).
+        grading = self.scheme
+        if grading is None:
+            return None  # the grading declaration has an error of its own
+        scheme = grading.levels
+        bad = [c for c in raw.categories if c.name not in scheme]
+        for c in bad:
+            self.error(c.span, f"unknown evidence category '{c.name}' (the levels of grading {grading.name} "
+                               f"are {', '.join(scheme)})")
+        if bad:
+            return None
+        chosen = tuple(c for c in scheme if c in {x.name for x in raw.categories})
+        return m.ActionCategory(ids[0], chosen, raw.op in ("!=", "not in"), raw.span), m.BOOL  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ action sets
 
@@ -852,6 +893,7 @@ class _Checker:
     def run(self) -> m.Ruleset | None:
         self.collect()
         grading = self.check_grading()  # issue 12
+        self.scheme = grading  # what category(...) in properties is checked against
         if grading is not None:
             self.check_categories(grading)
         inputs = [i for i in (self.check_input(d) for d in self.inputs.values()) if i is not None]

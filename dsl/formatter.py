@@ -117,6 +117,13 @@ def format_raw_expr(e: ast.RawExpr) -> str:
     if isinstance(e, ast.Conditional):
         return (f"if {format_raw_expr(e.cond)} then {format_raw_expr(e.then)} "
                 f"else {format_raw_expr(e.else_)}")
+    if isinstance(e, ast.CategoryTest):
+        cats = [c.name for c in e.categories]
+        if e.op in ("==", "!="):
+            return f"category({e.action.name}) {e.op} {cats[0]}"
+        return f"category({e.action.name}) {e.op} {{{', '.join(cats)}}}"
+    if isinstance(e, ast.AlternativesTest):
+        return f"alternatives({e.left.name}, {e.right.name})"
     if isinstance(e, ast.Known):
         return f"known({e.name.name})"
     if isinstance(e, ast.Call):

@@ -225,6 +225,17 @@ class Ite:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionCategory:
+    """True when ``action`` is in the decision (given or avoided) with one of ``categories``
+    as its evidence category; ``negated``: the opposite (also true when the action is absent)."""
+
+    action: str
+    categories: tuple[str, ...]  # in the scheme's order, strongest first
+    negated: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Points:
     """A score table: the sum of ``weights[k]`` over the ``conds[k]`` that hold.
 
@@ -257,9 +268,19 @@ class Known:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class Alternatives:
+    """True when the decision offers ``left`` and ``right`` as "one of" alternatives:
+    each is among the other's alternatives."""
+
+    left: str
+    right: str
+    span: Span
+
+
 Expr = Union[
     BoolLit, NumLit, EnumLit, InputRef, DefRef, Not, And, Or, Implies, Iff,
-    Compare, InSet, Arith, Neg, ActionStatus, Ite, Points, MinMax, Known,
+    Compare, InSet, Arith, Neg, ActionStatus, Ite, Points, MinMax, Known, ActionCategory, Alternatives,
 ]
 
 

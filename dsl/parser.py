@@ -554,6 +554,29 @@ class _ToAst(Transformer_NonRecursive):
     def call(self, meta, c):
         return ast.Call(self._ident(c[0]), tuple(c[1:]), self._span(meta))
 
+    # Evidence category and "one of" choice of a decision (properties only).
+    def cat_lit(self, c):
+        return self._ident(c[0])
+
+    def cat_list(self, c):
+        return tuple(c)
+
+    @v_args(meta=True)
+    def category_compare(self, meta, c):
+        return ast.CategoryTest(self._ident(c[0]), str(c[1]), (c[2],), self._span(meta))
+
+    @v_args(meta=True)
+    def category_in(self, meta, c):
+        return ast.CategoryTest(self._ident(c[0]), "in", c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def category_not_in(self, meta, c):
+        return ast.CategoryTest(self._ident(c[0]), "not in", c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def alternatives(self, meta, c):
+        return ast.AlternativesTest(self._ident(c[0]), self._ident(c[1]), self._span(meta))
+
 
 # ---------------------------------------------------------------- syntax errors
 
@@ -573,6 +596,7 @@ _TERMINAL_NAMES = {
 _EXPR_START = {
     "LPAR", "MINUS", "NOT", "TRUE", "FALSE", "NAME", "SIGNED_NUMBER_LIT",
     "RECOMMENDED", "CONSIDERED", "GIVEN", "AVOIDED", "IF", "POINTS", "KNOWN",
+    "CATEGORY", "ALTERNATIVES",  # category(A) == ..., alternatives(A, B) in properties
 }
 _EXPR_CORE = {"LPAR", "NAME", "SIGNED_NUMBER_LIT", "TRUE"}
 # Tokens that can continue an expression after an operand; "an operator"
@@ -610,6 +634,12 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
+def _keyword_terminals(*words: str) -> set[str]:
+    """The terminal names Lark gave these keywords ('category' shares its word with the
+    CATEGORY literal terminal, so Lark names the keyword itself)."""
+    return {t.name for t in _lark().terminals if t.pattern.type == "str" and t.pattern.value in words}
+
+
 def _describe_expected(names: set[str]) -> str:
     """``names`` (terminal names the parser could accept) in words, short."""
     names = set(names) - _IGNORED
@@ -619,7 +649,7 @@ def _describe_expected(names: set[str]) -> str:
     tail: list[str] = []
     if _EXPR_CORE <= names:
         head.append("an expression")
-        names -= _EXPR_START
+        names -= _EXPR_START | _keyword_terminals("category")
     if _OPERATOR_CORE <= names:
         head.append("an operator")
         names -= _OPERATORS

@@ -113,6 +113,12 @@ def format_expr(e: m.Expr) -> str:
     if isinstance(e, m.ActionStatus):
         inner = e.actions[0] if len(e.actions) == 1 else "{" + ", ".join(e.actions) + "}"
         return f"{e.status}({inner})"
+    if isinstance(e, m.ActionCategory):
+        if len(e.categories) == 1:
+            return f"category({e.action}) {'!=' if e.negated else '=='} {e.categories[0]}"
+        return f"category({e.action}) {'not in' if e.negated else 'in'} {{{', '.join(e.categories)}}}"
+    if isinstance(e, m.Alternatives):
+        return f"alternatives({e.left}, {e.right})"
     raise TypeError(f"not an expression: {e!r}")
 
 

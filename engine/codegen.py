@@ -99,7 +99,7 @@ class ExprCompiler:
             return f"k_{e.name}"
         if isinstance(e, m.MinMax):
             return f"{e.op}({', '.join(self.expr(a) for a in e.args)})"
-        if isinstance(e, m.ActionStatus):
+        if isinstance(e, (m.ActionStatus, m.ActionCategory, m.Alternatives)):
             raise ValueError("action status belongs to properties, not to rules")
         raise TypeError(f"not an expression: {e!r}")
 

@@ -89,7 +89,7 @@ def _problem(rs: Ruleset, ev: Evaluator, enc: Encoding, record: dict[str, Any]) 
     if tuple(d.fired) != z.fired or decision_statuses(d) != decision_statuses(z):
         return f"engine and Z3 disagree: engine fired {list(d.fired)}, Z3 fired {list(z.fired)}"
     env = environment(rs, record)
-    statuses = Statuses(d.recommended, d.considered, d.avoided)
+    statuses = Statuses.of_decision(d)
     broken = [p.id for p in rs.properties if not evaluate(p.expr, env, statuses)]
     if broken:
         return f"property {', '.join(broken)} fails"

@@ -245,10 +245,11 @@ def test_pre_commit_hooks_run_as_declared(repo: Path) -> None:
 
     text = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     entries = dict(re.findall(r"^- id: (\S+)\n(?:  .*\n)*?  entry: ruleproof (.+)$", text, re.M))
-    assert set(entries) == {"ruleproof-check", "ruleproof-diff"}
-    assert re.findall(r"^  files: (.+)$", text, re.M) == [r"\.rules$"] * 2
+    assert set(entries) == {"ruleproof-check", "ruleproof-diff", "ruleproof-gate"}
+    assert re.findall(r"^  files: (.+)$", text, re.M) == [r"\.rules$"] * 3
     path = repo / "rulesets" / "mini.rules"
-    commands = {"check": check_command, "diff": diff_command}
+    from verifier.cli.gate_cmd import gate_command
+    commands = {"check": check_command, "diff": diff_command, "gate": gate_command}
 
     def hook(hook_id: str, *files: Path) -> Result:
         name, *args = entries[hook_id].split()
@@ -261,4 +262,6 @@ def test_pre_commit_hooks_run_as_declared(repo: Path) -> None:
     shutil.copy(BASE, added)
     res = hook("ruleproof-diff", path, added)
     assert res.exit_code == 1 and "size_cm in (5, 10]" in res.stdout
+    res = hook("ruleproof-gate", path, added)  # a change of advice with no regression suite updated
+    assert res.exit_code == 1 and "not acknowledged" in res.stdout and "a new ruleset" in res.stdout
     assert hook("ruleproof-check", path, added).exit_code == 0

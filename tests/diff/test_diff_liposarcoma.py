@@ -84,5 +84,5 @@ def test_structure_and_reports(report10: DiffReport) -> None:
     text = render_text(report10, timing=False)
     assert "Meaning: CHANGED" in text and "size_cm in (5, 10]" in text
     md = render_markdown(report10, timing=False)
-    assert "| `preoperative_rt` | no longer given | recommend (category 1) | not given |" in md
+    assert "| `preoperative_rt` | no longer given | recommend (category 1, one of with postoperative_rt) | not given |" in md
     assert "```json" in md

@@ -40,13 +40,16 @@ MAY_IMPORT: dict[str, set[str]] = {
     "verifier.lsp": {"dsl"},
     # Counterexamples as a reader uses them: check's results, explained with the diff's region finder.
     "verifier.counterexamples": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.diff"},
+    # The gate runs check, the case replay and the diff, and reads git.
+    "verifier.gate": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.cases",
+                      "verifier.diff", "verifier.mutation", "verifier.exit_codes"},
     "verifier.cli": {"*"},
 }
 
 # Third-party engines and who may import them at all (anywhere in the module).
 HEAVY_ALLOWED: dict[str, set[str]] = {
     "z3": {"verifier.solver", "verifier.check", "verifier.cases", "verifier.mutation", "verifier.diff",
-           "verifier.counterexamples", "verifier.graph"},  # graph: only inside functions (below)
+           "verifier.counterexamples", "verifier.graph", "verifier.gate"},  # graph: only inside functions (below)
     "hypothesis": {"verifier.cases", "verifier.mutation"},
     "graphviz": {"verifier.graph", "verifier.report"},
 }

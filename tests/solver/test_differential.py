@@ -98,7 +98,7 @@ def _check_record(rs: Ruleset, ev: Any, enc: Encoding, record: dict[str, Any]) -
     z3_view = (z.fired, z.recommended, z.considered, z.avoided)
     assert engine_view == z3_view, f"engine and Z3 disagree on {record}"
     env = environment(rs, record)
-    statuses = Statuses(d.recommended, d.considered, d.avoided)
+    statuses = Statuses.of_decision(d)
     expected = {p.id: bool(evaluate(p.expr, env, statuses)) for p in rs.properties}
     assert enc.property_values(model) == expected, f"property values disagree on {record}"
 
@@ -114,6 +114,40 @@ def _differential(rs: Ruleset, examples: int) -> None:
         _check_record(rs, ev, enc, record)
 
     agree()
+
+
+# Evidence categories and "one of" choices: rules that give the same action at
+# several strengths and categories, alone and on "one of" lines, so that the
+# winning strength, the strongest category and the alternatives all vary.
+DECISIONS = ruleset("""
+input n: int [0, 6]
+input m: bool
+input k: enum {p, q, r}
+action a: surgery "A"
+action b: surgery "B"
+action c: systemic "C"
+rule r1 "r1" when n >= 2
+  recommend one of {a, b} category 2A sources [s]
+rule r2 "r2" when m
+  recommend a category 1 sources [s]
+rule r3 "r3" when k == q
+  consider one of {b, c} category 2B sources [s]
+  avoid a category 3 sources [s]
+rule r4 "r4" when n <= 3 and k != r
+  consider c category 1 sources [s]
+rule r5 "r5" when k == r or n == 6
+  avoid one of {b, c} category 2A sources [s]
+property K1 "a is category 1": category(a) == 1
+property K2 "b in 2A or 2B": category(b) in {2A, 2B}
+property K3 "c not category 1": category(c) != 1
+property K4 "a, b one of": alternatives(a, b)
+property K5 "b, c one of": alternatives(c, b)
+property K6 "c category 3 or absent": category(c) not in {1, 2A, 2B}
+""")
+
+
+def test_categories_and_alternatives_engine_equals_z3() -> None:
+    _differential(DECISIONS, 300)
 
 
 def test_liposarcoma_engine_equals_z3(lipo_ruleset: Ruleset) -> None:
@@ -154,3 +188,17 @@ def test_exact_boundaries(lipo_ruleset: Ruleset, size: str) -> None:
     _check_record(lipo_ruleset, ev, enc, ev.validate(record))
     fired = enc.decide(ev.validate(record)).fired  # type: ignore[union-attr]
     assert ("primary_rt_high_risk" in fired) == (float(size) > 5)
+
+
+def test_categories_and_alternatives_on_every_record() -> None:
+    """All 42 records of DECISIONS, and each category/alternatives property both true and false somewhere."""
+    ev, enc = compile_ruleset(DECISIONS), Encoding(DECISIONS)
+    seen: dict[str, set[bool]] = {p.id: set() for p in DECISIONS.properties}
+    for n in range(7):
+        for m_ in (False, True):
+            for k in ("p", "q", "r"):
+                record = {"n": n, "m": m_, "k": k}
+                _check_record(DECISIONS, ev, enc, record)
+                for pid, value in enc.property_values(enc.model_of(record)).items():
+                    seen[pid].add(value)
+    assert all(v == {True, False} for v in seen.values()), seen

@@ -283,15 +283,40 @@ def decision_now(ev: Evaluator, record: Mapping[str, Any]) -> tuple[dict[str, An
         return None, str(err)
 
 
-def replay(ruleset: m.Ruleset, cases: Sequence[Mapping[str, Any]]) -> list[Change]:
-    """The cases whose expected decision ``ruleset`` no longer reproduces, in name order."""
+def advice(expected: Mapping[str, Any]) -> dict[str, Any]:
+    """What a patient is advised: each action with its strength, category and "one of" alternatives.
+
+    Which rules fired, under which names and in which order, and the sources
+    they cite are the ruleset's bookkeeping: renaming, reordering or splitting
+    rules changes them without changing any advice.
+    """
+    recs = sorted(
+        (str(r.get("action")), str(r.get("strength")), str(r.get("category")), tuple(sorted(r.get("alternatives", ()))))
+        for r in expected.get("recommendations", [])
+    )
+    return {key: sorted(expected.get(key, [])) for key in ("recommended", "considered", "avoided", "contradictions")} | {
+        "recommendations": recs}
+
+
+def replay_split(ruleset: m.Ruleset, cases: Sequence[Mapping[str, Any]]) -> tuple[list[Change], list[Change]]:
+    """The cases ``ruleset`` no longer reproduces, in name order: (advice changed, only bookkeeping changed)."""
     ev = compile_ruleset(ruleset)
-    out = []
+    changed, bookkeeping = [], []
     for case in sorted(cases, key=lambda c: str(c["id"])):
         now, problem = decision_now(ev, case["record"])
-        if now != case["expected"]:
-            out.append(Change(str(case["id"]), case["expected"], now, problem))
-    return out
+        if now == case["expected"]:
+            continue
+        change = Change(str(case["id"]), case["expected"], now, problem)
+        if now is not None and advice(now) == advice(case["expected"]):
+            bookkeeping.append(change)
+        else:
+            changed.append(change)
+    return changed, bookkeeping
+
+
+def replay(ruleset: m.Ruleset, cases: Sequence[Mapping[str, Any]]) -> list[Change]:
+    """The cases whose expected *advice* ``ruleset`` no longer gives, in name order (see ``advice``)."""
+    return replay_split(ruleset, cases)[0]
 
 
 # ---------------------------------------------------------------- regressions

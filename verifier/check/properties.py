@@ -20,7 +20,7 @@ def check_invariant(s: Session, prop: m.Property) -> CheckResult:
 
     def fails(record: dict[str, Any], d: DecisionView) -> bool:
         env = environment(s.ruleset, record)
-        return not evaluate(prop.expr, env, Statuses(d.recommended, d.considered, d.avoided))
+        return not evaluate(prop.expr, env, statuses_of(s.ruleset, d))
 
     def run() -> Verdict:
         fact = z3.Not(s.enc.properties[prop.id])
@@ -35,6 +35,24 @@ def check_invariant(s: Session, prop: m.Property) -> CheckResult:
         return s.gave_up(ans)
 
     return s.run(prop.id, "invariant", str(prop.span), run)
+
+
+def statuses_of(ruleset: m.Ruleset, d: DecisionView) -> Statuses:
+    """The statuses of a decision, with each action's category and alternatives.
+
+    An engine decision carries them; a decision read off a Z3 model only says
+    which rules fired, and the categories and alternatives follow from those
+    rules as the engine combines them.
+    """
+    if hasattr(d, "recommendations"):
+        return Statuses.of_decision(d)
+    import engine  # the verifier's checks always have the engine beside them
+
+    index = {r.id: k for k, r in enumerate(ruleset.rules)}
+    full = engine.compile_ruleset(ruleset).decide(tuple(sorted(index[r] for r in d.fired)))
+    return Statuses(d.recommended, d.considered, d.avoided,
+                    {r.action: r.category for r in full.recommendations},
+                    {r.action: tuple(r.alternatives) for r in full.recommendations})
 
 
 def _conflict_location(rs: m.Ruleset, a: str, b: str) -> str | None:

@@ -23,6 +23,7 @@ _COMMANDS = {
     "check": "verifier.cli.check_cmd:check_command",
     "eval": "verifier.cli.eval_cmd:eval_command",
     "diff": "verifier.cli.diff_cmd:diff_command",
+    "gate": "verifier.cli.gate_cmd:gate_command",
     "cases": "verifier.cli.cases_cmd:cases_command",
     "mutate": "verifier.cli.mutate_cmd:mutate_command",
     "graph": "verifier.cli.graph_cmd:graph_command",

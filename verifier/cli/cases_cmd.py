@@ -13,7 +13,7 @@ from dsl.model import Ruleset
 from engine import RecordError
 from verifier.cases.case import Suite, source_digest
 from verifier.cases.store import (
-    CasesError, Change, StoredSuite, brief, claim_directory, freeze_regression, load_suite, replay, write_suite,
+    CasesError, Change, StoredSuite, brief, claim_directory, freeze_regression, load_suite, replay_split, write_suite,
 )
 from verifier.cli.common import ExitCode, fail, read_ruleset_or_exit, timeout_option
 from verifier.cli.progress import Progress
@@ -31,11 +31,22 @@ def _changes_text(directory: Path, total: int, changes: list[Change]) -> str:
     return "\n".join(lines)
 
 
-def _changes_json(directory: Path, total: int, changes: list[Change], stale: bool) -> str:
+def _bookkeeping_text(bookkeeping: list[Change]) -> str:
+    """Cases whose advice is the same but whose fired rules or sources differ: information only."""
+    lines = [f"note: {len(bookkeeping)} case{'s' if len(bookkeeping) != 1 else ''} keep their advice; only "
+             f"bookkeeping differs (rule names, order or sources), not a changed decision; --update refreshes them"]
+    for c in bookkeeping:
+        lines.append(f"  {c.case}: " + "; ".join(c.summary()))
+    return "\n".join(lines)
+
+
+def _changes_json(directory: Path, total: int, changes: list[Change], stale: bool,
+                  bookkeeping: list[Change] | None = None) -> str:
     return json.dumps({
         "directory": str(directory),
         "cases": total,
         "changed": [c.to_json() for c in changes],
+        "bookkeeping_only": [c.to_json() for c in bookkeeping or []],
         "ruleset_changed_since_generation": stale,
     }, indent=2, sort_keys=True)
 
@@ -126,13 +137,15 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
         return
 
     stored = _stored(out, must_exist=mode == "check")
-    changes = replay(rs, stored.cases)
+    changes, bookkeeping = replay_split(rs, stored.cases)
     total = len(stored.cases)
     if mode == "check":
         if fmt == "json":
-            click.echo(_changes_json(out, total, changes, _stale(stored, text)))
+            click.echo(_changes_json(out, total, changes, _stale(stored, text), bookkeeping))
         else:
             click.echo(_changes_text(out, total, changes))
+            if bookkeeping:
+                click.echo(_bookkeeping_text(bookkeeping))
             if not changes and _stale(stored, text):
                 click.echo(f"note: {ruleset} changed since the suite was generated (no decision changed); "
                            f"regenerate with --update to refresh the purposes")

@@ -31,8 +31,10 @@ from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_tex
 @click.option("--fail-under", type=AsciiFloatRange(0, 100), default=None,
               help="Exit 1 when the suite kills less than this percentage of the non-equivalent mutants.")
 @timeout_option("Seconds the solver may spend on each equivalence query.")
+@click.option("--guards/--no-guards", default=True, show_default=True,
+              help="Also measure guard strength: the share of the mutants `ruleproof check` refutes.")
 def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: str, fmt: str,
-                   report_path: Path | None, fail_under: float | None, timeout: float) -> None:
+                   report_path: Path | None, fail_under: float | None, timeout: float, guards: bool) -> None:
     """Mutate RULESET (negate or drop a condition, shift a threshold, swap an operator,
     replace an enum value, drop a rule, drop or swap an action, change a strength),
     set aside the mutants Z3 proves equivalent, and report how many of the rest the
@@ -64,7 +66,7 @@ def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: st
             suites.append(suite_from_records("pairwise", rs, pairwise_suite(rs, ours.size)))
         progress.step("making mutants")
         report = analyse(rs, mutants(rs, frozenset(chosen)), suites, timeout_s=timeout,
-                         progress=lambda k, n, mid: progress.count(k, n, f"mutant {mid}"))
+                         progress=lambda k, n, mid: progress.count(k, n, f"mutant {mid}"), guards=guards)
     doc = json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n"
     if report_path is not None:
         try:

@@ -42,15 +42,15 @@ def gap_regions(ruleset: m.Ruleset, timeout_s: float | None = 10.0, cap: int = D
     import z3
 
     from verifier.diff.regions import Focus, RegionFinder
-    from verifier.diff.semantic import OLD, JointEncoding
+    from verifier.diff.semantic import GIVEN_CODE, OLD, JointEncoding
     from verifier.facts.values import json_record
 
     joint = JointEncoding(ruleset, ruleset, None if timeout_s is None else max(1, int(timeout_s * 1000)))
     finder = RegionFinder(joint)
     codes = [joint.code[OLD][a] for a in joint.actions]
-    # An action is given when its strength level is consider or recommend (code >= 8, see semantic.Outcome).
-    gap = joint.lit("gap", lambda: z3.And([c < 8 for c in codes]))
-    served = joint.lit("served", lambda: z3.Or([c >= 8 for c in codes]))
+    # An action is given when its strength level is consider or recommend (see semantic.ActionStatus.code).
+    gap = joint.lit("gap", lambda: z3.And([c < GIVEN_CODE for c in codes]))
+    served = joint.lit("served", lambda: z3.Or([c >= GIVEN_CODE for c in codes]))
     valid = joint.valid_lit[OLD]
     focus = Focus(frozenset(i.name for i in joint.inputs))
     found, more, gave_up = finder.find([valid, gap], [valid], lambda _model: ("gap", served), focus, cap)

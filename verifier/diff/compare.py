@@ -34,7 +34,7 @@ DEFAULT_MAX_REGIONS = 8  # per action (and per side of the validity change)
 
 # Order of change kinds in a report: losses first, they are what reviewers miss.
 CHANGE_KINDS = ("no longer given", "newly given", "strength changed", "category changed",
-                "no longer avoided", "newly avoided")
+                "alternatives changed", "no longer avoided", "newly avoided")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +81,9 @@ def change_kind(old: ActionStatus, new: ActionStatus) -> str:
         return "no longer avoided" if old.strength == "avoid" else "no longer given"
     if old.strength != new.strength:
         return "strength changed"
-    return "category changed"
+    if old.category != new.category:
+        return "category changed"
+    return "alternatives changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,12 +184,17 @@ class DiffReport:
     structure: tuple[StructuralChange, ...]
     semantic: SemanticDiff
     seconds: float = 0.0
+    # What the edit does to the ruleset's own statements (verifier.diff.spec.SpecDiff).
+    spec: Any = None
 
     def to_json(self, timing: bool = True) -> dict[str, Any]:
-        return {"old": self.old.to_json(), "new": self.new.to_json(),
-                "meaning": self.semantic.to_json(),
-                "structure": [c.to_json() for c in self.structure],
-                "seconds": round(self.seconds, 3) if timing else 0.0}
+        out = {"old": self.old.to_json(), "new": self.new.to_json(),
+               "meaning": self.semantic.to_json(),
+               "structure": [c.to_json() for c in self.structure],
+               "seconds": round(self.seconds, 3) if timing else 0.0}
+        if self.spec is not None:
+            out["specification"] = self.spec.to_json()
+        return out
 
 
 def exit_code(report: DiffReport, fail_on_change: bool) -> ExitCode:
@@ -218,7 +225,7 @@ class _Engines:
     def outcome(decision: engine.Decision, action: str) -> tuple[ActionStatus, tuple[str, ...]]:
         for r in decision.recommendations:
             if r.action == action:
-                return ActionStatus(r.strength, r.category), r.rules
+                return ActionStatus(r.strength, r.category, tuple(r.alternatives)), r.rules
         return ActionStatus(None, None), ()
 
     def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
@@ -318,8 +325,15 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
 
 def diff_rulesets(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFAULT_TIMEOUT_S,
                   max_regions: int = DEFAULT_MAX_REGIONS) -> DiffReport:
-    """The structural and semantic diff of two versions of a ruleset."""
+    """The structural, semantic and specification diff of two versions of a ruleset."""
+    from verifier.diff.spec import SpecDisagreement, spec_diff  # it builds on this module's results
+
     start = time.perf_counter()
     semantic = semantic_diff(old, new, timeout_s, max_regions)
-    return DiffReport(Version.of(old), Version.of(new), structural_diff(old, new), semantic,
-                      time.perf_counter() - start)
+    structure = structural_diff(old, new)
+    try:
+        spec = spec_diff(old, new, semantic, structure, timeout_s)
+    except SpecDisagreement as err:
+        raise EngineDisagreement(str(err)) from err
+    return DiffReport(Version.of(old), Version.of(new), structure, semantic,
+                      time.perf_counter() - start, spec)

@@ -155,11 +155,37 @@ def render_text(report: DiffReport, timing: bool = True) -> str:
         out += [f"    {n}" for n in _more_note(v.more, v.undecided)]
     for u in sem.undecided:
         out.append(f"  undecided: {u}")
+    out += _spec_text(report)
     out.append("")
     took = f" in {report.seconds:.2f}s" if timing else ""
     out.append(f"Summary: meaning {sem.status}; {len(report.structure)} structural "
                f"change{'s' if len(report.structure) != 1 else ''}{took}")
     return "\n".join(out)
+
+
+def _spec_changes(report: DiffReport) -> list[Any]:
+    return [c for c in report.spec.changes if c.verdict != "equivalent"] if report.spec is not None else []
+
+
+def _spec_text(report: DiffReport) -> list[str]:
+    """The specification: statements whose promise changed (properties equivalent are not listed)."""
+    changes = _spec_changes(report)
+    if report.spec is None or (not changes and not report.spec.undecided):
+        return []
+    out = ["", f"Specification: {len(changes)} statement{'s' if len(changes) != 1 else ''} changed"
+               f" ({sum(1 for c in changes if c.weakens)} weakened)"]
+    for c in changes:
+        out += _wrap(f"{'WEAKENED ' if c.weakens else ''}{c.kind} {c.id}: {c.verdict}  ({c.location})", "  ", "    ")
+        out += _wrap(c.message, "    ", "  ")
+        for w in c.witnesses:
+            holds = f"OLD {'holds' if w.old_holds else 'fails'}, NEW {'holds' if w.new_holds else 'fails'}"
+            out += _wrap(f"witness ({holds}): decision {w.decision_text()}", "    ", "  ")
+            out += _record_lines(w.record, "      ")
+        for e in c.examples[:1]:
+            out.append("    example record:")
+            out += _record_lines(e, "      ")
+    out += [f"  undecided: {u}" for u in report.spec.undecided]
+    return out
 
 
 # ---------------------------------------------------------------- markdown
@@ -246,6 +272,13 @@ def render_markdown(report: DiffReport, timing: bool = True) -> str:
         out += [f"_{n}_" for n in _more_note(v.more, v.undecided)]
     for u in sem.undecided:
         out.append(f"- undecided: {_md_plain(str(u))}")
+    spec = _spec_changes(report)
+    if spec:
+        out += ["", f"#### Specification: {len(spec)} statement{'s' if len(spec) != 1 else ''} changed", "",
+                "| statement | verdict | weakens | what |", "| --- | --- | --- | --- |"]
+        for c in spec:
+            out.append(f"| {c.kind} {_md(c.id)} | {c.verdict} | {'**yes**' if c.weakens else 'no'} | "
+                       f"{c.message.replace('|', '/')} |")
     out += ["", f"#### Structure: {len(report.structure)} change{'s' if len(report.structure) != 1 else ''}", ""]
     if report.structure:
         out += ["| declaration | change | details |", "| --- | --- | --- |"]

@@ -51,6 +51,8 @@ _LEVEL_OF = {s: k for k, s in enumerate(LEVELS)}
 _CATEGORY_WIDTH = 1 << 16
 _CATEGORY_NAMES: list[str] = list(dict.fromkeys(lv for s in SHIPPED_GRADINGS.values() for lv in s.levels))
 _CATEGORY_CODE: dict[str, int] = {c: k for k, c in enumerate(_CATEGORY_NAMES)}
+# The smallest code of an action that is given (considered or recommended, any category).
+GIVEN_CODE = _LEVEL_OF["consider"] * _CATEGORY_WIDTH
 
 
 # issue 12: a level of a shipped scheme other than NCCN in that scheme's words
@@ -76,12 +78,15 @@ class ActionStatus:
 
     strength: str | None
     category: str | None
+    # The other actions of the "one of" lines that give it (sorted); part of the advice.
+    alternatives: tuple[str, ...] = ()
 
     @staticmethod
-    def of_code(code: int) -> "ActionStatus":
+    def of_code(code: int, alternatives: tuple[str, ...] = ()) -> "ActionStatus":
         level, rank = divmod(code, _CATEGORY_WIDTH)
         strength = LEVELS[level]
-        return ActionStatus(strength, _CATEGORY_NAMES[rank] if strength is not None else None)
+        return ActionStatus(strength, _CATEGORY_NAMES[rank] if strength is not None else None,
+                            alternatives if strength is not None else ())
 
     @property
     def given(self) -> bool:
@@ -96,10 +101,14 @@ class ActionStatus:
     def text(self) -> str:
         if self.strength is None:
             return "not given"
-        return f"{self.strength} ({_category_words(self.category)})"
+        alts = f", one of with {', '.join(self.alternatives)}" if self.alternatives else ""
+        return f"{self.strength} ({_category_words(self.category)}{alts})"
 
-    def to_json(self) -> dict[str, str | None]:
-        return {"strength": self.strength, "category": self.category}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"strength": self.strength, "category": self.category}
+        if self.alternatives:
+            out["alternatives"] = list(self.alternatives)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +195,26 @@ def _code_term(enc: Encoding, ruleset: m.Ruleset, action: str) -> z3.ArithRef:
     return code
 
 
+def alternative_partners(rulesets: Iterable[m.Ruleset]) -> dict[str, tuple[str, ...]]:
+    """For each action, every action that shares a "one of" line with it in any of ``rulesets``."""
+    out: dict[str, set[str]] = {}
+    for rs in rulesets:
+        for rule in rs.rules:
+            for g in rule.gives:
+                if g.alternatives:
+                    for a in g.actions:
+                        out.setdefault(a, set()).update(x for x in g.actions if x != a)
+    return {a: tuple(sorted(bs)) for a, bs in out.items()}
+
+
+def _alternative_term(enc: Encoding, ruleset: m.Ruleset, action: str, partner: str) -> z3.BoolRef:
+    """``partner`` is among ``action``'s alternatives: a firing rule gives both on one "one of" line,
+    at the strength the action ends up with (the engine's reading)."""
+    if action not in enc.recommended:
+        return z3.BoolVal(False, enc.ctx)
+    return enc.alternative_of(action, partner)
+
+
 def _validity_term(enc: Encoding, ruleset: m.Ruleset) -> z3.BoolRef:
     """Domains and constraints of one version, as a term (``Encoding`` asserts them instead)."""
     ctx = enc.ctx
@@ -231,10 +260,14 @@ class JointEncoding:
         self.actions: tuple[str, ...] = tuple(dict.fromkeys(
             [a.id for a in old.actions] + [a.id for a in new.actions]))
         self.code: dict[str, dict[str, z3.ArithRef]] = {}
+        # Alternatives: side -> action -> partner -> "partner is among the action's alternatives".
+        self.partners = alternative_partners((old, new))
+        self.alt: dict[str, dict[str, dict[str, z3.BoolRef]]] = {}
         valid: dict[str, z3.BoolRef] = {}
         for side, ruleset in ((OLD, old), (NEW, new)):
-            codes, valid[side] = self._translate(side, ruleset)
+            codes, valid[side], alts = self._translate(side, ruleset)
             self.code[side] = dict(zip(self.actions, codes))
+            self.alt[side] = alts
         for inp in self.inputs:
             self.solver.add(self._hull(inp))
         # issue 12: a version where an input is required only accepts records that know it.
@@ -295,19 +328,27 @@ class JointEncoding:
             return z3.And(inp.var >= 0, inp.var < len(inp.values))
         return z3.And(inp.var >= _num(inp.lo, self.ctx), inp.var <= _num(inp.hi, self.ctx))
 
-    def _translate(self, side: str, ruleset: m.Ruleset) -> tuple[list[z3.ArithRef], z3.BoolRef]:
-        """Action codes and validity of one version, as terms over the shared variables."""
+    def _translate(self, side: str, ruleset: m.Ruleset) -> tuple[list[z3.ArithRef], z3.BoolRef,
+                                                                  dict[str, dict[str, z3.BoolRef]]]:
+        """Action codes, validity and alternatives of one version, as terms over the shared variables."""
         enc = Encoding(ruleset)
         vec = z3.AstVector(ctx=enc.ctx)
         for a in self.actions:
             vec.push(_code_term(enc, ruleset, a))
         vec.push(_validity_term(enc, ruleset))
+        alt_keys = [(a, b) for a in self.actions for b in self.partners.get(a, ())]
+        for a, b in alt_keys:
+            vec.push(_alternative_term(enc, ruleset, a, b))
         moved = vec.translate(self.ctx)
         terms = [moved[k] for k in range(len(moved))]
         pairs = self._renames(side)
         if pairs:
             terms = [z3.substitute(t, *pairs) for t in terms]
-        return terms[:-1], terms[-1]
+        n = len(self.actions)
+        alts: dict[str, dict[str, z3.BoolRef]] = {}
+        for (a, b), t in zip(alt_keys, terms[n + 1:]):
+            alts.setdefault(a, {})[b] = t
+        return terms[:n], terms[n], alts
 
     def _renames(self, side: str) -> list[tuple[Any, Any]]:
         """Substitutions from a version's translated variables to the shared ones (see module doc)."""
@@ -366,23 +407,38 @@ class JointEncoding:
     def _core_ids(self) -> frozenset[int]:
         return unsat_core_ids(self.solver)
 
+    def _differs(self, action: str) -> z3.BoolRef:
+        """The action's outcome (strength, category, alternatives) differs between the versions."""
+        alts = [self.alt[OLD][action][b] != self.alt[NEW][action][b] for b in self.partners.get(action, ())]
+        return z3.Or([self.code[OLD][action] != self.code[NEW][action], *alts])
+
+    def _is(self, side: str, action: str, outcome: ActionStatus) -> z3.BoolRef:
+        """The action's outcome in ``side`` is exactly ``outcome``."""
+        facts = [self.code[side][action] == outcome.code()]
+        facts += [self.alt[side][action][b] == z3.BoolVal(b in outcome.alternatives, self.ctx)
+                  for b in self.partners.get(action, ())]
+        return z3.And(facts)
+
     def changed_lit(self, action: str) -> z3.BoolRef:
         """The action's outcome differs between the versions."""
-        return self.lit(f"changed:{action}", lambda: self.code[OLD][action] != self.code[NEW][action])
+        return self.lit(f"changed:{action}", lambda: self._differs(action))
 
     def not_transition_lit(self, action: str, old: ActionStatus, new: ActionStatus) -> z3.BoolRef:
         """The record does not go from ``old`` to ``new`` for ``action``."""
         def fact() -> z3.BoolRef:
-            return z3.Not(z3.And(self.code[OLD][action] == old.code(), self.code[NEW][action] == new.code()))
+            return z3.Not(z3.And(self._is(OLD, action, old), self._is(NEW, action, new)))
 
-        return self.lit(f"not:{action}:{old.code()}:{new.code()}", fact)
+        key = f"{old.code()}{'+'.join(old.alternatives)}:{new.code()}{'+'.join(new.alternatives)}"
+        return self.lit(f"not:{action}:{key}", fact)
 
     def any_changed_lit(self) -> z3.BoolRef:
-        return self.lit("changed:*", lambda: z3.Or([self.code[OLD][a] != self.code[NEW][a] for a in self.actions]
+        return self.lit("changed:*", lambda: z3.Or([self._differs(a) for a in self.actions]
                                                    or [z3.BoolVal(False, self.ctx)]))
 
     def outcome(self, model: z3.ModelRef, side: str, action: str) -> ActionStatus:
-        return ActionStatus.of_code(model.eval(self.code[side][action], model_completion=True).as_long())
+        alts = tuple(b for b in self.partners.get(action, ())
+                     if z3.is_true(model.eval(self.alt[side][action][b], model_completion=True)))
+        return ActionStatus.of_code(model.eval(self.code[side][action], model_completion=True).as_long(), alts)
 
     # ------------------------------------------------------------ values
 

@@ -10,7 +10,7 @@ encoding.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from dsl import model as m
 from engine.codegen import placeholder
@@ -20,13 +20,28 @@ from verifier.facts.values import to_fraction
 class Statuses:
     """The action sets of one decision, by status name."""
 
-    def __init__(self, recommended: frozenset[str], considered: frozenset[str], avoided: frozenset[str]) -> None:
+    def __init__(self, recommended: frozenset[str], considered: frozenset[str], avoided: frozenset[str],
+                 categories: Mapping[str, str] | None = None,
+                 alternatives: Mapping[str, Iterable[str]] | None = None) -> None:
         self.table = {
             "recommended": recommended,
             "considered": considered,
             "avoided": avoided,
             "given": recommended | considered,
         }
+        # Per action in the decision: its evidence category and its "one of" alternatives
+        # (None: not known, so a property that reads them cannot be evaluated).
+        self.categories = dict(categories) if categories is not None else None
+        self.alternatives = ({a: frozenset(bs) for a, bs in alternatives.items()}
+                             if alternatives is not None else None)
+
+    @staticmethod
+    def of_decision(decision: Any) -> "Statuses":
+        """The statuses of an engine ``Decision``, with categories and alternatives."""
+        return Statuses(frozenset(decision.recommended), frozenset(decision.considered),
+                        frozenset(decision.avoided),
+                        {r.action: r.category for r in decision.recommendations},
+                        {r.action: tuple(r.alternatives) for r in decision.recommendations})
 
 
 def environment(ruleset: m.Ruleset, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,4 +113,14 @@ def evaluate(e: m.Expr, env: Mapping[str, Any], statuses: Statuses | None) -> An
             raise ValueError("an action status needs a decision")
         chosen = statuses.table[e.status]
         return any(a in chosen for a in e.actions)
+    if isinstance(e, m.ActionCategory):
+        if statuses is None or statuses.categories is None:
+            raise ValueError("an evidence category needs a decision with categories")
+        hit = statuses.categories.get(e.action) in e.categories
+        return not hit if e.negated else hit
+    if isinstance(e, m.Alternatives):
+        if statuses is None or statuses.alternatives is None:
+            raise ValueError("alternatives need a decision with its one-of choices")
+        alts = statuses.alternatives
+        return e.right in alts.get(e.left, ()) and e.left in alts.get(e.right, ())
     raise TypeError(f"not an expression: {e!r}")

@@ -22,7 +22,7 @@ TYPES = ("bool", "int", "real", "enum", "optional")
 OPERATORS = ("and", "or", "not", "implies", "iff", "in", "except", "kind", "any", "if", "then", "else", "points",
              "known")
 CONSTANTS = ("true", "false", "null")
-STATUSES = ("recommended", "considered", "given", "avoided")
+STATUSES = ("recommended", "considered", "given", "avoided", "alternatives")
 ALL_WORDS = frozenset(DECLARATIONS + STRENGTHS + TYPES + OPERATORS + CONSTANTS + STATUSES)
 
 _END = r"(?![A-Za-z0-9_])"

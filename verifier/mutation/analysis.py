@@ -28,6 +28,7 @@ from verifier.solver.encoding import SAT, UNSAT, Encoding
 from verifier.facts.values import json_record
 from dsl.dependencies import dependents
 from verifier.mutation.mutants import Mutant, OPERATORS, affected_rules
+from verifier.mutation.guards import GuardReport, guard_report
 from verifier.solver.plain_models import simplest_model
 
 EQUIVALENT, KILLED, SURVIVED, UNDECIDED = "equivalent", "killed", "survived", "undecided"
@@ -128,6 +129,8 @@ class MutationReport:
     suites: tuple[str, ...]
     sizes: tuple[int, ...]
     notes: tuple[str, ...] = field(default=())
+    # Guard strength: the same mutants judged by `ruleproof check` (None: not measured).
+    guards: GuardReport | None = None
 
     def count(self, status: str, operator: str | None = None) -> int:
         return sum(1 for o in self.outcomes if o.status == status and (operator is None or o.operator == operator))
@@ -167,6 +170,7 @@ class MutationReport:
             "survivors": [o.to_json() for o in self.survivors()],
             "equivalent_mutants": [o.id for o in self.outcomes if o.status == EQUIVALENT],
             "notes": list(self.notes),
+            **({"guards": self.guards.to_json()} if self.guards is not None else {}),
         }
 
 
@@ -248,13 +252,16 @@ def analyse(
     suites: Sequence[TestSuite],
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     progress: Callable[[int, int, str], None] | None = None,
+    guards: bool = False,
 ) -> MutationReport:
     """Equivalence by Z3, then kills by the engine, for every mutant and suite (the first suite is "ours").
 
-    ``progress(done, total, mutant id)`` is called before each mutant (for a progress line).
+    ``progress(done, total, mutant id)`` is called before each mutant (for a progress line);
+    ``guards``: also judge every non-equivalent mutant by ``ruleproof check`` (guard strength).
     """
     checker = EquivalenceChecker(ruleset, timeout_s)
     outcomes = []
+    candidates: list[Mutant] = []
     for k, mu in enumerate(mutants):
         if progress is not None:
             progress(k, len(mutants), mu.id)
@@ -262,13 +269,15 @@ def analyse(
         if verdict in (EQUIVALENT, UNDECIDED):
             outcomes.append(MutantOutcome(mu.id, mu.operator, mu.description, mu.location, verdict))
             continue
+        candidates.append(mu)
         killed_by = _kills(mu, suites)
         main_killed = any(s == suites[0].name for s, _ in killed_by)
         witness = None if main_killed else checker.decide(mu, want_witness=True)[1]
         outcomes.append(MutantOutcome(mu.id, mu.operator, mu.description, mu.location,
                                       KILLED if main_killed else SURVIVED, killed_by, witness))
+    guard = guard_report(ruleset, checker.enc, checker._fires, candidates) if guards else None
     return MutationReport(ruleset.name, ruleset.version, tuple(outcomes),
-                          tuple(s.name for s in suites), tuple(s.size for s in suites))
+                          tuple(s.name for s in suites), tuple(s.size for s in suites), guards=guard)
 
 
 def render_text(report: MutationReport) -> str:
@@ -301,4 +310,25 @@ def render_text(report: MutationReport) -> str:
     if undecided:
         lines += ["", "  undecided (the solver gave up on equivalence):"]
         lines += [f"    {o.id}" for o in undecided]
+    if report.guards is not None:
+        lines += ["", *render_guards(report.guards)]
     return "\n".join(lines)
+
+
+def render_guards(g: GuardReport) -> list[str]:
+    """Guard strength for people: overall, the weakest rules and actions, the unguarded rules."""
+    o = g.overall
+    lines = [f"  guard strength (`ruleproof check` as the killer): {o.refuted} of {o.total} non-equivalent "
+             f"mutants refuted, {100 * o.rate:.1f}%"]
+    weak_rules = sorted((s.rate, r, s) for r, s in g.by_rule if s.refuted < s.total)
+    if weak_rules:
+        lines.append("  weakest rules (refuted / mutants):")
+        lines += [f"    {r:<40} {s.refuted:>4} / {s.total:<4} {100 * s.rate:5.1f}%" for _, r, s in weak_rules[:15]]
+    weak_actions = sorted((s.rate, a, s) for a, s in g.by_action if s.refuted < s.total)
+    if weak_actions:
+        lines.append("  weakest actions (refuted / mutants):")
+        lines += [f"    {a:<40} {s.refuted:>4} / {s.total:<4} {100 * s.rate:5.1f}%" for _, a, s in weak_actions[:15]]
+    lines.append(f"  rules no property guards: {', '.join(g.unguarded) or 'none'}")
+    if g.ignored:
+        lines.append(f"  (left out: checks the ruleset itself fails: {', '.join(g.ignored)})")
+    return lines

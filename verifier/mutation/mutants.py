@@ -79,8 +79,24 @@ class _Owner:
     span: str
 
 
+def _rule_definitions(rs: m.Ruleset) -> set[str]:
+    """The definitions (and phases) some rule reads, directly or through other definitions.
+
+    A definition only properties use (the liposarcoma ruleset's ``spec_*``
+    terms) is specification, not behaviour: mutating it can change no
+    decision, so it yields no mutants.
+    """
+    used = {r.phase for r in rs.rules if r.phase is not None}
+    used |= {n.name for r in rs.rules for n in m.walk(r.when) if isinstance(n, m.DefRef)}
+    for d in reversed(rs.definitions):  # users come after what they use: walk back down
+        if d.name in used:
+            used |= {n.name for n in m.walk(d.expr) if isinstance(n, m.DefRef)}
+    return used
+
+
 def _owners(rs: m.Ruleset) -> list[_Owner]:
-    out = [_Owner(d.name, "definition", d.expr, str(d.span)) for d in rs.definitions]
+    read = _rule_definitions(rs)
+    out = [_Owner(d.name, "definition", d.expr, str(d.span)) for d in rs.definitions if d.name in read]
     out += [_Owner(r.id, "rule", r.when, str(r.span)) for r in rs.rules]
     return out
 

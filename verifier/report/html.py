@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from dsl import model as m
 from dsl.printer import format_expr
 from verifier.facts.values import type_text, value_text
+from verifier.report.guards import guards_section
 
 from verifier.report.assets import CSS
 # Conditions are shown highlighted as rule-language text (the lexer of `ruleproof fmt`'s language).
@@ -468,6 +469,7 @@ def build_html(
         _rules(ruleset),
         _inputs(ruleset),
         cases_section(ruleset, manifest, source_text),
+        guards_section(manifest.parent if manifest is not None else None),
         _sources(ruleset),
         "</div></main>",
         f'<footer><div class="wrap">Produced by {e(tool)} from {e(ruleset.path)}. '

@@ -239,7 +239,52 @@ class Encoding:
         if isinstance(e, m.ActionStatus):
             table = self.status_table(e.status)
             return self.any_of([table[a] for a in e.actions])
+        if isinstance(e, m.ActionCategory):
+            rank = self.decision_category(e.action)
+            hit = self.any_of([rank == self.ruleset.grading.rank(c) for c in e.categories])
+            return z3.Not(hit) if e.negated else hit
+        if isinstance(e, m.Alternatives):
+            return z3.And(self.alternative_of(e.left, e.right), self.alternative_of(e.right, e.left))
         raise TypeError(f"not an expression: {e!r}")
+
+    # ------------------------------------------------------------ category and alternatives of a decision
+    # The engine's reading (engine/evaluator.py): an action's strength is the
+    # strongest among the firing rules that name it (recommend, consider,
+    # avoid); its category the strongest among the rules giving it at that
+    # strength; its alternatives the other actions of their "one of" lines.
+
+    def _winning(self, action: str) -> dict[str, z3.BoolRef]:
+        return {"recommend": self.recommended[action], "consider": self.considered[action],
+                "avoid": z3.And(self.avoided[action], z3.Not(self.given[action]))}
+
+    def decision_category(self, action: str) -> z3.ArithRef:
+        """The rank in the ruleset's grading scheme of the action's evidence category (0 the strongest);
+        -1 when it is not in the decision."""
+        term: z3.ArithRef = z3.IntVal(-1, self.ctx)
+        for strength, wins in reversed(list(self._winning(action).items())):
+            givers: list[tuple[int, int, str]] = []
+            for pos, rule in enumerate(self.ruleset.rules):
+                ranks = [self.ruleset.grading.rank(g.category) for g in rule.gives
+                         if g.strength == strength and action in g.actions]
+                if ranks:
+                    givers.append((min(ranks), pos, rule.id))
+            if not givers:
+                continue
+            rank: z3.ArithRef = z3.IntVal(-1, self.ctx)  # unreachable: ``wins`` means some giver fires
+            for r, _, rid in sorted(givers, reverse=True):
+                rank = z3.If(self.fires[rid], z3.IntVal(r, self.ctx), rank)
+            term = z3.If(wins, rank, term)
+        return term
+
+    def alternative_of(self, action: str, partner: str) -> z3.BoolRef:
+        """``partner`` is among ``action``'s alternatives in the decision."""
+        cases = []
+        for strength, wins in self._winning(action).items():
+            lines = [self.fires[r.id] for r in self.ruleset.rules for g in r.gives
+                     if g.alternatives and g.strength == strength and action in g.actions and partner in g.actions]
+            if lines:
+                cases.append(z3.And(wins, self.any_of(lines)))
+        return self.any_of(cases)
 
     # z3.And([]) / z3.Or([]) would build their constant in the default
     # context, not ours.
