@@ -600,6 +600,10 @@ class _Checker:
                 listed.add(i.name)
             if ok:
                 coverages.append(m.Coverage(cid, d.title, tuple(i.name for i in d.inputs), d.span))
+        # Pathways (issue 16): effects and journey properties, checked in their own module.
+        from dsl.pathway_check import check_pathway_decls
+
+        effects, pathways = check_pathway_decls(self)
         self.warn_unused()
         if any(x.severity == "error" for x in self.diags):
             return None
@@ -617,6 +621,8 @@ class _Checker:
             conflicts=tuple(conflicts),
             properties=tuple(properties),
             coverages=tuple(coverages),
+            effects=effects,
+            pathways=pathways,
         )
 
     def warn_unused(self) -> None:
