@@ -24,6 +24,7 @@ _SECTION = {
     "contradiction": "contradictions",
     "dead-rule": "dead rules",
     "invariant": "invariants",
+    "pathway": "pathway properties (journeys)",
 }
 _STATUS_WORD = {PROVED: "proved", REFUTED: "REFUTED", UNKNOWN: "UNKNOWN"}
 _WIDTH = 100
@@ -65,6 +66,13 @@ def _result_lines(r: CheckResult, width: int, timing: bool) -> list[str]:
         lines.extend(format_record(r.counterexample, pad + "  "))
         fired = ", ".join(r.fired or ()) or "(none)"
         lines.extend(textwrap.wrap(f"fired: {fired}", _WIDTH, initial_indent=pad, subsequent_indent=pad + "  "))
+    if r.journey is not None:
+        from verifier.pathway.journeys import journey_table
+
+        lines.append(f"{pad}counterexample journey:")
+        for row in journey_table(r.journey):
+            lines.extend(textwrap.wrap(row, _WIDTH, initial_indent=pad + "  ", subsequent_indent=pad + "  " + " " * 5 + "|     ",
+                                       break_long_words=False, break_on_hyphens=False))
     return lines
 
 

@@ -10,6 +10,7 @@ from dsl.errors import Diagnostic
 from verifier.check.coverage import check_coverage, check_matrix
 from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant, conflict_pairs
 from verifier.check.results import PROVED, REFUTED, CheckResult, Finding, RulesetReport
+from verifier.pathway.prove import PathwayOptions, check_pathways
 from verifier.check.rule_checks import check_rule_fires, constraints_excluding_nothing, redundant_rules
 from verifier.solver.session import Session
 
@@ -21,6 +22,7 @@ def check_ruleset(
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     dsl_warnings: Iterable[Diagnostic] = (),
     replay: bool = True,
+    pathway: PathwayOptions = PathwayOptions(),
 ) -> RulesetReport:
     """Prove everything ``ruleset`` declares plus the built-in properties.
 
@@ -52,6 +54,8 @@ def check_ruleset(
 
     for prop in ruleset.properties:
         results.append(check_invariant(s, prop))
+    # Journeys (issue 16): BMC and k-induction over the effects of actions.
+    results.extend(check_pathways(s, pathway))
 
     warnings = [Finding("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
     warnings += redundant_rules(s, dead)
