@@ -157,6 +157,7 @@ class _Checker:
         seen: Any = z3.BoolVal(False, self.enc.ctx)
         for n in range(self.opts.depth + 1):
             assumptions = [start] + [u.step(i) for i in range(n)]
+            u.step(n)  # unrolled before the push: the optional last step of the window
             sol.push()
             sol.add(self._violation(u, a, b, how, n, seen))
             res = sol.check(*assumptions)

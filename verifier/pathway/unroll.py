@@ -49,7 +49,10 @@ class Unrolling:
             return z3.BoolVal(bool(v), self.ctx)
         if isinstance(t, m.EnumType):
             return z3.IntVal(t.values.index(v), self.ctx)  # type: ignore[arg-type]
-        return self.enc._num(Fraction(v))  # type: ignore[arg-type]
+        q = Fraction(v)  # type: ignore[arg-type]
+        if isinstance(t, m.RealType):  # a Real, even for a whole number, so substitutions keep sorts
+            return z3.RealVal(f"{q.numerator}/{q.denominator}", self.ctx)
+        return z3.IntVal(int(q), self.ctx)
 
     def _domains(self, xs: list[z3.ExprRef]) -> list[z3.BoolRef]:
         out = []
@@ -70,7 +73,7 @@ class Unrolling:
             inp = self.ruleset.input(a.input)
             x = self.enc.inputs[a.input]
             if a.advance is not None:
-                parts.append([(a.input, x + self.enc._num(a.advance))])
+                parts.append([(a.input, x + self.const(inp, a.advance))])
             else:
                 parts.append([(a.input, self.const(inp, v)) for v in a.values])
         return [dict(combo) for combo in itertools.product(*parts)]
@@ -97,6 +100,7 @@ class Unrolling:
     def record(self, i: int) -> list[z3.ExprRef]:
         """The variables of record i (declared, with validity asserted, on first use)."""
         while len(self.records) <= i:
+            self._outside_scopes()
             k = len(self.records)
             xs: list[z3.ExprRef] = []
             for inp in self.inputs:
@@ -112,6 +116,12 @@ class Unrolling:
             self.solver.add(self.at(self.valid0, k))
         return self.records[i]
 
+    def _outside_scopes(self) -> None:
+        # Asserted inside a push scope, a record's validity or a step's
+        # transition would vanish at the pop while the cached variables lived on.
+        if self.solver.num_scopes() != 0:
+            raise RuntimeError("a journey step first unrolled inside a push scope")
+
     def at(self, term: Any, i: int) -> Any:
         """``term`` (over the base record) read at record i."""
         return z3.substitute(term, *zip(self.base, self.record(i)))
@@ -119,6 +129,7 @@ class Unrolling:
     def step(self, i: int) -> z3.BoolRef:
         """The literal of step i (r_i to r_{i+1}); its transition is asserted on first use."""
         while len(self.exists) <= i:
+            self._outside_scopes()
             k = len(self.exists)
             r, nxt = self.record(k), self.record(k + 1)
             act = z3.Int(f"action@{self.tag}{k}", self.ctx)
@@ -134,7 +145,7 @@ class Unrolling:
                     if x is None:
                         post.append(nxt[j] == r[j])
                     elif x.advance is not None:
-                        post.append(nxt[j] == r[j] + self.enc._num(x.advance))
+                        post.append(nxt[j] == r[j] + self.const(inp, x.advance))
                     else:
                         post.append(z3.Or(*[nxt[j] == self.const(inp, v) for v in x.values]))
                 options.append(z3.And(act == idx, self.at(self.enc.given[a], k), *post))
