@@ -25,6 +25,7 @@ _COMMANDS = {
     "mutate": "verifier.cli.mutate_cmd:mutate_command",
     "graph": "verifier.cli.graph_cmd:graph_command",
     "report": "verifier.cli.report_cmd:report_command",
+    "simulate": "verifier.cli.simulate_cmd:simulate_command",
 }
 
 class _LazyGroup(click.Group):

@@ -66,21 +66,20 @@ def _show(v: Any) -> str:
 
 
 def journey_table(journey: list[dict[str, Any]]) -> list[str]:
-    """A step table for people: step, action carried out, and the inputs that changed.
+    """A step table for people: the starting record in full, then each step's action and what it changed.
 
-    The first row lists the starting record in full; later rows only what the
-    previous step changed, so the journey reads as a story.
+    Under each record, the actions the ruleset gives there: the choices the
+    journey had at that point.
     """
-    lines = ["step | action taken | record (step 0: every input; later: what changed)"]
+    lines = ["step | action taken | what it changed (step 0: the starting record)"]
     prev: dict[str, Any] | None = None
-    for entry in journey:
+    for k, entry in enumerate(journey):
         rec = entry["record"]
         if prev is None:
-            what = "  ".join(f"{k}={_show(v)}" for k, v in rec.items())
+            lines.append("   0 | (start) | " + "  ".join(f"{n}={_show(v)}" for n, v in rec.items()))
         else:
-            what = "  ".join(f"{k}: {_show(prev[k])} -> {_show(v)}" for k, v in rec.items() if prev[k] != v)
-        action = entry["action"] or "-"
-        lines.append(f"{entry['step']:>4} | {action} | {what}")
+            changed = "  ".join(f"{n}: {_show(prev[n])} -> {_show(v)}" for n, v in rec.items() if prev[n] != v)
+            lines.append(f"{k:>4} | {journey[k - 1]['action']} | {changed}")
         if entry["given"]:
             lines.append(f"     |   given here: {', '.join(entry['given'])}")
         prev = rec
