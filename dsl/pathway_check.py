@@ -153,6 +153,10 @@ def _pathway(ck: "_Checker", d: ast.PathwayDecl) -> m.Pathway | None:
     if d.second is not None:
         second = _event(ck, d.second, f"pathway {pid}")
         ok = ok and second is not None
+    if d.form == "leaves" and d.start is not None:
+        # Every valid record starts a journey, so a stay in the phase is judged wherever it begins.
+        ck.error(d.start.span, f"pathway {pid}: 'leaves' applies to every journey and takes no 'from'")
+        ok = False
     if d.bound is not None and not (1 <= d.bound <= MAX_BOUND):
         ck.error(d.span, f"the bound of pathway {pid} must be between 1 and {MAX_BOUND} steps")
         ok = False

@@ -148,6 +148,12 @@ class _Checker:
         return z3.And(ai, seen)
 
     def safety(self) -> Outcome:
+        """Incremental k-induction: the base case at depth n, then the step case with k = n.
+
+        The step case at k needs the base case at positions 0..k-1, which the
+        loop has checked by then; past ``max_k`` only the base case goes on,
+        up to ``depth``, for a bounded verdict.
+        """
         a, b, how = self._parts()
         assert a is not None
         sol = self.solver()
@@ -155,6 +161,7 @@ class _Checker:
         start = z3.Bool("start!b", self.enc.ctx)
         sol.add(z3.Implies(start, u.at(self.enc.term(self.p.start), 0) if self.p.start is not None else True))
         seen: Any = z3.BoolVal(False, self.enc.ctx)
+        lemmas: list[tuple[str, Callable[[Unrolling, int, Any], z3.BoolRef]]] | None = None
         for n in range(self.opts.depth + 1):
             assumptions = [start] + [u.step(i) for i in range(n)]
             u.step(n)  # unrolled before the push: the optional last step of the window
@@ -166,33 +173,39 @@ class _Checker:
                 sol.pop()
                 return self.refuted(u, model, n + 1, lambda recs, acts: self._replay_safety(recs, acts, a, b, how, n))
             sol.pop()
-            if res != z3.sat and res != z3.unsat:
+            if res != z3.unsat:
                 return self._why_unknown(sol)
             if b is not None:
                 seen = z3.Or(seen, self.event(u, b, n))
-        lemmas = self.lemmas(b) if b is not None else []
-        for k in range(min(self.opts.max_k, self.opts.depth + 1) + 1):
-            sol = self.solver()
-            u = Unrolling(self.enc, sol, f"i{k}_")
-            seen = z3.Bool(f"seen!i{k}", self.enc.ctx) if b is not None else z3.BoolVal(False, self.enc.ctx)
-            for i in range(k + 1):
-                for _, lemma in lemmas:
-                    sol.add(lemma(u, i, seen))
-                if i < k:
-                    sol.add(u.step(i))
-                    sol.add(z3.Not(self._violation(u, a, b, how, i, seen)))
-                    if b is not None:
-                        seen = z3.Or(seen, self.event(u, b, i))
-            sol.add(self._violation(u, a, b, how, k, seen))
-            res = sol.check()
+            if n > self.opts.max_k:
+                continue
+            if lemmas is None:
+                lemmas = self.lemmas(b) if b is not None else []
+            res = self.step_case(a, b, how, n, lemmas)
             if res == z3.unsat:
-                names = f"; lemmas: {', '.join(n for n, _ in lemmas)}" if lemmas else ""
-                return Outcome(PROVED, f"proved by k-induction (k={k}; no violation up to depth "
-                                       f"{self.opts.depth}{names})")
+                names = f"; lemmas: {', '.join(x for x, _ in lemmas)}" if lemmas else ""
+                return Outcome(PROVED, f"proved by k-induction (k={n}{names})")
             if res != z3.sat:
-                return self._why_unknown(sol)
+                return Outcome(UNKNOWN, "the solver gave up on the induction step; not proved")
         return Outcome(UNKNOWN, f"holds up to {self.opts.depth} steps (bounded model checking); not proved: "
                                 f"k-induction up to k={self.opts.max_k} did not close")
+
+    def step_case(self, a: m.Event, b: m.Event | None, how: str, k: int,
+                  lemmas: list[tuple[str, Callable[[Unrolling, int, Any], z3.BoolRef]]]) -> z3.CheckSatResult:
+        """From any valid record (and monitor value) with k violation-free positions, can position k fail?"""
+        sol = self.solver()
+        u = Unrolling(self.enc, sol, f"i{k}_")
+        seen = z3.Bool(f"seen!i{k}", self.enc.ctx) if b is not None else z3.BoolVal(False, self.enc.ctx)
+        for i in range(k + 1):
+            for _, lemma in lemmas:
+                sol.add(lemma(u, i, seen))
+            if i < k:
+                sol.add(u.step(i))
+                sol.add(z3.Not(self._violation(u, a, b, how, i, seen)))
+                if b is not None:
+                    seen = z3.Or(seen, self.event(u, b, i))
+        sol.add(self._violation(u, a, b, how, k, seen))
+        return sol.check()
 
     def lemmas(self, b: m.Event) -> list[tuple[str, Callable[[Unrolling, int, Any], z3.BoolRef]]]:
         """Strengthening lemmas "once B has happened, ..." that Z3 proves inductive."""
