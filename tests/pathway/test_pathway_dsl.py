@@ -27,7 +27,7 @@ def test_effects_check_to_the_model():
     ("pathway p \"t\": never taken(operate) before imaged", "before"),
     ("pathway p \"t\": never taken(kind surgery) after taken(operate)", "after"),
     ("pathway p \"t\": from not referred eventually operated within 4 steps", "eventually"),
-    ("pathway p \"t\": not given(operate) until imaged", "until"),
+    ("pathway p \"t\": always not given(operate) until imaged", "until"),
     ("pathway p \"t\": leaves workup within 3 steps", "leaves"),
 ])
 def test_pathway_forms(line, form):

@@ -30,7 +30,7 @@ EARLY_SURGERY = SMALL.replace(
 @pytest.mark.parametrize("prop, status", [
     ('never taken(operate) before referred', PROVED),
     ('never taken(operate) after taken(operate)', PROVED),
-    ('not given(operate) until referred and imaged', PROVED),
+    ('always not given(operate) until referred and imaged', PROVED),
     ('from not referred and not imaged eventually operated within 3 steps', PROVED),
     ('from not referred and not imaged eventually operated within 2 steps', REFUTED),
     ('leaves workup within 2 steps', PROVED),

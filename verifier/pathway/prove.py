@@ -60,7 +60,7 @@ def describe(p: m.Pathway) -> str:
         "before": lambda: f"never {ev(p.first)} before {ev(p.second)}",
         "after": lambda: f"never {ev(p.first)} after {ev(p.second)}",
         "eventually": lambda: f"eventually {ev(p.first)} within {p.bound} steps",
-        "until": lambda: f"{ev(p.first)} until {ev(p.second)}",
+        "until": lambda: f"always {ev(p.first)} until {ev(p.second)}",
         "leaves": lambda: f"leaves {p.phase} within {p.bound} steps",
     }[p.form]()
     return start + body
