@@ -26,7 +26,9 @@ def test_seeded_fault_adds_a_move_and_the_journey_is_drawn(tmp_path):
     text = EARLY_SURGERY + 'pathway p "t": never taken(operate) before referred\n'
     path = tmp_path / "t.rules"
     path.write_text(text, encoding="utf-8")
-    assert "operate" in pathway_edges(load(text))[("workup", "followup")]
+    # Operating before referral keeps the patient in work-up: a move the correct rules never make.
+    assert "operate" in pathway_edges(load(text))[("workup", "workup")]
+    assert "operate" not in pathway_edges(load(SMALL))[("workup", "workup")]
     out = tmp_path / "p.dot"
     res = CliRunner().invoke(cli, ["graph", str(path), "--view", "pathway", "--counterexample", "p", "-o", str(out)])
     assert res.exit_code == 0, res.output
