@@ -10,7 +10,7 @@ from verifier.cli import cli
 from tests.pathway.test_prove import EARLY_SURGERY
 
 PROPS = ('pathway early "no operation before referral": never taken(operate) before referred\n'
-         'pathway progress "work-up ends": leaves workup within 3 steps\n')
+         'pathway progress "follow-up only after referral": never taken(follow) before referred\n')
 
 
 def test_report_has_a_journey_step_table(tmp_path):
