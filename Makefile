@@ -54,6 +54,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_cases.py
+	$(BIN)/python benchmarks/bench_pathway.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

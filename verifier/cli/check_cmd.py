@@ -9,6 +9,7 @@ import click
 import dsl
 from dsl.model import Ruleset
 from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
+from verifier.pathway.prove import DEFAULT_DEPTH, DEFAULT_MAX_K, PathwayOptions
 from verifier.cli.common import ExitCode
 from verifier.check.render import render_json, render_text
 from verifier.check.junit import render_junit
@@ -49,7 +50,13 @@ def _stderr_notes(reports: list[RulesetReport], fmt: str) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_S,
               show_default=True, help="Seconds the solver may spend on each query; past that the check is unknown.")
 @click.option("--no-timing", is_flag=True, help="Report every time as 0, so that reports of one ruleset are byte-identical.")
-def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing: bool) -> None:
+@click.option("--depth", type=click.IntRange(0, 200), default=DEFAULT_DEPTH, show_default=True,
+              help="Pathway properties: steps of bounded model checking before a safety property is reported "
+                   "as holding up to that depth (never as proved).")
+@click.option("--max-k", type=click.IntRange(0, 200), default=DEFAULT_MAX_K, show_default=True,
+              help="Pathway properties: the largest k tried by k-induction.")
+def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing: bool, depth: int,
+                  max_k: int) -> None:
     """Prove coverage, contradictions, dead rules and every property of each RULESET.
 
     \b
@@ -66,7 +73,9 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
         sys.exit(int(ExitCode.BAD_INPUT))
     timing = not no_timing
     try:
-        reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings) for rs, warnings in loaded]
+        pathway = PathwayOptions(depth=depth, max_k=max_k)
+        reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings, pathway=pathway)
+                   for rs, warnings in loaded]
         render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
         output = render(reports, timing)
     except Exception as err:  # noqa: BLE001 - a bug of ours: a message and exit 4, never a traceback
