@@ -130,16 +130,19 @@ def _effect(ck: "_Checker", d: ast.EffectDecl, seen: dict[str, ast.EffectDecl]) 
     return m.Effect(action, tuple(assignments), d.span) if ok else None
 
 
-def _event(ck: "_Checker", e: ast.EventDecl, what: str) -> m.Event | None:
+def _event(ck: "_Checker", e: ast.EventDecl, what: str, moving: set[str]) -> m.Event | None:
     if e.actions is not None:
         ids = ck.top_action_set(e.actions)
+        if ids is not None and not moving.intersection(ids):
+            # Only an action whose effect changes the record makes a step; these never do.
+            ck.warning(e.span, f"in {what}: none of {', '.join(ids)} has an effect, so taken(...) never happens")
         return None if ids is None else m.Event(ids, None, e.span)
     assert e.expr is not None
     x = ck.top_bool(e.expr, True, what)
     return None if x is None else m.Event(None, x, e.span)
 
 
-def _pathway(ck: "_Checker", d: ast.PathwayDecl) -> m.Pathway | None:
+def _pathway(ck: "_Checker", d: ast.PathwayDecl, moving: set[str]) -> m.Pathway | None:
     pid = d.id.name
     ok = True
     start = None
@@ -148,10 +151,10 @@ def _pathway(ck: "_Checker", d: ast.PathwayDecl) -> m.Pathway | None:
         ok = start is not None
     first = second = None
     if d.first is not None:
-        first = _event(ck, d.first, f"pathway {pid}")
+        first = _event(ck, d.first, f"pathway {pid}", moving)
         ok = ok and first is not None
     if d.second is not None:
-        second = _event(ck, d.second, f"pathway {pid}")
+        second = _event(ck, d.second, f"pathway {pid}", moving)
         ok = ok and second is not None
     if d.form == "leaves" and d.start is not None:
         # Every valid record starts a journey, so a stay in the phase is judged wherever it begins.
@@ -196,7 +199,7 @@ def check_pathway_decls(ck: "_Checker") -> tuple[tuple[m.Effect, ...], tuple[m.P
             ck.error(d.id.span, f"duplicate property '{pid}' (first declared at line {first})")
             continue
         ids[pid] = d
-        x = _pathway(ck, d)
+        x = _pathway(ck, d, {e.action for e in effects if e.assignments})
         if x is not None:
             pathways.append(x)
     return tuple(effects), tuple(pathways)

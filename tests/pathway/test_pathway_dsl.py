@@ -74,3 +74,10 @@ def test_duplicate_pathway_id_with_a_property():
 def test_taken_is_only_for_pathways():
     msgs = errors(SMALL + 'property q "x": taken(operate)\n')
     assert msgs and msgs[0].startswith("unexpected")
+
+
+def test_taken_of_actions_without_effects_is_a_warning():
+    import dsl
+
+    _, warnings = dsl.check_text(SMALL + 'pathway p "t": never taken(pet) before imaged\n', "t.rules")
+    assert any("none of pet has an effect" in w.message for w in warnings)
