@@ -115,3 +115,20 @@ def test_check_reports_pathways_in_text_and_json():
 def test_describe_prints_the_property():
     rs = load(SMALL + 'pathway p "t": from not referred never taken(operate) before imaged\n')
     assert prove.describe(rs.pathways[0]) == "from not referred never taken({operate}) before imaged"
+
+
+def test_an_effect_that_can_never_move_a_patient_is_a_warning():
+    # Imaging keeps depth unknown while setting imaged: K1 forbids every outcome.
+    text = SMALL.replace("effect image: imaged := true, depth := one of {superficial, deep}",
+                         "effect image: imaged := true")
+    rep = check_ruleset(load(text), timeout_s=10)
+    assert [w.message for w in rep.warnings if w.kind == "effect"] == [
+        "the effect of image never leads to a valid, different record where image is given: "
+        "carrying it out never moves a patient"]
+    assert not [w for w in check_ruleset(load(SMALL), timeout_s=10).warnings if w.kind == "effect"]
+
+
+def test_a_pathway_query_that_times_out_is_unknown_never_proved():
+    rs = load(SMALL + 'pathway p "t": leaves workup within 2 steps\n')
+    r = check_pathway(Session(rs, 10), rs.pathways[0], PathwayOptions(timeout_s=1e-6))
+    assert r.status == UNKNOWN and "--pathway-timeout" in r.message

@@ -10,7 +10,7 @@ from dsl.errors import Diagnostic
 from verifier.check.coverage import check_coverage, check_matrix
 from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant, conflict_pairs
 from verifier.check.results import PROVED, REFUTED, CheckResult, Finding, RulesetReport
-from verifier.pathway.prove import PathwayOptions, check_pathways
+from verifier.pathway.prove import PathwayOptions, check_pathways, effect_warnings
 from verifier.check.rule_checks import check_rule_fires, constraints_excluding_nothing, redundant_rules
 from verifier.solver.session import Session
 
@@ -60,6 +60,7 @@ def check_ruleset(
     warnings = [Finding("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
     warnings += redundant_rules(s, dead)
     warnings += constraints_excluding_nothing(s)
+    warnings += effect_warnings(s)
     return RulesetReport(
         path=ruleset.path,
         name=ruleset.name,

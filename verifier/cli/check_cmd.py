@@ -9,7 +9,7 @@ import click
 import dsl
 from dsl.model import Ruleset
 from verifier.check.run import DEFAULT_TIMEOUT_S, check_ruleset
-from verifier.pathway.prove import DEFAULT_DEPTH, DEFAULT_MAX_K, PathwayOptions
+from verifier.pathway.prove import DEFAULT_DEPTH, DEFAULT_MAX_K, DEFAULT_PATHWAY_TIMEOUT_S, PathwayOptions
 from verifier.cli.common import ExitCode
 from verifier.check.render import render_json, render_text
 from verifier.check.junit import render_junit
@@ -55,8 +55,10 @@ def _stderr_notes(reports: list[RulesetReport], fmt: str) -> None:
                    "as holding up to that depth (never as proved).")
 @click.option("--max-k", type=click.IntRange(0, 200), default=DEFAULT_MAX_K, show_default=True,
               help="Pathway properties: the largest k tried by k-induction.")
+@click.option("--pathway-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_PATHWAY_TIMEOUT_S,
+              show_default=True, help="Seconds each pathway query may take (one query covers N steps of journeys).")
 def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing: bool, depth: int,
-                  max_k: int) -> None:
+                  max_k: int, pathway_timeout: float) -> None:
     """Prove coverage, contradictions, dead rules and every property of each RULESET.
 
     \b
@@ -73,7 +75,7 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
         sys.exit(int(ExitCode.BAD_INPUT))
     timing = not no_timing
     try:
-        pathway = PathwayOptions(depth=depth, max_k=max_k)
+        pathway = PathwayOptions(depth=depth, max_k=max_k, timeout_s=pathway_timeout)
         reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings, pathway=pathway)
                    for rs, warnings in loaded]
         render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)

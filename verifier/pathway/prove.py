@@ -26,7 +26,7 @@ import z3
 
 from dsl import model as m
 from dsl.printer import format_expr
-from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult
+from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult, Finding
 from verifier.pathway.journeys import JourneyReplayer, journey_json
 from verifier.pathway.unroll import Unrolling
 from verifier.solver.encoding import default_value
@@ -35,14 +35,19 @@ from verifier.solver.session import Outcome, Session
 
 DEFAULT_DEPTH = 8
 DEFAULT_MAX_K = 4
+# A bounded check of N steps is one query over N copies of the ruleset, far
+# bigger than a snapshot query, so it has its own limit (seconds, wall clock).
+DEFAULT_PATHWAY_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
 class PathwayOptions:
-    """``depth``: BMC depth of the safety forms; ``max_k``: largest k tried by k-induction."""
+    """``depth``: BMC depth of the safety forms; ``max_k``: largest k tried by k-induction;
+    ``timeout_s``: limit of each pathway query (None: none)."""
 
     depth: int = DEFAULT_DEPTH
     max_k: int = DEFAULT_MAX_K
+    timeout_s: float | None = DEFAULT_PATHWAY_TIMEOUT_S
 
 
 def describe(p: m.Pathway) -> str:
@@ -78,8 +83,8 @@ class _Checker:
 
     def solver(self) -> z3.Solver:
         sol = z3.Solver(ctx=self.enc.ctx)
-        if self.enc.timeout_ms is not None:
-            sol.set("timeout", min(max(1, int(self.enc.timeout_ms)), 2**32 - 1))
+        if self.opts.timeout_s is not None:
+            sol.set("timeout", min(max(1, int(self.opts.timeout_s * 1000)), 2**32 - 1))
         return sol
 
     def event(self, u: Unrolling, e: m.Event, i: int) -> z3.BoolRef:
@@ -90,8 +95,9 @@ class _Checker:
 
     def _why_unknown(self, sol: z3.Solver) -> Outcome:
         reason = sol.reason_unknown()
-        if reason in ("canceled", "timeout") and self.s.timeout_s is not None:
-            return Outcome(UNKNOWN, f"timed out after {self.s.timeout_s:g}s (the --timeout per query); not proved")
+        if reason in ("canceled", "timeout") and self.opts.timeout_s is not None:
+            return Outcome(UNKNOWN, f"timed out after {self.opts.timeout_s:g}s (the --pathway-timeout per query); "
+                                    "not proved")
         return Outcome(UNKNOWN, f"the solver gave up ({reason or 'no reason given'}); not proved")
 
     def _plain(self, sol: z3.Solver, u: Unrolling, assumptions: list[z3.BoolRef], model: z3.ModelRef) -> z3.ModelRef:
@@ -348,3 +354,25 @@ def check_pathways(s: Session, opts: PathwayOptions = PathwayOptions()) -> list[
         return []
     rep = JourneyReplayer(s.ruleset)
     return [check_pathway(s, p, opts, rep) for p in s.ruleset.pathways]
+
+
+def effect_warnings(s: Session) -> list[Finding]:
+    """Effects that can never move a patient: wherever their action is given, no outcome is a valid,
+    different record (a value the constraints always forbid, or an effect that changes nothing)."""
+    rs = s.ruleset
+    if not rs.effects:
+        return []
+    sol = z3.Solver(ctx=s.enc.ctx)
+    if s.enc.timeout_ms is not None:
+        sol.set("timeout", min(max(1, int(s.enc.timeout_ms)), 2**32 - 1))
+    u = Unrolling(s.enc, sol, "w")
+    u.step(0)
+    out = []
+    for eff in rs.effects:
+        if not eff.assignments or eff.action not in u.movers or z3.is_false(s.enc.given[eff.action]):
+            continue
+        if sol.check(u.taken((eff.action,), 0)) == z3.unsat:
+            out.append(Finding("effect", f"the effect of {eff.action} never leads to a valid, different record "
+                                         f"where {eff.action} is given: carrying it out never moves a patient",
+                               str(eff.span)))
+    return out
