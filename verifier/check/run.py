@@ -22,7 +22,7 @@ def check_ruleset(
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     dsl_warnings: Iterable[Diagnostic] = (),
     replay: bool = True,
-    pathway: PathwayOptions = PathwayOptions(),
+    pathway: PathwayOptions | None = PathwayOptions(),
 ) -> RulesetReport:
     """Prove everything ``ruleset`` declares plus the built-in properties.
 
@@ -54,13 +54,15 @@ def check_ruleset(
 
     for prop in ruleset.properties:
         results.append(check_invariant(s, prop))
-    # Journeys (issue 16): BMC and k-induction over the effects of actions.
-    results.extend(check_pathways(s, pathway))
+    # Journeys (issue 16): BMC and k-induction over the effects of actions (None: skipped).
+    if pathway is not None:
+        results.extend(check_pathways(s, pathway))
 
     warnings = [Finding("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
     warnings += redundant_rules(s, dead)
     warnings += constraints_excluding_nothing(s)
-    warnings += effect_warnings(s)
+    if pathway is not None:
+        warnings += effect_warnings(s)
     return RulesetReport(
         path=ruleset.path,
         name=ruleset.name,

@@ -57,8 +57,10 @@ def _stderr_notes(reports: list[RulesetReport], fmt: str) -> None:
               help="Pathway properties: the largest k tried by k-induction.")
 @click.option("--pathway-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_PATHWAY_TIMEOUT_S,
               show_default=True, help="Seconds each pathway query may take (one query covers N steps of journeys).")
+@click.option("--skip-pathways", is_flag=True,
+              help="Leave the pathway properties out (snapshot checks only: a quick run while editing rules).")
 def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing: bool, depth: int,
-                  max_k: int, pathway_timeout: float) -> None:
+                  max_k: int, pathway_timeout: float, skip_pathways: bool) -> None:
     """Prove coverage, contradictions, dead rules and every property of each RULESET.
 
     \b
@@ -75,7 +77,7 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
         sys.exit(int(ExitCode.BAD_INPUT))
     timing = not no_timing
     try:
-        pathway = PathwayOptions(depth=depth, max_k=max_k, timeout_s=pathway_timeout)
+        pathway = None if skip_pathways else PathwayOptions(depth=depth, max_k=max_k, timeout_s=pathway_timeout)
         reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings, pathway=pathway)
                    for rs, warnings in loaded]
         render = {"json": render_json, "sarif": render_sarif, "junit": render_junit}.get(fmt, render_text)
