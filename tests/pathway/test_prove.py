@@ -132,3 +132,11 @@ def test_a_pathway_query_that_times_out_is_unknown_never_proved():
     rs = load(SMALL + 'pathway p "t": leaves workup within 2 steps\n')
     r = check_pathway(Session(rs, 10), rs.pathways[0], PathwayOptions(timeout_s=1e-6))
     assert r.status == UNKNOWN and "--pathway-timeout" in r.message
+
+
+def test_a_ruleset_checked_again_in_the_same_process_gets_the_same_verdicts():
+    rs = load(EARLY_SURGERY + 'pathway p "t": never taken(operate) before referred\n')
+    first = [r for r in check_ruleset(rs, timeout_s=10).results if r.kind == "pathway"]
+    again = [r for r in check_ruleset(rs, timeout_s=10).results if r.kind == "pathway"]
+    assert [r.to_json(False) for r in again] == [r.to_json(False) for r in first]
+    assert first[0].status == REFUTED

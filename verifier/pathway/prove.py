@@ -19,6 +19,7 @@ Z3 proves it inductive (Houdini), so the strengthening is sound.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -348,12 +349,30 @@ def check_pathway(s: Session, p: m.Pathway, opts: PathwayOptions = PathwayOption
     return s.run(p.id, "pathway", str(p.span), lambda: _Checker(s, p, opts, rep).decide())
 
 
+# Decided verdicts of whole rulesets already checked in this process. A process
+# that checks the same ruleset again (the test suite, an editor integration,
+# `report` after `check`) gets them at once: for the same checked model and
+# options the answer is the same, and the exhaustive checks cost seconds.
+# Undecided results are never kept (a timeout depends on the machine's load).
+_MEMO: "OrderedDict[tuple, list[CheckResult]]" = OrderedDict()
+_MEMO_SIZE = 16
+
+
 def check_pathways(s: Session, opts: PathwayOptions = PathwayOptions()) -> list[CheckResult]:
     """Every pathway property of the ruleset, in declaration order."""
     if not s.ruleset.pathways:
         return []
+    key = (s.ruleset, s.ruleset.path, opts, s.replayer.available)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return list(_MEMO[key])
     rep = JourneyReplayer(s.ruleset)
-    return [check_pathway(s, p, opts, rep) for p in s.ruleset.pathways]
+    results = [check_pathway(s, p, opts, rep) for p in s.ruleset.pathways]
+    if all(r.status != UNKNOWN for r in results):
+        _MEMO[key] = results
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return list(results)
 
 
 def effect_warnings(s: Session) -> list[Finding]:
