@@ -39,6 +39,7 @@ demo: setup
 	mkdir -p out
 	$(BIN)/ruleproof graph rulesets/liposarcoma.rules -o out/liposarcoma-rules.svg
 	$(BIN)/ruleproof graph rulesets/liposarcoma.rules --view decision -o out/liposarcoma-decision.svg
+	$(BIN)/ruleproof graph rulesets/liposarcoma.rules --view pathway -o out/liposarcoma-pathway.svg
 	$(BIN)/ruleproof report rulesets/liposarcoma.rules -o out/liposarcoma-report.html
 	$(BIN)/ruleproof eval rulesets/liposarcoma.rules $(EXAMPLE) --explain
 
