@@ -49,6 +49,7 @@ demo: setup
 	mkdir -p out
 	$(BIN)/ruleproof graph rulesets/liposarcoma.rules -o out/liposarcoma-rules.svg
 	$(BIN)/ruleproof graph rulesets/liposarcoma.rules --view decision -o out/liposarcoma-decision.svg
+	$(BIN)/ruleproof graph rulesets/liposarcoma.rules --view pathway -o out/liposarcoma-pathway.svg
 	$(BIN)/ruleproof report rulesets/liposarcoma.rules -o out/liposarcoma-report.html
 	$(BIN)/ruleproof eval rulesets/liposarcoma.rules $(EXAMPLE) --explain
 
@@ -71,6 +72,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_tables.py
 	$(BIN)/python benchmarks/bench_gate.py
 	$(BIN)/python benchmarks/bench_guards.py
+	$(BIN)/python benchmarks/bench_pathway.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis $(CQL_RUNNER)/node_modules

@@ -341,9 +341,63 @@ class ExampleDecl:
     span: Span
 
 
+# ---------------------------------------------------------------- pathways
+# Effects of actions and properties of journeys (issue 16; see verifier/pathway).
+
+
+@dataclass(frozen=True, slots=True)
+class EffectValue:
+    """A value an effect may give an input: a number, a name (enum value) or a boolean."""
+
+    value: "Number | str | bool"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class AssignDecl:
+    """``x := v``, ``x := one of {v, w}`` (``values``) or ``x += n`` (``advance``)."""
+
+    input: Ident
+    values: tuple[EffectValue, ...]
+    advance: "Number | None"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EffectDecl:
+    action: Ident
+    assignments: tuple[AssignDecl, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EventDecl:
+    """An event of a journey: ``taken(actions)`` (``actions`` set) or a state condition."""
+
+    actions: "RawActionSet | None"
+    expr: "RawExpr | None"
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayDecl:
+    """``pathway ID "title": [from EXPR] FORM``; ``form`` names the temporal form."""
+
+    id: Ident
+    title: str
+    start: "RawExpr | None"
+    form: str  # always, before, after, eventually, until, leaves
+    first: "EventDecl | None"
+    second: "EventDecl | None"
+    bound: int | None
+    phase: Ident | None
+    span: Span
+
+
 Decl = Union[
     BaselineDecl, ExampleDecl,
     GradingDecl,
+    EffectDecl, PathwayDecl,
     SourceDecl, InputDecl, DefineDecl, ActionDecl, GroupDecl, ConstraintDecl,
     PhaseDecl, RuleDecl, ConflictDecl, PropertyDecl, CoverageDecl,
 ]

@@ -954,6 +954,10 @@ class _Checker:
             if ok:
                 coverages.append(m.Coverage(cid, d.title, tuple(i.name for i in d.inputs), d.span))
         examples = self.check_examples(grading)  # issue 12
+        # Pathways (issue 16): effects and journey properties, checked in their own module.
+        from dsl.pathway_check import check_pathway_decls
+
+        effects, pathways = check_pathway_decls(self)
         self.warn_unused()
         self.check_optional_uses(inputs, rules, constraints, properties)  # issue 12
         if any(x.severity == "error" for x in self.diags):
@@ -974,6 +978,8 @@ class _Checker:
             conflicts=tuple(conflicts),
             properties=tuple(properties),
             coverages=tuple(coverages),
+            effects=effects,
+            pathways=pathways,
         )
 
     def warn_unused(self) -> None:

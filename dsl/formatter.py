@@ -230,6 +230,43 @@ def _fields(head: str, fields: Sequence[ast.FieldValue], indent: str) -> list[st
     return [f"{indent}{head} {{", *(f"{indent}{_IND}{x}," for x in items), f"{indent}}}"]
 
 
+def _assignment(a: ast.AssignDecl) -> str:
+    if a.advance is not None:
+        return f"{a.input.name} += {a.advance.text}"
+    values = [_effect_value(v) for v in a.values]
+    if len(values) == 1:
+        return f"{a.input.name} := {values[0]}"
+    return f"{a.input.name} := one of {{{', '.join(values)}}}"
+
+
+def _effect_value(v: ast.EffectValue) -> str:
+    if isinstance(v.value, bool):
+        return "true" if v.value else "false"
+    return v.value if isinstance(v.value, str) else v.value.text
+
+
+def _event(e: ast.EventDecl | None) -> str:
+    assert e is not None
+    if e.actions is not None:
+        return f"taken({format_action_set(e.actions)})"
+    assert e.expr is not None
+    return format_raw_expr(e.expr)
+
+
+def _temporal(d: ast.PathwayDecl) -> str:
+    """The form of a pathway property, as the grammar writes it."""
+    if d.form == "always":
+        return f"always {_event(d.first)}"
+    if d.form in ("before", "after"):
+        return f"never {_event(d.first)} {d.form} {_event(d.second)}"
+    if d.form == "eventually":
+        return f"eventually {_event(d.first)} within {d.bound} steps"
+    if d.form == "until":
+        return f"always {_event(d.first)} until {_event(d.second)}"
+    assert d.form == "leaves" and d.phase is not None
+    return f"leaves {d.phase.name} within {d.bound} steps"
+
+
 def _type(t: ast.TypeDecl) -> str:
     if t.kind == "bool":
         return "bool"
@@ -299,6 +336,15 @@ def _decl(d: ast.Decl, indent: str = "") -> list[str]:
             items = ", ".join(a.name + (f" category {c.name}" if c is not None else "") for a, c in x.items)
             lines.append(f"{indent}{_IND}expect {x.status.replace('_', ' ')} {{{items}}}")
         return lines
+    if isinstance(d, ast.EffectDecl):
+        parts = [_assignment(a) for a in d.assignments]
+        head = f"{indent}effect {d.action.name}: "
+        if len(head) + len(", ".join(parts)) <= WIDTH:
+            return [head + ", ".join(parts)]
+        return [head + parts[0] + ","] + [f"{indent}{_IND * 2}{x}," for x in parts[1:-1]] + [f"{indent}{_IND * 2}{parts[-1]}"]
+    if isinstance(d, ast.PathwayDecl):
+        start = f"from {format_raw_expr(d.start)} " if d.start is not None else ""
+        return [f"{indent}pathway {d.id.name} {quote(d.title)}:", f"{indent}{_IND}{start}{_temporal(d)}"]
     raise TypeError(f"not a declaration: {d!r}")  # phases are laid out by _Layout
 
 

@@ -480,6 +480,67 @@ class Example:
         return dict(self.record)
 
 
+# ---------------------------------------------------------------- pathways
+# Effects of actions and properties of journeys (issue 16). The journey
+# semantics is documented in verifier/pathway/__init__.py and the README.
+
+# A value an effect gives an input: as the verifier's records hold them.
+EffectValue = Union[bool, int, str, Fraction]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One part of an effect: ``input`` becomes one of ``values``, or grows by ``advance``."""
+
+    input: str
+    values: tuple[EffectValue, ...]  # empty for an advance
+    advance: Fraction | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What carrying out ``action`` does to the record; inputs it does not name stay as they were."""
+
+    action: str
+    assignments: tuple[Assignment, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """``taken(actions)`` (one of them is carried out at a step) or a state condition ``expr``."""
+
+    actions: tuple[str, ...] | None
+    expr: Expr | None
+    span: Span
+
+
+PATHWAY_FORMS = ("always", "before", "after", "eventually", "until", "leaves")
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    """A property of every journey from a valid record satisfying ``start`` (every valid record if None).
+
+    always: ``first`` holds at every record; before/after: ``first`` never
+    happens before (after) ``second`` has happened; eventually: ``first``
+    holds within ``bound`` steps; until: ``first`` holds at every record
+    before the first one where ``second`` holds; leaves: no journey stays in
+    ``phase`` for ``bound`` steps.
+    """
+
+    id: str
+    title: str
+    start: Expr | None
+    form: str
+    first: Event | None
+    second: Event | None
+    bound: int | None
+    phase: str | None
+    span: Span
+
+
 @dataclass(frozen=True, slots=True)
 class Ruleset:
     name: str
@@ -495,6 +556,8 @@ class Ruleset:
     conflicts: tuple[Conflict, ...]
     properties: tuple[Property, ...]
     coverages: tuple[Coverage, ...]
+    effects: tuple[Effect, ...] = ()  # pathways (issue 16)
+    pathways: tuple[Pathway, ...] = ()
     # issue 12: the evidence grading scheme the rules' categories belong to.
     grading: GradingScheme = DEFAULT_GRADING
     examples: tuple[Example, ...] = ()  # issue 12
@@ -504,6 +567,7 @@ class Ruleset:
         idx = self._index
         idx["input"] = {i.name: i for i in self.inputs}
         idx["definition"] = {d.name: d for d in self.definitions}
+        idx["effect"] = {e.action: e for e in self.effects}
         idx["action"] = {a.id: a for a in self.actions}
         idx["source"] = {s.id: s for s in self.sources}
         idx["rule"] = {r.id: r for r in self.rules}
@@ -534,6 +598,10 @@ class Ruleset:
     def rules_giving(self, strength: str, action: str) -> tuple[str, ...]:
         """The ids of the rules that give ``action`` at ``strength``, in file order."""
         return self._index["giving"].get((strength, action), ())
+
+    def effect(self, action: str) -> Effect | None:
+        """The declared effect of ``action``, or None (it leaves the record unchanged)."""
+        return self._index["effect"].get(action)
 
     @property
     def phases(self) -> tuple[Definition, ...]:

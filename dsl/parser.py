@@ -366,6 +366,73 @@ class _ToAst(Transformer_NonRecursive):
             tuple(self._ident(t) for t in inputs), self._span(meta),
         )
 
+    # -- pathways: effects and journey properties (issue 16)
+
+    @v_args(meta=True)
+    def effect(self, meta, c):
+        return ast.EffectDecl(self._ident(c[0]), tuple(c[1:]), self._span(meta))
+
+    @v_args(meta=True)
+    def assign_value(self, meta, c):
+        return ast.AssignDecl(self._ident(c[0]), (c[1],), None, self._span(meta))
+
+    @v_args(meta=True)
+    def assign_choice(self, meta, c):
+        return ast.AssignDecl(self._ident(c[0]), tuple(c[1:]), None, self._span(meta))
+
+    @v_args(meta=True)
+    def assign_advance(self, meta, c):
+        return ast.AssignDecl(self._ident(c[0]), (), c[1], self._span(meta))
+
+    @v_args(meta=True)
+    def effect_number(self, meta, c):
+        return ast.EffectValue(c[0], self._span(meta))
+
+    def effect_name(self, c):
+        return ast.EffectValue(str(c[0]), self._tok(c[0]))
+
+    @v_args(meta=True)
+    def effect_true(self, meta, c):
+        return ast.EffectValue(True, self._span(meta))
+
+    @v_args(meta=True)
+    def effect_false(self, meta, c):
+        return ast.EffectValue(False, self._span(meta))
+
+    @v_args(meta=True)
+    def pathway(self, meta, c):
+        pid, title, start, (form, first, second, bound, phase) = c
+        return ast.PathwayDecl(self._ident(pid), _unquote(title), start, form, first, second,
+                               bound, phase, self._span(meta))
+
+    def pathway_from(self, c):
+        return c[0]
+
+    def t_always(self, c):
+        return ("always", ast.EventDecl(None, c[0], c[0].span), None, None, None)
+
+    def t_before(self, c):
+        return ("before", c[0], c[1], None, None)
+
+    def t_after(self, c):
+        return ("after", c[0], c[1], None, None)
+
+    def t_eventually(self, c):
+        return ("eventually", ast.EventDecl(None, c[0], c[0].span), None, int(c[1]), None)
+
+    def t_until(self, c):
+        return ("until", ast.EventDecl(None, c[0], c[0].span), ast.EventDecl(None, c[1], c[1].span), None, None)
+
+    def t_leaves(self, c):
+        return ("leaves", None, None, int(c[1]), self._ident(c[0]))
+
+    @v_args(meta=True)
+    def event_taken(self, meta, c):
+        return ast.EventDecl(c[0], None, self._span(meta))
+
+    def event_state(self, c):
+        return ast.EventDecl(None, c[0], c[0].span)
+
     # -- action sets
 
     @v_args(meta=True)
@@ -613,7 +680,7 @@ _NOT_A_NAME_IN_EXPRESSIONS = {
 # Keywords that start a declaration; "a declaration" when all are acceptable.
 _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
-    "RULE", "CONFLICT", "PROPERTY", "COVERAGE",
+    "RULE", "CONFLICT", "PROPERTY", "COVERAGE", "EFFECT", "PATHWAY",
     "GRADING", "BASELINE", "EXAMPLE",  # issue 12
 }
 _IGNORED = {"WS", "COMMENT"}

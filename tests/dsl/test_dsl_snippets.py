@@ -571,7 +571,9 @@ def test_reserved_words_match_the_language_reference():
         "ruleset version source year url input unit doc bool int real enum define action actions "
         "constraint phase rule when because recommend consider avoid one of category sources "
         "conflict with property coverage x kind any except and or not implies iff in true false "
-        "recommended considered given avoided alternatives".split()
+        "recommended considered given avoided alternatives "
+        # pathways (issue 16)
+        "effect pathway from always never before after eventually within steps until leaves taken".split()
     ) | {"if", "then", "else", "points", "grading", "levels", "optional", "known",
          "baseline", "example", "from", "expect", "null"}  # issue 12
     assert reserved_words() == documented

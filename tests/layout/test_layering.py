@@ -24,7 +24,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "verifier.entry": {"verifier.cli"},
     "verifier.facts": {"dsl", "engine"},
     "verifier.solver": {"dsl", "engine", "verifier.facts"},
-    "verifier.check": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.exit_codes"},
+    # check runs the pathway properties beside the snapshot ones (verifier.pathway builds on check's session).
+    "verifier.check": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.exit_codes", "verifier.pathway"},
     "verifier.cases": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check"},
     "verifier.mutation": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.cases"},
     "verifier.diff": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.exit_codes"},
@@ -43,15 +44,17 @@ MAY_IMPORT: dict[str, set[str]] = {
     # The gate runs check, the case replay and the diff, and reads git.
     "verifier.gate": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.cases",
                       "verifier.diff", "verifier.mutation", "verifier.exit_codes"},
+    # Journeys: the snapshot encoding unrolled over steps, checked beside the other checks.
+    "verifier.pathway": {"dsl", "engine", "verifier.facts", "verifier.solver", "verifier.check", "verifier.graph"},
     "verifier.cli": {"*"},
 }
 
 # Third-party engines and who may import them at all (anywhere in the module).
 HEAVY_ALLOWED: dict[str, set[str]] = {
     "z3": {"verifier.solver", "verifier.check", "verifier.cases", "verifier.mutation", "verifier.diff",
-           "verifier.counterexamples", "verifier.graph", "verifier.gate"},  # graph: only inside functions (below)
-    "hypothesis": {"verifier.cases", "verifier.mutation"},
-    "graphviz": {"verifier.graph", "verifier.report"},
+           "verifier.counterexamples", "verifier.graph", "verifier.gate", "verifier.pathway"},  # graph: only inside functions (below)
+    "hypothesis": {"verifier.cases", "verifier.mutation", "verifier.pathway"},  # pathway: simulate --random
+    "graphviz": {"verifier.graph", "verifier.report", "verifier.pathway"},  # pathway: its view
 }
 
 # Packages that must not load a heavy library when imported (function-level imports are fine):

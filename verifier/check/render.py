@@ -26,6 +26,7 @@ _SECTION = {
     "dead-rule": "dead rules",
     "invariant": "invariants",
     "example": "examples",
+    "pathway": "pathway properties (journeys)",
 }
 _STATUS_WORD = {PROVED: "proved", REFUTED: "REFUTED", UNKNOWN: "UNKNOWN"}
 _WIDTH = 100
@@ -69,6 +70,13 @@ def _result_lines(r: CheckResult, width: int, timing: bool,
         lines.extend(format_record(r.counterexample, pad + "  "))
         fired = ", ".join(r.fired or ()) or "(none)"
         lines.extend(textwrap.wrap(f"fired: {fired}", _WIDTH, initial_indent=pad, subsequent_indent=pad + "  "))
+    if r.journey is not None:
+        from verifier.pathway.journeys import journey_table
+
+        lines.append(f"{pad}counterexample journey:")
+        for row in journey_table(r.journey):
+            lines.extend(textwrap.wrap(row, _WIDTH, initial_indent=pad + "  ", subsequent_indent=pad + "  " + " " * 5 + "|     ",
+                                       break_long_words=False, break_on_hyphens=False))
     return lines
 
 

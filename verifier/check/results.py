@@ -17,7 +17,7 @@ PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 STATUSES = (PROVED, REFUTED, UNKNOWN)
 
 # Check kinds, in the order a report lists them.
-KINDS = ("coverage", "coverage-matrix", "contradiction", "dead-rule", "invariant", "example")  # example: issue 12
+KINDS = ("coverage", "coverage-matrix", "contradiction", "dead-rule", "invariant", "pathway", "example")
 
 # Cell states of a coverage matrix.
 COVERED, GAP, EXCLUDED, UNDECIDED = "covered", "gap", "excluded", "unknown"
@@ -87,6 +87,8 @@ class CheckResult:
     matrix: CoverageMatrix | None = None
     # Set when the engine and Z3 disagreed: a bug in ruleproof, not a verdict.
     internal_error: bool = False
+    # A refuted pathway property: the journey, one entry per record (step, record, given, action).
+    journey: list[dict[str, Any]] | None = None
 
     def to_json(self, timing: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -104,6 +106,8 @@ class CheckResult:
             out["detail"] = list(self.detail)
         if self.matrix is not None:
             out["matrix"] = self.matrix.to_json()
+        if self.journey is not None:
+            out["journey"] = self.journey
         if self.internal_error:
             out["internal_error"] = True
         return out

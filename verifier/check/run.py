@@ -12,6 +12,7 @@ from verifier.check.examples import check_examples
 from verifier.check.coverage import check_coverage, check_matrix
 from verifier.check.properties import avoidable_actions, check_conflict, check_given_and_avoided, check_invariant
 from verifier.check.results import PROVED, REFUTED, CheckResult, CheckWarning, RulesetReport
+from verifier.pathway.prove import PathwayOptions, check_pathways, effect_warnings
 from verifier.check.rule_checks import check_rule_fires, constraints_excluding_nothing, redundant_rules
 from verifier.check.session import Session
 
@@ -23,6 +24,7 @@ def check_ruleset(
     dsl_warnings: Iterable[Diagnostic] = (),
     replay: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
+    pathway: PathwayOptions | None = PathwayOptions(),
 ) -> RulesetReport:
     """Prove everything ``ruleset`` declares plus the built-in properties.
 
@@ -58,12 +60,17 @@ def check_ruleset(
 
     for prop in ruleset.properties:
         results.append(check_invariant(s, prop))
+    # Journeys (issue 16): BMC and k-induction over the effects of actions (None: skipped).
+    if pathway is not None:
+        results.extend(check_pathways(s, pathway))
 
     results += check_examples(ruleset, s.enc)  # worked examples, last
 
     warnings = [CheckWarning("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
     warnings += redundant_rules(s, dead)
     warnings += constraints_excluding_nothing(s)
+    if pathway is not None:
+        warnings += effect_warnings(s)
     return RulesetReport(
         path=ruleset.path,
         name=ruleset.name,

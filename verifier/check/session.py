@@ -28,6 +28,8 @@ class Verdict:
     detail: tuple[str, ...] = ()
     matrix: CoverageMatrix | None = None
     internal_error: bool = False
+    # A pathway counterexample: one entry per record of the journey (verifier.pathway).
+    journey: list[dict[str, Any]] | None = None
 
 
 class Session:
@@ -78,6 +80,7 @@ class Session:
             detail=out.detail,
             matrix=out.matrix,
             internal_error=out.internal_error,
+            journey=out.journey,
         )
 
     def witness(

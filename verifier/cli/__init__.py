@@ -36,6 +36,7 @@ _COMMANDS = {
     # DMN decision tables in (and out, as an `export` target)
     "import": "verifier.cli.dmn_cmd:import_group",
     "tables": "verifier.cli.dmn_cmd:tables_command",
+    "simulate": "verifier.cli.simulate_cmd:simulate_command",
 }
 
 def _internal_error(err: Exception) -> None:

@@ -13,11 +13,12 @@ import click
 import dsl
 from dsl.model import Ruleset
 from verifier.check.run import check_ruleset
-from verifier.cli.common import ExitCode, fail, timeout_option
+from verifier.cli.common import SECONDS, ExitCode, fail, timeout_option
 from verifier.cli.progress import Progress
 from verifier.exit_codes import combine
 from verifier.check.render import render_text
 from verifier.counterexamples.output import Explainer
+from verifier.pathway.prove import DEFAULT_DEPTH, DEFAULT_MAX_K, DEFAULT_PATHWAY_TIMEOUT_S, PathwayOptions
 from verifier.check.junit import render_junit
 from verifier.check.results import UNKNOWN, RulesetReport, exit_code
 from verifier.check.sarif import render_sarif
@@ -82,8 +83,18 @@ def _only(reports: list[RulesetReport], wanted: list[str]) -> list[RulesetReport
 @click.option("--save-counterexamples", "save_dir", metavar="DIR",
               help="Write each counterexample (and each coverage gap region's example) to DIR/<ruleset>/<check>.json, "
                    "a file `ruleproof eval` reads as it is.")
+@click.option("--depth", type=click.IntRange(0, 200), default=DEFAULT_DEPTH, show_default=True,
+              help="Pathway properties: steps of bounded model checking before a safety property is reported "
+                   "as holding up to that depth (never as proved).")
+@click.option("--max-k", type=click.IntRange(0, 200), default=DEFAULT_MAX_K, show_default=True,
+              help="Pathway properties: the largest k tried by k-induction.")
+@click.option("--pathway-timeout", type=SECONDS, default=DEFAULT_PATHWAY_TIMEOUT_S,
+              show_default=True, help="Seconds each pathway query may take (one query covers N steps of journeys).")
+@click.option("--skip-pathways", is_flag=True,
+              help="Leave the pathway properties out (snapshot checks only: a quick run while editing rules).")
 def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing: bool, verbose: bool,
-                  only: tuple[str, ...], save_dir: str | None) -> None:
+                  only: tuple[str, ...], save_dir: str | None, depth: int, max_k: int, pathway_timeout: float,
+                  skip_pathways: bool) -> None:
     """Prove coverage, contradictions, dead rules and every property of each RULESET.
 
     \b
@@ -109,7 +120,8 @@ def check_command(rulesets: tuple[str, ...], fmt: str, timeout: float, no_timing
     timing = not no_timing
     wanted = [w.strip() for item in only for w in item.split(",") if w.strip()]
     with Progress("ruleproof check") as progress:  # on stderr, only when it is a terminal
-        reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings,
+        pathway = None if skip_pathways else PathwayOptions(depth=depth, max_k=max_k, timeout_s=pathway_timeout)
+        reports = [check_ruleset(rs, timeout_s=timeout, dsl_warnings=warnings, pathway=pathway,
                                  progress=lambda k, n, name, rs=rs: progress.count(k, n, f"{rs.name}: {name}"))
                    for rs, warnings in loaded]
     if wanted:

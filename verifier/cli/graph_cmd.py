@@ -38,6 +38,46 @@ def _highlight(ruleset: Ruleset, patient: str | None, counterexample: str | None
     return None
 
 
+def _pathway_source(rs: Ruleset, patient: str | None, phase: str | None, whole: bool,
+                    counterexample: str | None) -> tuple[str, str]:
+    """The pathway view (issue 16) and what it shows; a counterexample is a refuted pathway property's journey."""
+    if patient is not None or phase is not None or whole:
+        raise click.UsageError("the pathway view takes --counterexample PATHWAY_ID only (no --patient, --phase or --whole)")
+    from verifier.pathway.view import pathway_dot, pathway_edges
+
+    if not rs.effects:
+        fail(f"{rs.path}: error: the ruleset declares no effects, so no action moves a patient between phases")
+    journey, title, what = None, None, "pathway view"
+    if counterexample is not None:
+        from verifier.check.results import REFUTED
+        from verifier.pathway.prove import check_pathway
+        from verifier.check.session import Session
+        from verifier.solver import DEFAULT_TIMEOUT_S
+
+        props = {p.id: p for p in rs.pathways}
+        if counterexample not in props:
+            fail(f"{rs.path}: error: no pathway property {counterexample!r}; "
+                 f"the pathway properties are: {', '.join(props) or '(none)'}")
+        result = check_pathway(Session(rs, DEFAULT_TIMEOUT_S), props[counterexample])
+        if result.status != REFUTED or result.journey is None:
+            fail(f"{rs.path}: error: pathway property {counterexample} is {result.status}: no counterexample journey to draw")
+        journey = result.journey
+        title = f"counterexample journey of {counterexample}: {len(journey) - 1} step(s)"
+        what = f"pathway view, highlighting the journey refuting {counterexample}"
+    return pathway_dot(rs, pathway_edges(rs), journey, title), what
+
+
+def _write(output: str, fmt: str, dpi: int | None, source: str) -> None:
+    try:
+        data = render(source, fmt, dpi if fmt == "png" else None)
+    except GraphvizMissing as err:
+        fail(f"ruleproof graph: {err}")
+    try:
+        Path(output).write_bytes(data)
+    except OSError as err:
+        fail(f"{output}: error: cannot write: {err.strerror or err}")
+
+
 def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, highlight: Highlight | None,
                  labels: bool = False) -> str:
     """The DOT text of the requested view (``labels``: the ruleset's words instead of identifiers)."""
@@ -57,8 +97,9 @@ def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, hi
 @click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.option("-o", "--output", "output", required=True, metavar="FILE",
               help="Where to write the drawing; the extension picks the format: .svg, .png, .pdf or .dot.")
-@click.option("--view", type=click.Choice(["rules", "decision"]), default="rules", show_default=True,
-              help="rules: inputs -> conditions -> rules -> actions. decision: the decision diagram, one question at a time.")
+@click.option("--view", type=click.Choice(["rules", "decision", "pathway"]), default="rules", show_default=True,
+              help="rules: inputs -> conditions -> rules -> actions. decision: the decision diagram, one question at a time. "
+                   "pathway: phases as states, the actions that move a patient between them as edges.")
 @click.option("--phase", metavar="NAME", help="Draw one phase only.")
 @click.option("--whole", is_flag=True,
               help="Decision view: the single unfactored diagram of the whole ruleset (large; for completeness).")
@@ -83,6 +124,9 @@ def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole
       decision  the decision diagram: first the questions that decide the phase, then
                 per phase small diagrams read one question at a time down to what is
                 recommended; a record gets everything its phase's parts give
+      pathway   phases as states and the actions whose effects move a patient from one
+                to another (each edge decided by Z3); with --counterexample PATHWAY_ID
+                the refuting journey is drawn over it, step by step
 
     \b
     Examples:
@@ -107,6 +151,12 @@ def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole
     if phase is not None and phase not in {p.name for p in rs.phases}:
         names = ", ".join(p.name for p in rs.phases) or "(none)"
         fail(f"{ruleset}: error: no phase named {phase!r}; the phases are: {names}")
+    if view == "pathway":
+        source, what = _pathway_source(rs, patient, phase, whole, counterexample)
+        prepare_output(output)
+        _write(output, fmt, dpi, source)
+        click.echo(f"wrote {output} ({what})")
+        return
     prepare_output(output)
     highlight = _highlight(rs, patient, counterexample)
     from verifier.graph.feasible import UndecidedPaths

@@ -16,11 +16,12 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 DECLARATIONS = ("ruleset", "version", "source", "year", "url", "input", "unit", "doc", "define", "action",
                 "actions", "constraint", "phase", "rule", "when", "because", "conflict", "with", "property",
                 "coverage", "x", "category", "sources", "grading", "levels", "baseline", "example", "from",
-                "expect")
+                "expect", "effect", "pathway")
 STRENGTHS = ("recommend", "consider", "avoid", "one", "of")
 TYPES = ("bool", "int", "real", "enum", "optional")
 OPERATORS = ("and", "or", "not", "implies", "iff", "in", "except", "kind", "any", "if", "then", "else", "points",
-             "known")
+             "known", "always", "never", "before", "after", "eventually", "within", "steps", "until", "leaves",
+             "taken")
 CONSTANTS = ("true", "false", "null")
 STATUSES = ("recommended", "considered", "given", "avoided", "alternatives")
 ALL_WORDS = frozenset(DECLARATIONS + STRENGTHS + TYPES + OPERATORS + CONSTANTS + STATUSES)
@@ -44,7 +45,7 @@ class RulesLexer(RegexLexer):
             (r'"(?:[^"\\\n]|\\.)*"', String.Double),
             # The id right after a declaring keyword is a definition site.
             (r"(ruleset|input|define|action|actions|constraint|rule|property|coverage|phase|source|grading|baseline|"
-             r"example)(\s+)"
+             r"example|effect|pathway)(\s+)"
              r"([A-Za-z_][A-Za-z0-9_]*)",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(category)(\s+)([A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)" + _END, bygroups(Keyword.Declaration, Whitespace, Number)),

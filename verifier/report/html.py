@@ -34,6 +34,7 @@ _KIND_TITLES = {
     "dead-rule": "Dead rules",
     "invariant": "Properties",
     "example": "Worked examples",
+    "pathway": "Pathway properties",
 }
 _KIND_HELP = {
     "coverage": "every valid record gets at least one action recommended or considered",
@@ -42,6 +43,7 @@ _KIND_HELP = {
     "dead-rule": "every rule fires on some valid record",
     "invariant": "the ruleset's own properties hold for every valid record",
     "example": "each worked example of the ruleset gets the outcome it expects",
+    "pathway": "properties of every journey a patient can take by following the rules (BMC and k-induction)",
 }
 _STATUS_ORDER = {"refuted": 0, "unknown": 1, "proved": 2}
 
@@ -313,7 +315,9 @@ def _check_row(rs: m.Ruleset, r: Mapping[str, Any], timing: bool) -> str:
     status = str(r.get("status"))
     name = str(r.get("property"))
     prop = next((p for p in rs.properties if p.id == name), None)
-    label = f"<code>{e(name)}</code>" + (f'<div class="small muted">{e(prop.title)}</div>' if prop else "")
+    pathway = next((p for p in rs.pathways if p.id == name), None) if r.get("kind") == "pathway" else None
+    title = prop.title if prop else pathway.title if pathway else None
+    label = f"<code>{e(name)}</code>" + (f'<div class="small muted">{e(title)}</div>' if title else "")
     message = str(r.get("message", ""))
     body = [e(message)] if prop is None or message != prop.title else []
     details = [str(d) for d in r.get("detail", []) or []]
@@ -332,7 +336,30 @@ def _check_row(rs: m.Ruleset, r: Mapping[str, Any], timing: bool) -> str:
         row += (f'<tr class="cx"><td></td><td colspan="{3 if timing else 2}"><details open><summary>'
                 f"Counterexample: a valid record on which {e(name)} fails (every input) · rules fired: {e(fired)}"
                 f'</summary>{_record(r["counterexample"], rs)}</details></td></tr>')
+    if r.get("journey"):
+        row += (f'<tr class="cx"><td></td><td colspan="{3 if timing else 2}"><details open><summary>'
+                f"Counterexample journey: {len(r['journey']) - 1} step(s), replayed through the engine"
+                f"</summary>{_journey_table(r['journey'], rs)}</details></td></tr>")
     return row
+
+
+def _journey_table(journey: list[Mapping[str, Any]], rs: m.Ruleset) -> str:
+    """A step table: the starting record in full, then each step's action and what it changed."""
+    rows = ["<table><tr><th>Step</th><th>Action taken</th><th>Record (step 0) / what changed</th><th>Given there</th></tr>"]
+    prev: Mapping[str, Any] | None = None
+    for k, entry in enumerate(journey):
+        rec = entry["record"]
+        if prev is None:
+            action, what = "(start)", _record(rec, rs)
+        else:
+            action = str(journey[k - 1]["action"])
+            what = "<br>".join(f"<code>{e(n)}</code>: {e(_value(prev[n]))} &rarr; {e(_value(v))}"
+                               for n, v in rec.items() if prev[n] != v)
+        given = ", ".join(e(a) for a in entry.get("given", []))
+        rows.append(f"<tr><td>{k}</td><td><code>{e(action)}</code></td><td>{what}</td><td class=\"small\">{given}</td></tr>")
+        prev = rec
+    rows.append("</table>")
+    return "".join(rows)
 
 
 def _outcome(g: m.Give, rs: m.Ruleset) -> str:
