@@ -96,22 +96,6 @@ def _lo_key(iv: Iv) -> tuple:
     return (0,) if lo is None else (1, lo, 0 if lc else 1)
 
 
-def _inter(a: Iv, b: Iv) -> Iv | None:
-    alo, alc, ahi, ahc = a
-    blo, blc, bhi, bhc = b
-    if alo is None or (blo is not None and (blo > alo or (blo == alo and not blc))):
-        lo, lc = blo, blc
-    else:
-        lo, lc = alo, alc
-    if ahi is None or (bhi is not None and (bhi < ahi or (bhi == ahi and not bhc))):
-        hi, hc = bhi, bhc
-    else:
-        hi, hc = ahi, ahc
-    if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lc and hc))):
-        return None
-    return (lo, lc and lo is not None, hi, hc and hi is not None)  # unbounded ends are open
-
-
 def _dom(col: Column) -> Iv:
     return (col.lo, col.lo is not None, col.hi, col.hi is not None)
 
@@ -131,7 +115,7 @@ def _complement(ivs: list[Iv]) -> list[Iv]:
     cur: tuple[Fraction | None, bool] = (None, False)
     for lo, lc, hi, hc in sorted(ivs, key=_lo_key):
         if lo is not None:
-            gap = _inter((cur[0], cur[1], lo, not lc), (None, False, None, False))
+            gap = bx.iv_inter((cur[0], cur[1], lo, not lc), (None, False, None, False))
             if gap is not None and (cur[0] is None or gap[0] is not None):
                 if not (cur[0] is not None and cur[0] == lo and not (cur[1] and not lc)):
                     out.append(gap)
@@ -151,7 +135,7 @@ def number_cell(tests: UnaryTests, col: Column) -> tuple[Iv, ...]:
         if any(not _test_intervals(t) and not (isinstance(t, Compare) and t.value is None) for t in tests.tests):
             return ()  # not(...) of a FEEL null is null: no match
         ivs = _complement(ivs)
-    clipped = [c for iv in ivs if (c := _inter(iv, dom)) is not None]
+    clipped = [c for iv in ivs if (c := bx.iv_inter(iv, dom)) is not None]
     return tuple(sorted(clipped, key=_lo_key))
 
 
@@ -186,7 +170,7 @@ class TableAnalysis:
 def _contains(col: Column, outer: Cell, inner: Cell) -> bool:
     if isinstance(outer, frozenset):
         return inner <= outer  # type: ignore[operator]
-    return all(any(_inter(iv, o) == iv for o in outer) for iv in inner)  # type: ignore[union-attr]
+    return all(any(bx.iv_inter(iv, o) == iv for o in outer) for iv in inner)  # type: ignore[union-attr]
 
 
 def _merge_gaps(columns: tuple[Column, ...], gaps: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
