@@ -28,6 +28,7 @@ from typing import Sequence, Union
 from dsl import ast
 from dsl.checker import check
 from dsl.errors import RulesetError
+from dsl.lexical import scan_line
 from dsl.parser import parse
 
 WIDTH = 100
@@ -361,20 +362,9 @@ def comments(text: str) -> list[Comment]:
     """Every ``#`` comment of ``text`` (a ``#`` inside a string is not one)."""
     out: list[Comment] = []
     for n, line in enumerate(text.split("\n"), start=1):
-        in_string = escaped = False
-        for k, ch in enumerate(line):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
-            elif ch == '"':
-                in_string = True
-            elif ch == "#":
-                out.append(Comment(n, line[k:].rstrip()))
-                break
+        col, _ = scan_line(line)
+        if col is not None:
+            out.append(Comment(n, line[col:].rstrip()))
     return out
 
 

@@ -165,14 +165,7 @@ def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole
         source = graph_source(rs, view, phase, whole, highlight, labels)
     except UndecidedPaths as err:
         fail(f"{ruleset}: undecided: {err}; no diagram drawn", ExitCode.UNKNOWN)
-    try:
-        data = render(source, fmt, dpi if fmt == "png" else None)
-    except GraphvizMissing as err:
-        fail(f"ruleproof graph: {err}")
-    try:
-        Path(output).write_bytes(data)
-    except OSError as err:
-        fail(f"{output}: error: cannot write: {err.strerror or err}")
+    _write(output, fmt, dpi, source)
     what = f"{view} view" + (f", phase {phase}" if phase else "") + (f", highlighting {highlight.title}" if highlight else "")
     click.echo(f"wrote {output} ({what})")
     if highlight is not None and view == "rules" and not highlight.fired:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 import dsl
+from dsl.lexical import scan_line
 from dsl import ast
 from dsl.errors import Diagnostic
 from dsl.formatter import format_action_set, format_raw_expr
@@ -130,20 +131,8 @@ def parse_symbols(text: str, path: str) -> dict[str, Symbol] | None:
 
 def _in_code(src: str, at: int) -> bool:
     """Whether column ``at`` of a line is code (not inside a string or a comment)."""
-    in_string = escaped = False
-    for k, ch in enumerate(src[:at]):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "#":
-            return False
-    return not in_string
+    comment, in_string = scan_line(src, at)
+    return comment is None and not in_string
 
 
 def word_at(text: str, line: int, character: int) -> tuple[str, int, int] | None:
