@@ -33,38 +33,78 @@ def _computed_node(e: m.Expr) -> bool:
     return isinstance(e, m.Ite) and isinstance(e.type, m.NumType)
 
 
+def _reaching_defs(ruleset: m.Ruleset) -> frozenset[str]:
+    """The definitions through which some number worth showing is read.
+
+    Only these are worth walking into: a decision table's row definitions
+    read no number, and walking each rule's chain of them again would make
+    ``--explain`` quadratic in the number of rows (issue 14).
+    """
+    cached = _REACH.get(id(ruleset))
+    if cached is not None and cached[0] is ruleset:
+        return cached[1]
+    direct: dict[str, bool] = {}
+    reads: dict[str, set[str]] = {}
+    for d in ruleset.definitions:
+        hit = isinstance(d.type, m.NumType)
+        refs: set[str] = set()
+        for node in m.walk(d.expr):
+            if isinstance(node, m.DefRef):
+                refs.add(node.name)
+            elif _computed_node(node):
+                hit = True
+        direct[d.name] = hit
+        reads[d.name] = refs
+    # Definitions may only read earlier-checked ones, but order is not relied on: a fixpoint.
+    reach = {n for n, hit in direct.items() if hit}
+    readers: dict[str, set[str]] = {}
+    for n, refs in reads.items():
+        for r in refs:
+            readers.setdefault(r, set()).add(n)
+    todo = list(reach)
+    while todo:
+        for reader in readers.get(todo.pop(), ()):
+            if reader not in reach:
+                reach.add(reader)
+                todo.append(reader)
+    out = frozenset(reach)
+    _REACH.clear()  # one ruleset at a time is what callers use; keep no others alive
+    _REACH[id(ruleset)] = (ruleset, out)
+    return out
+
+
+_REACH: dict[int, tuple[m.Ruleset, frozenset[str]]] = {}
+
+
 def computed_values(ruleset: m.Ruleset, cond: m.Expr) -> tuple[Computed, ...]:
     """The numbers worth showing beside ``cond``, in the order a reader meets them."""
     out: list[Computed] = []
     seen_defs: set[str] = set()
-
-    def visit(e: m.Expr) -> None:
-        stack = [e]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, m.DefRef):
-                if node.name in seen_defs:
-                    continue
-                seen_defs.add(node.name)
-                d = ruleset.definition(node.name)
-                if isinstance(d.type, m.NumType):
-                    table = d.expr if isinstance(d.expr, m.Points) else None
-                    out.append(Computed(node.name, node, table))
-                    if table is not None:
-                        continue  # its lines are shown with it
-                    if _computed_node(d.expr):  # shown as the definition itself
-                        for kid in m.children(d.expr):
-                            visit(kid)
-                        continue
-                visit(d.expr)
+    reaching = _reaching_defs(ruleset)
+    # An explicit stack, not recursion: a chain of a thousand definitions must not overflow.
+    stack: list[m.Expr] = [cond]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, m.DefRef):
+            if node.name in seen_defs or node.name not in reaching:
                 continue
-            if _computed_node(node):
-                out.append(Computed(format_expr(node), node, node if isinstance(node, m.Points) else None))
-                if isinstance(node, m.Points):
+            seen_defs.add(node.name)
+            d = ruleset.definition(node.name)
+            if isinstance(d.type, m.NumType):
+                table = d.expr if isinstance(d.expr, m.Points) else None
+                out.append(Computed(node.name, node, table))
+                if table is not None:
+                    continue  # its lines are shown with it
+                if _computed_node(d.expr):  # shown as the definition itself
+                    stack.extend(reversed(m.children(d.expr)))
                     continue
-            stack.extend(reversed(m.children(node)))
-
-    visit(cond)
+            stack.append(d.expr)
+            continue
+        if _computed_node(node):
+            out.append(Computed(format_expr(node), node, node if isinstance(node, m.Points) else None))
+            if isinstance(node, m.Points):
+                continue
+        stack.extend(reversed(m.children(node)))
     return tuple(out)
 
 

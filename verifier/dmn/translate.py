@@ -429,9 +429,11 @@ class _Translator:
                         info.value_actions[a] = (c, v)
                         label = f"{d.name} = {_feel(v)}" if len(columns) == 1 else f"{d.name}.{columns[c]} = {_feel(v)}"
                         self.actions.append(f"action {a}: {name} {_q(label)}")
-        for r, e, g in zip(t.rows, match_exprs, guards):
+        for r, e, mk, g in zip(t.rows, match_exprs, m, guards):
             rid = self.fresh(f"{name}_r{r.number}")
-            when = e if g is None else f"({e}) and not {g}" if e != "true" else f"not {g}"
+            # A guarded row reads its match definition rather than repeating it: the
+            # rules file is then half the size, and so is the time to read it back.
+            when = e if g is None else f"{mk} and not {g}" if e != "true" else f"not {g}"
             info.row_outputs[r.number] = r.outputs
             if t.single_valued:
                 gives = [actions[(c, v)] for c, v in enumerate(r.outputs)]
