@@ -182,7 +182,7 @@ MAX_DIGITS = 30
 # far below what would cost memory or flood a terminal.
 MAX_STRING = 4000
 MAX_NAME = 200
-MAX_TEXT_CHARS = 4 * 1024 * 1024
+MAX_TEXT_CHARS = 16 * 1024 * 1024
 # Control characters (a tab aside), line separators and bidirectional overrides.
 _UNSHOWABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 

@@ -42,6 +42,10 @@ def import_dmn(dmn_file: str, out: str | None) -> None:
         tr = translate(read_dmn_file(dmn_file))
     except DmnError as err:
         fail(err.render())
+    from dsl.parser import MAX_TEXT_CHARS
+    if len(tr.text) > MAX_TEXT_CHARS:  # the model is too big for a rules file, not a translation bug
+        fail(f"{dmn_file}: error: the translation would be {len(tr.text)} characters, more than a rules file "
+             f"may hold ({MAX_TEXT_CHARS}); split the model into smaller decisions")
     try:
         dsl.parse_ruleset(tr.text, out or "<import>")  # what is written must check
     except dsl.RulesetError as err:
