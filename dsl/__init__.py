@@ -10,7 +10,7 @@ from dsl.model import Ruleset
 from dsl.parser import parse
 from dsl.span import Span
 
-__all__ = ["Diagnostic", "Ruleset", "RulesetError", "load_ruleset", "parse_ruleset", "check_text"]
+__all__ = ["Diagnostic", "Ruleset", "RulesetError", "load_ruleset", "parse_ruleset", "check_text", "check_text_cached"]
 
 
 MAX_RULES_BYTES = 16 * 1024 * 1024  # parse() caps the characters the same; a 10,000-row DMN table is 5 MB
@@ -24,6 +24,22 @@ def check_text(text: str, path: str = "<string>") -> tuple[Ruleset, list[Diagnos
     if text.startswith("\ufeff"):  # not part of the text: columns are counted without it
         text = text[1:]
     return check(parse(text, path), text)
+
+
+def check_text_cached(text: str, path: str = "<string>") -> tuple[Ruleset, list[Diagnostic]]:
+    """``check_text``, reusing the checked ruleset kept for this very text and path
+    (large rulesets only; see ``dsl.checked_cache``). Errors are never kept: a
+    ruleset with errors is checked, and reported, every time."""
+    from dsl import checked_cache
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    kept = checked_cache.load(text, path)
+    if kept is not None:
+        return kept
+    ruleset, warnings = check_text(text, path)
+    checked_cache.store(text, path, ruleset, warnings)
+    return ruleset, warnings
 
 
 def parse_ruleset(text: str, path: str = "<string>") -> Ruleset:

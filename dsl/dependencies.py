@@ -29,22 +29,58 @@ class Reads:
 
 def reads(e: m.Expr, ruleset: m.Ruleset) -> Reads:
     """Everything ``e`` depends on, directly or through the definitions it uses."""
+    return _collect(e, ruleset, top=True)
+
+
+def _collect(e: m.Expr, ruleset: m.Ruleset, top: bool) -> Reads:
+    """``reads``; at the top level each definition met is worked out once and kept
+    (``_def_reads``), below it definitions are expanded in place."""
     inputs: dict[str, None] = {}
     defs: dict[str, None] = {}
     known: dict[str, None] = {}
-
-    def visit(expr: m.Expr) -> None:
-        for node in m.walk(expr):
-            if isinstance(node, m.InputRef):
-                inputs.setdefault(node.name)
-            elif isinstance(node, m.Known):
-                known.setdefault(node.name)
-            elif isinstance(node, m.DefRef) and node.name not in defs:
-                defs.setdefault(node.name)
-                visit(ruleset.definition(node.name).expr)
-
-    visit(e)
+    # Depth-first with an explicit stack of walks: a decision table imported from
+    # DMN chains thousands of definitions, deeper than Python's recursion limit.
+    stack = [m.walk(e)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, m.InputRef):
+            inputs.setdefault(node.name)
+        elif isinstance(node, m.Known):
+            known.setdefault(node.name)
+        elif isinstance(node, m.DefRef) and node.name not in defs:
+            defs.setdefault(node.name)
+            memo = _memo(ruleset).get(node.name)
+            if memo is None and top:
+                memo = _def_reads(node.name, ruleset)
+            if memo is None:
+                stack.append(m.walk(ruleset.definition(node.name).expr))
+                continue
+            # What the definition reads, in its order, less what was seen already:
+            # exactly what expanding it in place would add (anything it shares with
+            # an earlier definition came in with that one).
+            for name in memo.inputs:
+                inputs.setdefault(name)
+            for name in memo.definitions:
+                defs.setdefault(name)
+            for name in memo.known:
+                known.setdefault(name)
     return Reads(tuple(inputs), tuple(defs), tuple(known))
+
+
+def _def_reads(name: str, ruleset: m.Ruleset) -> Reads:
+    """What definition ``name`` reads, worked out once per ruleset: every rule of a
+    decision table reads the same long guard chain."""
+    memo = _memo(ruleset)
+    if name not in memo:
+        memo[name] = _collect(ruleset.definition(name).expr, ruleset, top=False)
+    return memo[name]
+
+
+def _memo(ruleset: m.Ruleset) -> dict[str, Reads]:
+    """Reads of definitions worked out before, kept with the (immutable) ruleset."""
+    return ruleset._index.setdefault("reads", {})
 
 
 def dependents(ruleset: m.Ruleset, names: Iterable[str]) -> frozenset[str]:

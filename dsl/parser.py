@@ -10,7 +10,6 @@ import difflib
 import hashlib
 import os
 import re
-import stat
 
 from lark import Lark, Token, v_args
 from lark import __version__ as lark_version
@@ -19,6 +18,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from dsl import ast
 from dsl.errors import Diagnostic, RulesetError
+from dsl.private_cache import cache_folder, trusted_file
 from dsl.span import Span
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -56,49 +56,17 @@ class _Keywords:
 _KEYWORDS = _Keywords()
 
 
-def _private_dir(folder: str) -> bool:
-    """True if ``folder`` is a real directory that only this account can read or write.
-
-    The cache holds pickles, and loading a pickle runs code: a folder another
-    account owns, can write, or has replaced by a symlink would let it run code
-    as us. Such a folder is not used (the tables are then built in memory).
-    """
-    try:
-        st = os.lstat(folder)
-    except OSError:
-        return False
-    return (stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
-            and stat.S_IMODE(st.st_mode) & 0o077 == 0)
-
-
-def _trusted_file(path: str) -> bool:
-    """True if ``path`` is a plain file of ours (no symlink, no hard link, not writable by others)."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    return (stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and st.st_nlink == 1
-            and stat.S_IMODE(st.st_mode) & 0o022 == 0)
-
-
 def _cache_path(grammar: str) -> str | None:
     """Where the built parser tables are kept between runs, or None for no cache.
 
     Building the LALR tables is most of `ruleproof eval`'s start-up. Lark's own
     ``cache=True`` keeps them in the shared temp dir, where another user could
-    plant a pickle for us to load; ours live in the user's cache dir, keyed by
-    the grammar and the Lark version so that a stale file is never read, and
-    only in a folder that is ours alone (see ``_private_dir``).
+    plant a pickle for us to load; ours live in the user's private cache folder
+    (``dsl.private_cache``), keyed by the grammar and the Lark version so that a
+    stale file is never read.
     """
-    if not hasattr(os, "getuid"):  # pragma: no cover - no ownership to check: no cache
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "ruleproof")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    if not _private_dir(folder):
+    folder = cache_folder()
+    if folder is None:
         return None
     key = hashlib.sha256(f"{lark_version}\0{grammar}".encode()).hexdigest()[:20]
     return os.path.join(folder, f"grammar-{key}.lark-cache")
@@ -121,7 +89,7 @@ def _build_cached(grammar: str) -> Lark:
     path = _cache_path(grammar)
     if path is None:
         return _build(grammar, False)
-    if _trusted_file(path):
+    if trusted_file(path):
         return _build(grammar, path)
     # No usable cache file (or an odd one: a link, someone else's): build and
     # write a fresh file beside it, then rename it over the old name, so a

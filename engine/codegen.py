@@ -39,14 +39,25 @@ class ExprCompiler:
 
     def __init__(self) -> None:
         self.consts: dict[str, Any] = {"_ctx": EXACT}
+        # (type, value) -> name: a table of thousands of rows has thousands of
+        # constants, and a scan per constant made compiling it quadratic.
+        self._names: dict[tuple[type, Any], str] = {}
+        self._defs: dict[str, str] = {}
 
     def const(self, value: Any) -> str:
-        for k, v in self.consts.items():
-            if type(v) is type(value) and v == value:
-                return k
-        name = f"_k{len(self.consts)}"
-        self.consts[name] = value
+        key = (type(value), value)
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"_k{len(self.consts)}"
+            self.consts[name] = value
         return name
+
+    def definition(self, d: m.Definition) -> str:
+        """The source of a definition's value, made once however many functions bind it."""
+        src = self._defs.get(d.name)
+        if src is None:
+            src = self._defs[d.name] = self.expr(d.expr)
+        return src
 
     def num(self, v: Fraction) -> str:
         if v.denominator == 1:
@@ -115,8 +126,18 @@ def placeholder(i: m.Input) -> Any:
     return int(lo) if lo.denominator == 1 else fraction_to_decimal(lo)
 
 
-def _prelude(ruleset: m.Ruleset, c: ExprCompiler) -> list[str]:
-    """Lines binding every input and definition to a local, in dependency order."""
+def _needed(ruleset: m.Ruleset, exprs: list[m.Expr]) -> set[str]:
+    """The definitions ``exprs`` read, directly or through other definitions (one linear pass:
+    definitions come after what they use, so users are met first walking backwards)."""
+    need = {n.name for e in exprs for n in m.walk(e) if isinstance(n, m.DefRef)}
+    for d in reversed(ruleset.definitions):
+        if d.name in need:
+            need.update(n.name for n in m.walk(d.expr) if isinstance(n, m.DefRef))
+    return need
+
+
+def _prelude(ruleset: m.Ruleset, c: ExprCompiler, exprs: list[m.Expr]) -> list[str]:
+    """Lines binding every input, and each definition ``exprs`` need, to a local, in dependency order."""
     lines = []
     for i in ruleset.inputs:
         lines.append(f"    i_{i.name} = r[{i.name!r}]")
@@ -126,7 +147,8 @@ def _prelude(ruleset: m.Ruleset, c: ExprCompiler) -> list[str]:
             # comparisons from meeting None.
             lines.append(f"    k_{i.name} = i_{i.name} is not None")
             lines.append(f"    if not k_{i.name}: i_{i.name} = {c.const(placeholder(i))}")
-    lines += [f"    d_{d.name} = {c.expr(d.expr)}" for d in ruleset.definitions]
+    need = _needed(ruleset, exprs)
+    lines += [f"    d_{d.name} = {c.definition(d)}" for d in ruleset.definitions if d.name in need]
     return lines
 
 
@@ -137,11 +159,11 @@ def build(ruleset: m.Ruleset) -> tuple[Any, Any]:
     ``fired_rules(r)`` returns the indices of the rules whose condition holds.
     """
     c = ExprCompiler()
-    src = ["def failed_constraints(r):"] + _prelude(ruleset, c) + ["    out = []"]
+    src = ["def failed_constraints(r):"] + _prelude(ruleset, c, [k.expr for k in ruleset.constraints]) + ["    out = []"]
     for k, con in enumerate(ruleset.constraints):
         src.append(f"    if not {c.expr(con.expr)}: out.append({k})")
     src.append("    return out")
-    src += ["", "def fired_rules(r):"] + _prelude(ruleset, c) + ["    out = []"]
+    src += ["", "def fired_rules(r):"] + _prelude(ruleset, c, [r.condition for r in ruleset.rules]) + ["    out = []"]
     for k, rule in enumerate(ruleset.rules):
         src.append(f"    if {c.expr(rule.condition)}: out.append({k})")
     src.append("    return out")
@@ -155,7 +177,7 @@ def build_predicate(ruleset: m.Ruleset, exprs: list[m.Expr]) -> Any:
     """One function of a record returning the truth of each expression (for traces)."""
     c = ExprCompiler()
     body = ", ".join(c.expr(e) for e in exprs)
-    src = ["def values(r):"] + _prelude(ruleset, c) + [f"    return ({body}{',' if exprs else ''})"]
+    src = ["def values(r):"] + _prelude(ruleset, c, exprs) + [f"    return ({body}{',' if exprs else ''})"]
     namespace: dict[str, Any] = dict(c.consts)
     exec(compile("\n".join(src) + "\n", f"<trace {ruleset.name}>", "exec"), namespace)  # noqa: S102
     return namespace["values"]

@@ -74,7 +74,7 @@ def compile_conditions(ruleset: m.Ruleset, exprs: Sequence[m.Expr]) -> Callable[
     """One function of (record, decision) returning the truth of each condition."""
     c = _PathwayCompiler()
     body = ", ".join(c.expr(e) for e in exprs)
-    src = ["def values(r, _st):"] + _prelude(ruleset, c) + [f"    return ({body}{',' if exprs else ''})"]
+    src = ["def values(r, _st):"] + _prelude(ruleset, c, list(exprs)) + [f"    return ({body}{',' if exprs else ''})"]
     namespace: dict[str, Any] = dict(c.consts)
     exec(compile("\n".join(src) + "\n", f"<pathway {ruleset.name}>", "exec"), namespace)  # noqa: S102
     fn = namespace["values"]

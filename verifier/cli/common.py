@@ -96,7 +96,7 @@ def read_ruleset_or_exit(path: str, show_warnings: bool = False) -> tuple[Rulese
     """
     try:
         text = dsl.read_rules_file(path)
-        ruleset, warnings = dsl.check_text(text, str(path))
+        ruleset, warnings = dsl.check_text_cached(text, str(path))
     except dsl.RulesetError as err:
         fail(err.render())
     if show_warnings:

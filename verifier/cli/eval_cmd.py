@@ -106,8 +106,10 @@ def format_decision(decision: Decision, ruleset: Ruleset, explain: bool,
                     lines.extend(f"             {v}" for v in c.values)  # the numbers it computed
                 if record is not None:
                     lines.extend(_definition_lines(ruleset, record, [rules[t.rule].condition]))
-    else:
-        lines.extend(f"  {rid}" for rid in decision.fired)
+    else:  # the same lines without a trace (compiling one costs more than the decision on a big table)
+        for rid in decision.fired:
+            rule = ruleset.rule(rid)
+            lines.append(f"  {rid}: {rule.title}  [{rule.span}]")
     for w in why_not:
         lines.append("")
         lines.extend(_why_not_lines(ruleset, record or {}, w))
@@ -154,7 +156,7 @@ def _eval_one(ev: Evaluator, ruleset: Ruleset, patient: str, fmt: str, explain: 
         record = ev.validate(obj)
     except RecordError as err:
         fail("\n".join(record_error_lines(display_name(patient), err)))
-    decision = ev.evaluate(record, trace=True)
+    decision = ev.evaluate(record, trace=explain)
     answers = tuple(why_not(ruleset, record, a, _status(decision, a)) for a in why_not_actions)
     if fmt == "json":
         out = decision.to_json()
