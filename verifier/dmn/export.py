@@ -36,20 +36,32 @@ class ExportError(ValueError):
 Term = dict
 
 
-def inline(rs: m.Ruleset, e: m.Expr) -> m.Expr:
-    """``e`` with every definition (and phase) reference replaced by its expression."""
+MAX_DEPTH = 100  # definitions inside definitions; deeper is refused (see ``inline``)
+
+
+def inline(rs: m.Ruleset, e: m.Expr, depth: int = 0) -> m.Expr:
+    """``e`` with every definition (and phase) reference replaced by its expression.
+
+    A chain of definitions deeper than ``MAX_DEPTH`` is an ``ExportError``: the
+    hit-policy guard of an imported table (``<t>__multi``) chains two
+    definitions per row, and inlining it into every row would overflow the
+    stack, and then the table, long before it said anything a cell can hold.
+    """
     if isinstance(e, m.DefRef):
-        return inline(rs, rs.definition(e.name).expr)
+        if depth >= MAX_DEPTH:
+            raise ExportError(f"definition {e.name} sits under more than {MAX_DEPTH} levels of definitions "
+                              "(such as the hit-policy guard of an imported table); DMN cells cannot hold it")
+        return inline(rs, rs.definition(e.name).expr, depth + 1)
     if isinstance(e, m.Not):
-        return m.Not(inline(rs, e.arg), e.span)
+        return m.Not(inline(rs, e.arg, depth), e.span)
     if isinstance(e, (m.And, m.Or)):
-        return type(e)(tuple(inline(rs, a) for a in e.args), e.span)
+        return type(e)(tuple(inline(rs, a, depth) for a in e.args), e.span)
     if isinstance(e, (m.Implies, m.Iff)):
-        return type(e)(inline(rs, e.left), inline(rs, e.right), e.span)
+        return type(e)(inline(rs, e.left, depth), inline(rs, e.right, depth), e.span)
     if isinstance(e, m.Compare):
-        return m.Compare(e.op, inline(rs, e.left), inline(rs, e.right), e.span)
+        return m.Compare(e.op, inline(rs, e.left, depth), inline(rs, e.right, depth), e.span)
     if isinstance(e, m.InSet):
-        return m.InSet(inline(rs, e.subject), e.values, e.negated, e.span)
+        return m.InSet(inline(rs, e.subject, depth), e.values, e.negated, e.span)
     return e
 
 
