@@ -74,6 +74,18 @@ def _manifest(cases_root: str | None, rs: Ruleset) -> Path:
          f"{root / rs.name / 'manifest.json'}); write them with `ruleproof cases {rs.path} --out {root}`")
 
 
+def _tables(path: str) -> tuple[str, dict[str, Any]]:
+    """The DMN file's table analysis as JSON (read before any check runs: a bad file fails fast)."""
+    from verifier.dmn import DmnError, read_dmn_file
+    from verifier.dmn.analysis import analyse
+    from verifier.dmn.analysis_render import to_json
+
+    try:
+        return Path(path).name, to_json(path, analyse(read_dmn_file(path)))
+    except DmnError as err:
+        fail(err.render())
+
+
 @click.command("report")
 @click.argument("ruleset")  # no click.Path: the reader says "Is a directory" in one line
 @click.option("-o", "--output", "output", required=True, metavar="FILE.html", help="Where to write the report.")
@@ -86,8 +98,11 @@ def _manifest(cases_root: str | None, rs: Ruleset) -> Path:
                    "if present.")
 @click.option("--no-timing", is_flag=True,
               help="Leave check times out, so that reports of one ruleset are byte-identical.")
+@click.option("--tables", "tables_path", default=None, metavar="FILE.dmn",
+              help="Add a \"Decision tables\" section: the analysis of this DMN file's tables "
+                   "(as `ruleproof tables`), for a ruleset imported from it.")
 def report_command(ruleset: str, output: str, results_path: str | None, timeout: float | None,
-                   cases_root: str | None, no_timing: bool) -> None:
+                   cases_root: str | None, no_timing: bool, tables_path: str | None) -> None:
     """Write a review report of RULESET as one self-contained HTML file.
 
     The report holds the ruleset's name, version and sources; every check with
@@ -107,6 +122,7 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
       ruleproof report rulesets/liposarcoma.rules --results out/check.json -o out/liposarcoma.html
     """
     rs, warnings, text = read_ruleset_or_exit(ruleset)
+    tables = _tables(tables_path) if tables_path is not None else None
     manifest = _manifest(cases_root, rs)
     prepare_output(output)
     if results_path is not None:
@@ -132,7 +148,7 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
     if note:
         click.echo(f"ruleproof report: warning: {note}", err=True)
     text = build_html(rs, data, figures, manifest=manifest, timing=not no_timing, graph_note=note, tool=_tool_name(),
-                      source_text=text)
+                      source_text=text, tables=tables)
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as err:

@@ -26,6 +26,7 @@ from verifier.report.assets import CSS
 # Conditions are shown highlighted as rule-language text (the lexer of `ruleproof fmt`'s language).
 from verifier.highlight.html import CSS as HIGHLIGHT_CSS, highlight_rules
 from verifier.report.cases_section import cases_section
+from verifier.report.tables_section import tables_section
 
 _KIND_TITLES = {
     "coverage": "Coverage",
@@ -131,10 +132,12 @@ def _header(rs: m.Ruleset, data: Mapping[str, Any] | None, timing: bool) -> str:
     )
 
 
-def _nav(has_matrix: bool) -> str:
+def _nav(has_matrix: bool, has_tables: bool = False) -> str:
     links = [("summary", "Summary")]
     if has_matrix:
         links.append(("coverage", "Coverage matrix"))
+    if has_tables:
+        links.append(("tables", "Decision tables"))
     links += [("decision", "Phase by phase"), ("checks", "Checks"), ("rules", "Rules"),
               ("inputs", "Inputs"), ("cases", "Generated cases"), ("sources", "Sources")]
     return '<nav class="toc"><div class="wrap">' + "".join(f'<a href="#{a}">{e(t)}</a>' for a, t in links) + "</div></nav>"
@@ -473,10 +476,12 @@ def build_html(
     graph_note: str | None = None,
     tool: str = "ruleproof",
     source_text: str | None = None,
+    tables: tuple[str, Mapping[str, Any]] | None = None,
 ) -> str:
     """The whole report. ``results``: a ``RulesetReport`` or its JSON (None: not checked);
     ``figures``: the drawings (see ``report_figures``); ``manifest``: the generated cases'
-    manifest.json, if any (``source_text``: the rules file, to tell a stale suite); ``timing=False`` leaves check times out (byte-identical reports)."""
+    manifest.json, if any (``source_text``: the rules file, to tell a stale suite); ``timing=False`` leaves check times out (byte-identical reports);
+    ``tables``: (DMN file name, its table analysis as JSON) for the "Decision tables" section."""
     data = results_json(results, ruleset.name) if results is not None else None
     has_matrix = any(r.get("matrix") for r in (data or {}).get("results", []))
     parts: Iterable[str] = (
@@ -487,10 +492,11 @@ def build_html(
         f"<title>{e(ruleset.name)} {e(ruleset.version)}: ruleset review</title>",
         f"<style>{CSS}{HIGHLIGHT_CSS}</style></head><body>",
         _header(ruleset, data, timing),
-        _nav(has_matrix),
+        _nav(has_matrix, tables is not None),
         '<main><div class="wrap">',
         _summary(ruleset, data, timing),
         _matrices(ruleset, data),
+        tables_section(*tables) if tables is not None else "",
         _figures(figures, graph_note),
         _checks(ruleset, data, timing),
         _rules(ruleset),
