@@ -36,7 +36,7 @@ from dsl.private_cache import cache_folder, trusted_file, write_by_rename
 MIN_CHARS = 64 * 1024
 # The newest entries kept; older ones are removed as new ones are written.
 MAX_ENTRIES = 16
-_FORMAT = b"ruleproof-checked-1"
+_FORMAT = b"ruleproof-checked-2"
 # What an entry may contain besides the classes of the ``dsl`` package.
 _PLAIN = {("fractions", "Fraction"), ("decimal", "Decimal"), ("builtins", "frozenset"), ("builtins", "set")}
 _MODEL_MODULES = {"dsl.model", "dsl.span", "dsl.errors", "dsl.grading"}
@@ -50,55 +50,37 @@ class _ModelOnly(pickle.Unpickler):
     """An unpickler that builds nothing but the checked model's own types."""
 
     def find_class(self, module: str, name: str):  # type: ignore[override]
-        # Classes of the model modules only (a function such as a file writer is refused),
-        # ``rebuild`` (which only sets slots of such a class), and plain value types.
+        # Classes of the model modules only (a function such as a file writer is
+        # refused), whose constructors only store values, and plain value types.
         if module in _MODEL_MODULES and name[:1] != "_":
             found = super().find_class(module, name)
             if isinstance(found, type):
                 return found
-        elif (module, name) in _PLAIN or (module, name) == (__name__, "rebuild"):
+        elif (module, name) in _PLAIN:
             return super().find_class(module, name)
         raise _Refused(f"{module}.{name}")
 
 
-def rebuild(cls: type, values: tuple) -> object:
-    """An instance of a frozen, slotted model class from its slot values, in slot order.
-
-    Pickle's default for such classes goes through ``dataclasses.fields`` once per
-    object; a 1,500-row table has 170,000 of them, and that took a second. The
-    slots' own descriptors set the values (a frozen class refuses ``setattr``).
-    """
-    setters = _SETTERS.get(cls)
-    if setters is None:
-        if not (isinstance(cls, type) and cls.__module__ in _MODEL_MODULES and "__slots__" in cls.__dict__):
-            raise _Refused(f"rebuild of {cls!r}")
-        setters = _SETTERS[cls] = tuple(cls.__dict__[s].__set__ for s in _slots(cls))
-    obj = object.__new__(cls)
-    for put, value in zip(setters, values):
-        put(obj, value)
-    if cls is Ruleset:
-        object.__setattr__(obj, "_index", {})
-        obj.__post_init__()  # the lookup tables are not kept: rebuilt from the fields
-    return obj
-
-
-_SETTERS: dict[type, tuple] = {}
-
-
-def _slots(cls: type) -> tuple[str, ...]:
-    return tuple(s for s in cls.__slots__ if s != "_index")
-
-
 def _reducer(cls: type):
-    slots = _slots(cls)
+    """Pickle an instance as a call of its class with its fields, in order.
+
+    The default for frozen, slotted dataclasses sets each slot from Python
+    through ``dataclasses.fields``; a 1,500-row table has 170,000 objects and
+    that took seconds. The class's own ``__init__`` is faster, and it is the
+    only thing a kept entry can call (see ``_ModelOnly``). A ruleset's lookup
+    tables are not kept: its ``__post_init__`` rebuilds them.
+    """
+    import dataclasses
+
+    names = tuple(f.name for f in dataclasses.fields(cls) if f.init and f.name != "_index")
 
     def reduce(obj: object) -> tuple:
-        return rebuild, (cls, tuple(getattr(obj, s) for s in slots))
+        return cls, tuple(getattr(obj, n) for n in names)
     return reduce
 
 
 def _register() -> None:
-    """Pickle every slotted dataclass of the model packages through ``rebuild``."""
+    """Pickle every slotted dataclass of the model packages through its ``__init__``."""
     import dataclasses
     import inspect
 
