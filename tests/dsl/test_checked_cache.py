@@ -116,3 +116,16 @@ def test_old_entries_are_removed(big_text: str, home: Path, monkeypatch: pytest.
     for k in range(checked_cache.MAX_ENTRIES + 2):
         dsl.check_text_cached(big_text + f"# {k}\n", "t.rules")
     assert len(_entries(home)) == checked_cache.MAX_ENTRIES
+
+
+def test_import_dmn_leaves_its_output_checked_for_the_next_command(home: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from verifier.cli import cli
+
+    dmn = tmp_path / "t.dmn"
+    dmn.write_text(synthetic_dmn(150, 7), encoding="utf-8")
+    out = tmp_path / "t.rules"
+    res = CliRunner().invoke(cli, ["import", "dmn", str(dmn), "-o", str(out)], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert checked_cache.load(out.read_text(encoding="utf-8"), str(out)) is not None

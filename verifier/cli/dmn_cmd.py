@@ -47,7 +47,12 @@ def import_dmn(dmn_file: str, out: str | None) -> None:
         fail(f"{dmn_file}: error: the translation would be {len(tr.text)} characters, more than a rules file "
              f"may hold ({MAX_TEXT_CHARS}); split the model into smaller decisions")
     try:
-        dsl.parse_ruleset(tr.text, out or "<import>")  # what is written must check
+        # What is written must check. Checked under the output path, a large one is
+        # kept (dsl.checked_cache): the next command on the file does not check it again.
+        if out is not None:
+            dsl.check_text_cached(tr.text, out)
+        else:
+            dsl.parse_ruleset(tr.text, "<import>")
     except dsl.RulesetError as err:
         fail("ruleproof: internal error: the translation does not check:\n" + err.render(), ExitCode.INTERNAL)
     _write(tr.text, out)
