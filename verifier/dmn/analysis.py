@@ -24,11 +24,13 @@ Findings, graded as Drools grades them:
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Union
 
 from verifier.dmn import boxes as bx
+from verifier.dmn import grid
 from verifier.dmn.errors import DmnError
 from verifier.dmn.feel import Compare, Interval, Literal, UnaryTests, matches
 from verifier.dmn.model import Decision, DmnModel, Loc, Table
@@ -136,7 +138,25 @@ def number_cell(tests: UnaryTests, col: Column) -> tuple[Iv, ...]:
             return ()  # not(...) of a FEEL null is null: no match
         ivs = _complement(ivs)
     clipped = [c for iv in ivs if (c := bx.iv_inter(iv, dom)) is not None]
-    return tuple(sorted(clipped, key=_lo_key))
+    return _join_overlapping(sorted(clipped, key=_lo_key))
+
+
+def _join_overlapping(ivs: list[Iv]) -> tuple[Iv, ...]:
+    """Sorted intervals with those sharing a point joined: a cell's intervals are disjoint.
+
+    The analysis needs it: a row covers a region when one of its intervals does, and a list
+    such as ``[5..10], [8..11]`` would otherwise cover ``[8..10]`` twice and never once.
+    """
+    out: list[Iv] = []
+    for iv in ivs:
+        if out and bx.iv_inter(out[-1], iv) is not None:
+            lo, lc, hi, hc = out[-1]
+            if hi is not None and (iv[2] is None or iv[2] > hi or (iv[2] == hi and iv[3])):
+                hi, hc = iv[2], iv[3]
+            out[-1] = (lo, lc, hi, hc)
+            continue
+        out.append(iv)
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- the sweep
@@ -208,7 +228,10 @@ def _merge_gaps(columns: tuple[Column, ...], gaps: list[tuple[Cell, ...]]) -> li
     return boxes
 
 
-def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]]) -> TableAnalysis:
+def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]],
+                  timings: dict[str, float] | None = None) -> TableAnalysis:
+    """One table's findings; ``timings``, when given, receives the seconds each phase took."""
+    clock = _Clock(timings)
     t: Table = d.table
     inputs = {i.name: i for i in model.inputs}
     columns = []
@@ -251,7 +274,9 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
     ranked, unrank = _rank(cols, boxes)
     full = tuple(frozenset(c.values) if c.kind == "finite" else ((None, False, None, False),) for c in cols)
     numeric = [c for c, col in enumerate(cols) if col.kind == "number"]
-    pairs = bx.overlapping_pairs(ranked, numeric)
+    g = grid.to_grid(ranked, full, numeric)
+    clock.lap("build")
+    pairs = grid.overlapping_pairs(g, ranked)
     found = bx.maximal_sets(ranked, pairs, full)
     maximal = [s for s, _ in found]
     for s, box in sorted(found, key=lambda f: sorted(f[0])):
@@ -262,8 +287,10 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
             res.overlap_grades.append("error")
         else:
             res.overlap_grades.append("info")
-    gaps = bx.uncovered(ranked, list(range(len(ranked))), full)
-    res.gaps = [unrank(g) for g in _merge_gaps(cols, gaps)]
+    clock.lap("overlaps")
+    gaps = [g.region_back(r) for r in grid.uncovered(g, list(range(len(ranked))), g.full())]
+    res.gaps = [unrank(gap) for gap in _merge_gaps(cols, gaps)]
+    clock.lap("gaps")
     # Subsumed rows: inside another row with the same outputs (such rows overlap, so only
     # pairs within a maximal overlap set need comparing).
     partners: dict[int, set[int]] = {}
@@ -278,6 +305,7 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
                     continue  # identical rows: report the later one only
                 res.subsumed.append((a + 1, b + 1))
                 break
+    clock.lap("subsumed")
     # Masked rows: the rows winning over a row cover all of its box.
     if t.hit_policy in "FP" or t.aggregation in ("MIN", "MAX"):
         rank = _ranks(t)
@@ -291,7 +319,22 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
                 [frozenset(cell)] if isinstance(cell, frozenset) else [(iv,) for iv in cell] for cell in ranked[a]))]
             if all(not bx.uncovered(ranked, winners, reg, first_only=True) for reg in regions):
                 res.masked.append(a + 1)
+    clock.lap("masked")
     return res
+
+
+class _Clock:
+    """Seconds per phase, added into ``timings`` (a no-op without one)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
+            self.last = now
 
 
 def _rank(cols: tuple[Column, ...], boxes: list[tuple[Cell, ...]]):  # type: ignore[no-untyped-def]
@@ -328,12 +371,12 @@ def _ranks(t: Table) -> list[tuple]:
                   for c in prio) for r in t.rows]
 
 
-def analyse(model: DmnModel) -> list[TableAnalysis]:
-    """Every decision table of ``model``, in dependency order."""
+def analyse(model: DmnModel, timings: dict[str, float] | None = None) -> list[TableAnalysis]:
+    """Every decision table of ``model``, in dependency order (``timings``: seconds per phase, summed)."""
     upstream: dict[str, tuple[Literal, ...]] = {}
     out = []
     for d in model.decisions:
-        out.append(analyse_table(model, d, upstream))
+        out.append(analyse_table(model, d, upstream, timings))
         if d.table.single_valued and len(d.table.outputs) == 1:
             upstream[d.name] = tuple(dict.fromkeys(r.outputs[0] for r in d.table.rows if r.outputs[0] is not None))
     return out

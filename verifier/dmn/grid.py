@@ -1,0 +1,331 @@
+"""Fast box reasoning for decision tables on an integer grid: overlapping pairs and uncovered regions.
+
+``boxes`` states the geometry on endpoint ranks; this module does the two
+hot loops of the table analysis on a cheaper encoding of the same boxes.
+
+*Grid positions.* A numeric column with ``m`` distinct endpoint ranks has
+``2m + 1`` elementary pieces: the points ``0 .. m-1`` (position ``2v``) and
+the open stretches between and around them (position ``2v + 1`` lies
+between ranks ``v`` and ``v + 1``; ``-1`` is below the first rank and
+``2m - 1`` above the last). The reals are dense, so every interval over ranks
+is exactly a range ``lo..hi`` of positions (both included), and two intervals
+share a real number exactly when their ranges share a position. Comparisons
+become plain int comparisons, with no open/closed flags.
+
+*Finite columns* are bit masks over the column's values.
+
+* ``overlapping_pairs``: per column, the set of rows overlapping a given row
+  is a bitset (a Python int of row ids), read off prefix unions of the rows
+  sorted by their lower and upper ends; the bitsets of all columns are
+  intersected. Rows whose numeric cell is a union of several intervals enter
+  by their hull and their pairs are confirmed exactly.
+* ``uncovered``: the same partition refinement as ``boxes.uncovered`` (cut at
+  the row boundary the fewest rows straddle, ties broken exactly as it breaks
+  them) so the gaps are the same boxes, but a cut only re-tests its own column,
+  and the straddle counts come from sorted ends and bisection.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from verifier.dmn import boxes as bx
+
+Iv = tuple[Optional[int], bool, Optional[int], bool]  # an interval over ranks, as in ``boxes``
+Cell = Union[tuple[Iv, ...], frozenset]
+Span = tuple[int, int]  # a range of grid positions, both ends included
+GCell = Union[tuple[Span, ...], int]  # a numeric cell's spans, or a finite cell's bit mask
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The boxes of a table on grid positions, with what is needed to map regions back."""
+
+    numeric: tuple[bool, ...]  # per column
+    top: tuple[int, ...]  # per numeric column, the last position (2m - 1); 0 for finite columns
+    values: tuple[tuple, ...]  # per finite column, the values in bit order
+    rows: tuple[tuple[GCell, ...], ...]
+
+    def full(self) -> tuple[GCell, ...]:
+        return tuple((-1, self.top[c]) if num else (1 << len(self.values[c])) - 1
+                     for c, num in enumerate(self.numeric))
+
+    def region_back(self, reg: tuple) -> tuple[Cell, ...]:
+        """A region (one span per numeric column) as a box over ranks, as ``boxes`` writes it."""
+        out: list[Cell] = []
+        for c, cell in enumerate(reg):
+            if self.numeric[c]:
+                lo, hi = cell
+                lo_v, lo_c = (None, False) if lo == -1 else (lo >> 1, not lo & 1)
+                hi_v, hi_c = (None, False) if hi == self.top[c] else ((hi + 1) >> 1, not hi & 1)
+                out.append(((lo_v, lo_c, hi_v, hi_c),))
+            else:
+                out.append(frozenset(v for k, v in enumerate(self.values[c]) if cell >> k & 1))
+        return tuple(out)
+
+
+def to_grid(ranked: list[tuple[Cell, ...]], full: tuple[Cell, ...], numeric: list[int]) -> Grid:
+    """Encode boxes over ranks (``analysis._rank``) on grid positions; ``full`` gives each finite column's values."""
+    tops = []
+    for c in range(len(full)):
+        if c in numeric:
+            ends = [e for b in ranked for iv in b[c] for e in (iv[0], iv[2]) if e is not None]  # type: ignore[union-attr]
+            tops.append(2 * (max(ends) + 1) - 1 if ends else -1)
+        else:
+            tops.append(0)
+    values = tuple(tuple(sorted(full[c], key=repr)) if c not in numeric else () for c in range(len(full)))
+    index = [{v: k for k, v in enumerate(vs)} for vs in values]
+    rows = []
+    for b in ranked:
+        cells: list[GCell] = []
+        for c, cell in enumerate(b):
+            if c in numeric:
+                cells.append(tuple((-1 if lo is None else 2 * lo + (0 if lc else 1),
+                                    tops[c] if hi is None else 2 * hi - (0 if hc else 1))
+                                   for lo, lc, hi, hc in cell))  # type: ignore[union-attr]
+            else:
+                cells.append(sum(1 << index[c][v] for v in cell))
+        rows.append(tuple(cells))
+    return Grid(tuple(c in numeric for c in range(len(full))), tuple(tops), values, tuple(rows))
+
+
+# ---------------------------------------------------------------- overlapping pairs
+
+
+def overlapping_pairs(g: Grid, ranked: list[tuple[Cell, ...]]) -> list[tuple[int, int]]:
+    """Every pair of rows whose boxes share a point, i < j (as ``boxes.overlapping_pairs``)."""
+    live = [i for i, r in enumerate(g.rows) if all(r)]  # an empty cell matches nothing
+    live_bits = sum(1 << i for i in live)
+    # cand[i]: the rows j > i that may overlap row i; narrowed one column at a time.
+    cand = {i: live_bits >> (i + 1) << (i + 1) for i in live}
+    multi = 0  # rows with a union of intervals in some column: their pairs are confirmed exactly
+    for c, num in enumerate(g.numeric):
+        if num:
+            lo = {i: g.rows[i][c][0][0] for i in live}  # type: ignore[index]
+            hi = {i: g.rows[i][c][-1][1] for i in live}  # type: ignore[index]
+            for i in live:
+                if len(g.rows[i][c]) > 1:  # type: ignore[arg-type]
+                    multi |= 1 << i
+            by_lo = sorted(live, key=lo.__getitem__)
+            by_hi = sorted(live, key=hi.__getitem__)
+            los = [lo[i] for i in by_lo]
+            his = [hi[i] for i in by_hi]
+            start = _prefix_unions(by_lo)  # start[k]: the k rows with the lowest lower ends
+            end = _prefix_unions(by_hi)
+            for i in live:
+                if cand[i]:
+                    # rows starting at or before i's end, less those ending before i's start
+                    cand[i] &= start[bisect.bisect_right(los, hi[i])] & ~end[bisect.bisect_left(his, lo[i])]
+        else:
+            per_value = [0] * len(g.values[c])
+            for i in live:
+                m = g.rows[i][c]
+                k = 0
+                while m:
+                    if m & 1:
+                        per_value[k] |= 1 << i
+                    m >>= 1
+                    k += 1
+            cache: dict[int, int] = {}
+            for i in live:
+                m = g.rows[i][c]
+                s = cache.get(m)  # type: ignore[arg-type]
+                if s is None:
+                    s = 0
+                    for k, bits in enumerate(per_value):
+                        if m >> k & 1:  # type: ignore[operator]
+                            s |= bits
+                    cache[m] = s  # type: ignore[index]
+                cand[i] &= s
+    out = []
+    for i in live:
+        x = cand[i]
+        while x:
+            low = x & -x
+            j = low.bit_length() - 1
+            x ^= low
+            if (multi >> i & 1 or multi >> j & 1) and bx.box_inter(ranked[i], ranked[j]) is None:
+                continue
+            out.append((i, j))
+    return out
+
+
+def _prefix_unions(order: list[int]) -> list[int]:
+    out = [0]
+    acc = 0
+    for i in order:
+        acc |= 1 << i
+        out.append(acc)
+    return out
+
+
+# ---------------------------------------------------------------- uncovered regions
+
+
+def _meets(cell: tuple[Span, ...], lo: int, hi: int) -> bool:
+    return any(a <= hi and b >= lo for a, b in cell)
+
+
+def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
+    """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as ``boxes.uncovered`` finds them.
+
+    Map a result back with ``g.region_back``.
+    """
+    R = g.rows
+    ncol = len(region)
+    numeric = g.numeric
+    out: list[tuple] = []
+    start = [r for r in rows if all(
+        (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
+    stack: list[tuple[tuple, list[int]]] = [(region, start)]
+    while stack:
+        reg, rs = stack.pop()
+        if not rs:
+            out.append(reg)
+            if first_only:
+                return out
+            continue
+        if _covered(R, rs, reg, numeric):
+            continue
+        c, parts = _best_cut(g, rs, reg)
+        children = []
+        if numeric[c]:
+            rlo, rhi = reg[c]
+            p = parts
+            left = (rlo, p - 1)
+            right = (p, rhi)
+            lrows = []
+            rrows = []
+            for r in rs:
+                cell = R[r][c]
+                if len(cell) == 1:  # type: ignore[arg-type]
+                    a, b = cell[0]  # type: ignore[index]
+                    if a < p:
+                        lrows.append(r)
+                    if b >= p:
+                        rrows.append(r)
+                else:
+                    if _meets(cell, rlo, p - 1):  # type: ignore[arg-type]
+                        lrows.append(r)
+                    if _meets(cell, p, rhi):  # type: ignore[arg-type]
+                        rrows.append(r)
+            children = [(reg[:c] + (left,) + reg[c + 1:], lrows), (reg[:c] + (right,) + reg[c + 1:], rrows)]
+        else:
+            part, rest = parts
+            children = [(reg[:c] + (part,) + reg[c + 1:], [r for r in rs if R[r][c] & part]),  # type: ignore[operator]
+                        (reg[:c] + (rest,) + reg[c + 1:], [r for r in rs if R[r][c] & rest])]  # type: ignore[operator]
+        stack.append(children[1])
+        stack.append(children[0])
+    return out
+
+
+def _covered(R: tuple, rs: list[int], reg: tuple, numeric: tuple[bool, ...]) -> bool:
+    """Some row covers all of ``reg`` (its cell, cut to the region, is the region)."""
+    for r in rs:
+        row = R[r]
+        for c, whole in enumerate(reg):
+            cell = row[c]
+            if numeric[c]:
+                lo, hi = whole
+                if not any(a <= lo and b >= hi for a, b in cell):
+                    break
+            elif cell & whole != whole:
+                break
+        else:
+            return True
+    return False
+
+
+def _best_cut(g: Grid, rs: list[int], reg: tuple):  # type: ignore[no-untyped-def]
+    """The cut ``boxes._best_cut`` chooses: (column, position) for a numeric column, (column, (part, rest)) else.
+
+    A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
+    (rows straddling it, imbalance); ``boxes`` keeps the first minimal key in its order of
+    candidates (columns in order; a finite column's parts in order of first appearance; a
+    numeric column's in the iteration order of a set), which ``_set_order_first`` reproduces.
+    """
+    R = g.rows
+    n = len(rs)
+    best_key: tuple[int, int] | None = None
+    best: tuple | None = None
+    for c, whole in enumerate(reg):
+        if g.numeric[c]:
+            rlo, rhi = whole
+            los = []
+            his = []
+            cands = set()
+            for r in rs:
+                cell = R[r][c]
+                if len(cell) == 1:  # type: ignore[arg-type]
+                    a, b = cell[0]  # type: ignore[index]
+                    los.append(a)
+                    his.append(b)
+                    cands.add(a)
+                    cands.add(b + 1)
+                else:
+                    inside = [s for s in cell if s[0] <= rhi and s[1] >= rlo]  # type: ignore[union-attr]
+                    los.append(inside[0][0])
+                    his.append(inside[-1][1])
+                    for a, b in inside:
+                        cands.add(a)
+                        cands.add(b + 1)
+            los.sort()
+            his.sort()
+            col_key: tuple[int, int] | None = None
+            tied: list[int] = []
+            for p in cands:
+                if not rlo < p <= rhi:
+                    continue
+                left = bisect.bisect_left(los, p)
+                key = (left - bisect.bisect_left(his, p), abs(2 * left - n))
+                if col_key is None or key < col_key:
+                    col_key, tied = key, [p]
+                elif key == col_key:
+                    tied.append(p)
+            if col_key is not None and (best_key is None or col_key < best_key):
+                p = tied[0] if len(tied) == 1 else _set_order_first(g, rs, reg, c, set(tied))
+                best_key, best = col_key, (c, p)
+        else:
+            counts: dict[int, int] = {}
+            for r in rs:
+                m = R[r][c] & whole  # type: ignore[operator]
+                counts[m] = counts.get(m, 0) + 1
+            for part in counts:
+                if part == whole:
+                    continue
+                rest = whole ^ part
+                straddle = sum(k for m, k in counts.items() if m & part and m & rest)
+                left = sum(k for m, k in counts.items() if m & part)
+                key = (straddle, abs(2 * left - n))
+                if best_key is None or key < best_key:
+                    best_key, best = key, (c, (part, rest))
+    if best is None:  # cannot happen: some row differs from the region somewhere
+        raise AssertionError("no cut for a region that no row covers")
+    return best
+
+
+def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int]) -> int:
+    """Of the tied cut positions, the one ``boxes._best_cut`` meets first.
+
+    It collects a column's cuts in a set of (rank, flag) pairs, inserted row by row from the
+    rows cut to the region; rebuilding the same set the same way gives the same iteration order.
+    """
+    rlo, rhi = reg[c]
+    top = g.top[c]
+    old: set[tuple[int, bool]] = set()
+    for r in rs:
+        for a, b in g.rows[r][c]:  # type: ignore[union-attr]
+            if a > rhi or b < rlo:
+                continue
+            a, b = max(a, rlo), min(b, rhi)
+            if a != -1:
+                old.add((a >> 1, not a & 1))
+            if b != top:
+                old.add(((b + 1) >> 1, not (b + 1) & 1))
+    for v, below_open in old:
+        p = 2 * v if below_open else 2 * v + 1
+        if p in tied:
+            return p
+    raise AssertionError("a tied cut that the set does not hold")
