@@ -168,12 +168,36 @@ def _meets(cell: tuple[Span, ...], lo: int, hi: int) -> bool:
     return any(a <= hi and b >= lo for a, b in cell)
 
 
+class _Columns:
+    """The rows column by column (lists indexed by row id): cheaper to scan than row tuples."""
+
+    def __init__(self, g: Grid) -> None:
+        ncol = len(g.numeric)
+        self.lo: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the first interval's lower end
+        self.hi: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the last interval's upper end
+        self.hi1: list[list[int]] = [[] for _ in range(ncol)]  # hi + 1: where a cut just above the row falls
+        self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
+        self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
+        for r, row in enumerate(g.rows):
+            for c, cell in enumerate(row):
+                if g.numeric[c]:
+                    lo, hi = (cell[0][0], cell[-1][1]) if cell else (0, -1)  # type: ignore[index]
+                    self.lo[c].append(lo)
+                    self.hi[c].append(hi)
+                    self.hi1[c].append(hi + 1)
+                    if len(cell) > 1:  # type: ignore[arg-type]
+                        self.multi[c].add(r)
+                else:
+                    self.mask[c].append(cell)  # type: ignore[arg-type]
+
+
 def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
     """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as ``boxes.uncovered`` finds them.
 
     Map a result back with ``g.region_back``.
     """
     R = g.rows
+    cols = _Columns(g)
     ncol = len(region)
     numeric = g.numeric
     out: list[tuple] = []
@@ -187,58 +211,49 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False)
             if first_only:
                 return out
             continue
-        if _covered(R, rs, reg, numeric):
+        if _covered(g, cols, rs, reg):
             continue
-        c, parts = _best_cut(g, rs, reg)
-        children = []
+        c, parts = _best_cut(g, cols, rs, reg)
         if numeric[c]:
             rlo, rhi = reg[c]
             p = parts
-            left = (rlo, p - 1)
-            right = (p, rhi)
-            lrows = []
-            rrows = []
-            for r in rs:
-                cell = R[r][c]
-                if len(cell) == 1:  # type: ignore[arg-type]
-                    a, b = cell[0]  # type: ignore[index]
-                    if a < p:
-                        lrows.append(r)
-                    if b >= p:
-                        rrows.append(r)
-                else:
-                    if _meets(cell, rlo, p - 1):  # type: ignore[arg-type]
-                        lrows.append(r)
-                    if _meets(cell, p, rhi):  # type: ignore[arg-type]
-                        rrows.append(r)
-            children = [(reg[:c] + (left,) + reg[c + 1:], lrows), (reg[:c] + (right,) + reg[c + 1:], rrows)]
+            if cols.multi[c]:
+                lrows = [r for r in rs if _meets(R[r][c], rlo, p - 1)]  # type: ignore[arg-type]
+                rrows = [r for r in rs if _meets(R[r][c], p, rhi)]  # type: ignore[arg-type]
+            else:  # a row in the region meets the part below p when it starts below p
+                lo, hi = cols.lo[c], cols.hi[c]
+                lrows = [r for r in rs if lo[r] < p]
+                rrows = [r for r in rs if hi[r] >= p]
+            stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows))
+            stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows))
         else:
             part, rest = parts
-            children = [(reg[:c] + (part,) + reg[c + 1:], [r for r in rs if R[r][c] & part]),  # type: ignore[operator]
-                        (reg[:c] + (rest,) + reg[c + 1:], [r for r in rs if R[r][c] & rest])]  # type: ignore[operator]
-        stack.append(children[1])
-        stack.append(children[0])
+            mask = cols.mask[c]
+            stack.append((reg[:c] + (rest,) + reg[c + 1:], [r for r in rs if mask[r] & rest]))
+            stack.append((reg[:c] + (part,) + reg[c + 1:], [r for r in rs if mask[r] & part]))
     return out
 
 
-def _covered(R: tuple, rs: list[int], reg: tuple, numeric: tuple[bool, ...]) -> bool:
+def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
     """Some row covers all of ``reg`` (its cell, cut to the region, is the region)."""
-    for r in rs:
-        row = R[r]
-        for c, whole in enumerate(reg):
-            cell = row[c]
-            if numeric[c]:
-                lo, hi = whole
-                if not any(a <= lo and b >= hi for a, b in cell):
-                    break
-            elif cell & whole != whole:
-                break
+    left = rs
+    for c, whole in enumerate(reg):
+        if g.numeric[c]:
+            rlo, rhi = whole
+            if cols.multi[c]:
+                left = [r for r in left if any(a <= rlo and b >= rhi for a, b in g.rows[r][c])]  # type: ignore[union-attr]
+            else:
+                lo, hi = cols.lo[c], cols.hi[c]
+                left = [r for r in left if lo[r] <= rlo and hi[r] >= rhi]
         else:
-            return True
-    return False
+            mask = cols.mask[c]
+            left = [r for r in left if mask[r] & whole == whole]
+        if not left:
+            return False
+    return True
 
 
-def _best_cut(g: Grid, rs: list[int], reg: tuple):  # type: ignore[no-untyped-def]
+def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: ignore[no-untyped-def]
     """The cut ``boxes._best_cut`` chooses: (column, position) for a numeric column, (column, (part, rest)) else.
 
     A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
@@ -246,40 +261,32 @@ def _best_cut(g: Grid, rs: list[int], reg: tuple):  # type: ignore[no-untyped-de
     candidates (columns in order; a finite column's parts in order of first appearance; a
     numeric column's in the iteration order of a set), which ``_set_order_first`` reproduces.
     """
-    R = g.rows
     n = len(rs)
     best_key: tuple[int, int] | None = None
     best: tuple | None = None
+    bl = bisect.bisect_left
     for c, whole in enumerate(reg):
         if g.numeric[c]:
             rlo, rhi = whole
-            los = []
-            his = []
-            cands = set()
-            for r in rs:
-                cell = R[r][c]
-                if len(cell) == 1:  # type: ignore[arg-type]
-                    a, b = cell[0]  # type: ignore[index]
-                    los.append(a)
-                    his.append(b)
-                    cands.add(a)
-                    cands.add(b + 1)
-                else:
-                    inside = [s for s in cell if s[0] <= rhi and s[1] >= rlo]  # type: ignore[union-attr]
-                    los.append(inside[0][0])
-                    his.append(inside[-1][1])
-                    for a, b in inside:
-                        cands.add(a)
-                        cands.add(b + 1)
+            if cols.multi[c] and not cols.multi[c].isdisjoint(rs):
+                los, his, cands = _hulls_in(g, rs, c, rlo, rhi)
+            else:
+                lo, hi1 = cols.lo[c], cols.hi1[c]
+                los = [lo[r] for r in rs]
+                his = [hi1[r] for r in rs]  # hi + 1: a row has ended below p when hi + 1 <= p
+                cands = set(los)
+                cands.update(his)
+                his = [h - 1 for h in his]
+            valid = [p for p in cands if rlo < p <= rhi]
+            if not valid:
+                continue
             los.sort()
             his.sort()
             col_key: tuple[int, int] | None = None
             tied: list[int] = []
-            for p in cands:
-                if not rlo < p <= rhi:
-                    continue
-                left = bisect.bisect_left(los, p)
-                key = (left - bisect.bisect_left(his, p), abs(2 * left - n))
+            for p in valid:
+                left = bl(los, p)
+                key = (left - bl(his, p), abs(2 * left - n))
                 if col_key is None or key < col_key:
                     col_key, tied = key, [p]
                 elif key == col_key:
@@ -289,9 +296,12 @@ def _best_cut(g: Grid, rs: list[int], reg: tuple):  # type: ignore[no-untyped-de
                 best_key, best = col_key, (c, p)
         else:
             counts: dict[int, int] = {}
+            mask = cols.mask[c]
             for r in rs:
-                m = R[r][c] & whole  # type: ignore[operator]
+                m = mask[r] & whole
                 counts[m] = counts.get(m, 0) + 1
+            if len(counts) == 1 and whole in counts:
+                continue
             for part in counts:
                 if part == whole:
                     continue
@@ -306,6 +316,18 @@ def _best_cut(g: Grid, rs: list[int], reg: tuple):  # type: ignore[no-untyped-de
     return best
 
 
+def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[int], list[int], set[int]]:
+    """Per row, the hull of its intervals that meet the region, and every cut position they give."""
+    los, his = [], []
+    cands: set[int] = set()
+    for r in rs:
+        inside = [s for s in g.rows[r][c] if s[0] <= rhi and s[1] >= rlo]  # type: ignore[union-attr]
+        los.append(inside[0][0])
+        his.append(inside[-1][1])
+        for a, b in inside:
+            cands.add(a)
+            cands.add(b + 1)
+    return los, his, cands
 def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int]) -> int:
     """Of the tied cut positions, the one ``boxes._best_cut`` meets first.
 
