@@ -288,8 +288,8 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
         else:
             res.overlap_grades.append("info")
     clock.lap("overlaps")
-    gaps = [g.region_back(r) for r in grid.uncovered(g, list(range(len(ranked))), g.full())]
-    res.gaps = [unrank(gap) for gap in _merge_gaps(cols, gaps)]
+    gaps = grid.merge_gaps(g, grid.uncovered(g, list(range(len(ranked))), g.full()))
+    res.gaps = [unrank(g.box_back(gap)) for gap in gaps]
     clock.lap("gaps")
     # Subsumed rows: inside another row with the same outputs (such rows overlap, so only
     # pairs within a maximal overlap set need comparing).

@@ -52,18 +52,18 @@ class Grid:
         return tuple((-1, self.top[c]) if num else (1 << len(self.values[c])) - 1
                      for c, num in enumerate(self.numeric))
 
-    def region_back(self, reg: tuple) -> tuple[Cell, ...]:
-        """A region (one span per numeric column) as a box over ranks, as ``boxes`` writes it."""
-        out: list[Cell] = []
-        for c, cell in enumerate(reg):
-            if self.numeric[c]:
-                lo, hi = cell
-                lo_v, lo_c = (None, False) if lo == -1 else (lo >> 1, not lo & 1)
-                hi_v, hi_c = (None, False) if hi == self.top[c] else ((hi + 1) >> 1, not hi & 1)
-                out.append(((lo_v, lo_c, hi_v, hi_c),))
-            else:
-                out.append(frozenset(v for k, v in enumerate(self.values[c]) if cell >> k & 1))
-        return tuple(out)
+    def span_back(self, c: int, span: Span) -> Iv:
+        """Grid positions ``lo..hi`` of numeric column ``c`` as an interval over ranks."""
+        lo, hi = span
+        lo_v, lo_c = (None, False) if lo == -1 else (lo >> 1, not lo & 1)
+        hi_v, hi_c = (None, False) if hi == self.top[c] else ((hi + 1) >> 1, not hi & 1)
+        return (lo_v, lo_c, hi_v, hi_c)
+
+    def box_back(self, box: tuple) -> tuple[Cell, ...]:
+        """A box of grid cells (numeric cells as tuples of spans) as a box over ranks."""
+        return tuple(tuple(self.span_back(c, s) for s in cell) if self.numeric[c]
+                     else frozenset(v for k, v in enumerate(self.values[c]) if cell >> k & 1)
+                     for c, cell in enumerate(box))
 
 
 def to_grid(ranked: list[tuple[Cell, ...]], full: tuple[Cell, ...], numeric: list[int]) -> Grid:
@@ -194,7 +194,7 @@ class _Columns:
 def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
     """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as ``boxes.uncovered`` finds them.
 
-    Map a result back with ``g.region_back``.
+    Map a result back with ``g.box_back`` (after ``merge_gaps``).
     """
     R = g.rows
     cols = _Columns(g)
@@ -351,3 +351,44 @@ def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int])
         if p in tied:
             return p
     raise AssertionError("a tied cut that the set does not hold")
+
+
+def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
+    """Merge gap regions that differ in one column only, until none can be merged.
+
+    The same merges, in the same order, as ``analysis`` made on boxes over ranks; on grid
+    cells two spans join when they overlap or touch (the next starts at most one position
+    after the last ends), and a merged numeric cell may be a union of spans.
+    """
+    boxes = [tuple(((x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in dict.fromkeys(gaps)]
+    changed = True
+    while changed:
+        changed = False
+        for c, num in enumerate(g.numeric):
+            groups: dict[tuple, list[tuple]] = {}
+            for b in boxes:
+                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
+            if len(groups) == len(boxes):
+                continue
+            new = []
+            for rest, bs in groups.items():
+                if len(bs) == 1:
+                    new.append(bs[0])
+                    continue
+                changed = True
+                if num:
+                    merged: list[list[int]] = []
+                    for lo, hi in sorted(s for b in bs for s in b[c]):
+                        if merged and lo <= merged[-1][1] + 1:
+                            merged[-1][1] = max(merged[-1][1], hi)
+                        else:
+                            merged.append([lo, hi])
+                    cell: object = tuple((a, b) for a, b in merged)
+                else:
+                    cell = 0
+                    for b in bs:
+                        cell |= b[c]
+                new.append(rest[:c] + (cell,) + rest[c:])
+            boxes = new
+    return boxes
+
