@@ -28,6 +28,9 @@ become plain int comparisons, with no open/closed flags.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
+from itertools import chain, repeat
+from operator import sub
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -262,6 +265,8 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: igno
     numeric column's in the iteration order of a set), which ``_set_order_first`` reproduces.
     """
     n = len(rs)
+    if n == 1 and not any(rs[0] in m for m in cols.multi):
+        return _cut_one_row(g, rs[0], reg)
     best_key: tuple[int, int] | None = None
     best: tuple | None = None
     bl = bisect.bisect_left
@@ -271,35 +276,44 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: igno
             if cols.multi[c] and not cols.multi[c].isdisjoint(rs):
                 los, his, cands = _hulls_in(g, rs, c, rlo, rhi)
             else:
-                lo, hi1 = cols.lo[c], cols.hi1[c]
-                los = [lo[r] for r in rs]
-                his = [hi1[r] for r in rs]  # hi + 1: a row has ended below p when hi + 1 <= p
+                lo, hi, hi1 = cols.lo[c], cols.hi[c], cols.hi1[c]
+                los = list(map(lo.__getitem__, rs))
+                his = list(map(hi.__getitem__, rs))
                 cands = set(los)
-                cands.update(his)
-                his = [h - 1 for h in his]
-            valid = [p for p in cands if rlo < p <= rhi]
+                cands.update(map(hi1.__getitem__, rs))  # a cut just above a row
+            ordered = sorted(cands)
+            valid = ordered[bisect.bisect_right(ordered, rlo):bisect.bisect_right(ordered, rhi)]
             if not valid:
                 continue
             los.sort()
             his.sort()
+            # Rows starting below p, less those ending below p, straddle p; bisection over the
+            # sorted ends runs in C (map), and only the positions of least straddle are weighed.
+            lefts = list(map(bl, repeat(los), valid))
+            straddles = list(map(sub, lefts, map(bl, repeat(his), valid)))
+            least = min(straddles)
+            if best_key is not None and least > best_key[0]:
+                continue
             col_key: tuple[int, int] | None = None
             tied: list[int] = []
-            for p in valid:
-                left = bl(los, p)
-                key = (left - bl(his, p), abs(2 * left - n))
-                if col_key is None or key < col_key:
-                    col_key, tied = key, [p]
-                elif key == col_key:
-                    tied.append(p)
+            if straddles.count(least) == 1:
+                k = straddles.index(least)
+                col_key, tied = (least, abs(2 * lefts[k] - n)), [valid[k]]
+            else:
+                for k, st in enumerate(straddles):
+                    if st == least:
+                        key = (least, abs(2 * lefts[k] - n))
+                        if col_key is None or key < col_key:
+                            col_key, tied = key, [valid[k]]
+                        elif key == col_key:
+                            tied.append(valid[k])
             if col_key is not None and (best_key is None or col_key < best_key):
                 p = tied[0] if len(tied) == 1 else _set_order_first(g, rs, reg, c, set(tied))
                 best_key, best = col_key, (c, p)
         else:
-            counts: dict[int, int] = {}
-            mask = cols.mask[c]
-            for r in rs:
-                m = mask[r] & whole
-                counts[m] = counts.get(m, 0) + 1
+            counts: dict[int, int] = {}  # rows per mask cut to the region, in order of first appearance
+            for m, k in Counter(map(cols.mask[c].__getitem__, rs)).items():
+                counts[m & whole] = counts.get(m & whole, 0) + k
             if len(counts) == 1 and whole in counts:
                 continue
             for part in counts:
@@ -314,6 +328,32 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: igno
     if best is None:  # cannot happen: some row differs from the region somewhere
         raise AssertionError("no cut for a region that no row covers")
     return best
+
+
+def _cut_one_row(g: Grid, r: int, reg: tuple):  # type: ignore[no-untyped-def]
+    """``_best_cut`` for a region with one row in it, which does not cover it (one interval per column).
+
+    Every cut then has key (0, 1), so the first one in ``boxes``' order wins: the first column
+    where the row does not cover the region, and there its lower end or the position above its
+    upper end, whichever the set of the two meets first.
+    """
+    for c, whole in enumerate(reg):
+        cell = g.rows[r][c]
+        if not g.numeric[c]:
+            part = cell & whole  # type: ignore[operator]
+            if part != whole:
+                return c, (part, whole ^ part)
+            continue
+        rlo, rhi = whole
+        a, b = cell[0]  # type: ignore[index]
+        if a > rlo and b < rhi:
+            first = next(iter({(a >> 1, not a & 1), ((b + 1) >> 1, not (b + 1) & 1)}))
+            return c, (2 * first[0] if first[1] else 2 * first[0] + 1)
+        if a > rlo:
+            return c, a
+        if b < rhi:
+            return c, b + 1
+    raise AssertionError("no cut for a region that no row covers")
 
 
 def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[int], list[int], set[int]]:
