@@ -193,45 +193,8 @@ def _contains(col: Column, outer: Cell, inner: Cell) -> bool:
     return all(any(bx.iv_inter(iv, o) == iv for o in outer) for iv in inner)  # type: ignore[union-attr]
 
 
-def _merge_gaps(columns: tuple[Column, ...], gaps: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
-    """Merge gap boxes that differ in one column only, until none can be merged."""
-    boxes = list(dict.fromkeys(gaps))
-    changed = True
-    while changed:
-        changed = False
-        for c, col in enumerate(columns):
-            groups: dict[tuple, list[tuple[Cell, ...]]] = {}
-            for b in boxes:
-                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
-            new = []
-            for rest, bs in groups.items():
-                if len(bs) == 1:
-                    new.append(bs[0])
-                    continue
-                changed = True
-                if col.kind == "finite":
-                    cell: Cell = frozenset().union(*(b[c] for b in bs))  # type: ignore[arg-type]
-                else:
-                    ivs = sorted((iv for b in bs for iv in b[c]), key=_lo_key)  # type: ignore[union-attr]
-                    merged: list[Iv] = []
-                    for iv in ivs:
-                        if merged:
-                            lo, lc, hi, hc = merged[-1]
-                            if hi is not None and iv[0] is not None and (iv[0] < hi or (iv[0] == hi and (hc or iv[1]))):
-                                end = iv if hi is None or (iv[2] is None or iv[2] > hi or (iv[2] == hi and iv[3])) else merged[-1]
-                                merged[-1] = (lo, lc, end[2], end[3])
-                                continue
-                        merged.append(iv)
-                    cell = tuple(merged)
-                new.append(rest[:c] + (cell,) + rest[c:])
-            boxes = new
-    return boxes
-
-
-def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]],
-                  timings: dict[str, float] | None = None) -> TableAnalysis:
-    """One table's findings; ``timings``, when given, receives the seconds each phase took."""
-    clock = _Clock(timings)
+def table_boxes(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]]) -> tuple[tuple[Column, ...], list[tuple[Cell, ...]]]:
+    """A table's columns and its rows as boxes (one cell per column)."""
     t: Table = d.table
     inputs = {i.name: i for i in model.inputs}
     columns = []
@@ -268,6 +231,15 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
             else:
                 cells.append(frozenset(v for v in col.values if matches(tests, v if v != "\x00other" else "\x00other")))
         boxes.append(tuple(cells))
+    return cols, boxes
+
+
+def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]],
+                  timings: dict[str, float] | None = None) -> TableAnalysis:
+    """One table's findings; ``timings``, when given, receives the seconds each phase took."""
+    clock = _Clock(timings)
+    t: Table = d.table
+    cols, boxes = table_boxes(model, d, upstream)
     res = TableAnalysis(d.name, t.policy_name, cols, t.loc, len(t.rows), row_locs={r.number: r.loc for r in t.rows})
     # The sweep compares endpoints millions of times: it runs on their ranks (small ints, same
     # order) instead of Fractions, and the boxes it reports are mapped back.
@@ -309,15 +281,19 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
     # Masked rows: the rows winning over a row cover all of its box.
     if t.hit_policy in "FP" or t.aggregation in ("MIN", "MAX"):
         rank = _ranks(t)
+        touching: dict[int, list[int]] = {}  # only rows sharing a point with a row can cover part of it
+        for x, y in pairs:
+            touching.setdefault(x, []).append(y)
+            touching.setdefault(y, []).append(x)
         for a, box in enumerate(boxes):
             if any(not cell for cell in box):
                 continue  # an empty row matches nothing; the engine's dead-rule check names it
-            winners = [b for b in range(len(boxes)) if b != a and (rank[b] < rank[a] or (rank[b] == rank[a] and b < a))]
+            winners = [b for b in sorted(touching.get(a, ())) if rank[b] < rank[a] or (rank[b] == rank[a] and b < a)]
             if t.hit_policy != "F":
                 winners = [b for b in winners if t.rows[b].outputs != t.rows[a].outputs or b < a]
-            regions = [tuple(x) for x in itertools.product(*(
-                [frozenset(cell)] if isinstance(cell, frozenset) else [(iv,) for iv in cell] for cell in ranked[a]))]
-            if all(not bx.uncovered(ranked, winners, reg, first_only=True) for reg in regions):
+            # The row's box as regions of one span per numeric column, searched for a point no winner covers.
+            regions = list(itertools.product(*([cell] if isinstance(cell, int) else list(cell) for cell in g.rows[a])))
+            if all(not grid.uncovered(g, winners, reg, first_only=True) for reg in regions):
                 res.masked.append(a + 1)
     clock.lap("masked")
     return res
