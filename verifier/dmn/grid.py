@@ -28,7 +28,6 @@ become plain int comparisons, with no open/closed flags.
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from itertools import chain, repeat
 from operator import sub
 from dataclasses import dataclass
@@ -312,8 +311,10 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: igno
                 best_key, best = col_key, (c, p)
         else:
             counts: dict[int, int] = {}  # rows per mask cut to the region, in order of first appearance
-            for m, k in Counter(map(cols.mask[c].__getitem__, rs)).items():
-                counts[m & whole] = counts.get(m & whole, 0) + k
+            mask = cols.mask[c]
+            for r in rs:
+                m = mask[r] & whole
+                counts[m] = counts.get(m, 0) + 1
             if len(counts) == 1 and whole in counts:
                 continue
             for part in counts:
