@@ -24,7 +24,7 @@ from verifier.dmn.analysis import _rank, _ranks, analyse, table_boxes
 from verifier.dmn.feel import Interval, matches
 from verifier.dmn.synthetic import synthetic_dmn
 
-SEEDS = range(600)
+SEEDS = range(400)
 
 
 def _models():  # type: ignore[no-untyped-def]

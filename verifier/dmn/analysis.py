@@ -2,10 +2,12 @@
 
 Every row of a table is a box: per column, a union of intervals (numbers) or
 a set of values (strings, booleans, the results of another decision).
-``verifier.dmn.boxes`` does the geometry on endpoint ranks: overlapping pairs
-by a sweep, maximal overlap sets as cliques of those pairs, gaps and masked
-rows by partition refinement (cutting at the row boundary the fewest rows
-straddle). No solver is involved.
+Endpoints are replaced by their ranks, then by integer grid positions
+(``verifier.dmn.grid``): overlapping pairs come from per-column bitsets of
+row ids, gaps and masked rows from partition refinement (cutting at the row
+boundary the fewest rows straddle); ``verifier.dmn.boxes`` turns the pairs
+into maximal overlap sets (cliques, split where they share no point). No
+solver is involved.
 
 Findings, graded as Drools grades them:
 
