@@ -41,6 +41,29 @@ Span = tuple[int, int]  # a range of grid positions, both ends included
 GCell = Union[tuple[Span, ...], int]  # a numeric cell's spans, or a finite cell's bit mask
 
 
+class _Columns:
+    """The rows column by column (lists indexed by row id): cheaper to scan than row tuples."""
+
+    def __init__(self, numeric: tuple[bool, ...], rows: tuple[tuple[GCell, ...], ...]) -> None:
+        ncol = len(numeric)
+        self.lo: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the first interval's lower end
+        self.hi: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the last interval's upper end
+        self.hi1: list[list[int]] = [[] for _ in range(ncol)]  # hi + 1: where a cut just above the row falls
+        self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
+        self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                if numeric[c]:
+                    lo, hi = (cell[0][0], cell[-1][1]) if cell else (0, -1)  # type: ignore[index]
+                    self.lo[c].append(lo)
+                    self.hi[c].append(hi)
+                    self.hi1[c].append(hi + 1)
+                    if len(cell) > 1:  # type: ignore[arg-type]
+                        self.multi[c].add(r)
+                else:
+                    self.mask[c].append(cell)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, slots=True)
 class Grid:
     """The boxes of a table on grid positions, with what is needed to map regions back."""
@@ -49,6 +72,7 @@ class Grid:
     top: tuple[int, ...]  # per numeric column, the last position (2m - 1); 0 for finite columns
     values: tuple[tuple, ...]  # per finite column, the values in bit order
     rows: tuple[tuple[GCell, ...], ...]
+    by_column: _Columns  # the same rows column by column
 
     def full(self) -> tuple[GCell, ...]:
         return tuple((-1, self.top[c]) if num else (1 << len(self.values[c])) - 1
@@ -90,7 +114,8 @@ def to_grid(ranked: list[tuple[Cell, ...]], full: tuple[Cell, ...], numeric: lis
             else:
                 cells.append(sum(1 << index[c][v] for v in cell))
         rows.append(tuple(cells))
-    return Grid(tuple(c in numeric for c in range(len(full))), tuple(tops), values, tuple(rows))
+    is_num = tuple(c in numeric for c in range(len(full)))
+    return Grid(is_num, tuple(tops), values, tuple(rows), _Columns(is_num, tuple(rows)))
 
 
 # ---------------------------------------------------------------- overlapping pairs
@@ -170,36 +195,13 @@ def _meets(cell: tuple[Span, ...], lo: int, hi: int) -> bool:
     return any(a <= hi and b >= lo for a, b in cell)
 
 
-class _Columns:
-    """The rows column by column (lists indexed by row id): cheaper to scan than row tuples."""
-
-    def __init__(self, g: Grid) -> None:
-        ncol = len(g.numeric)
-        self.lo: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the first interval's lower end
-        self.hi: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the last interval's upper end
-        self.hi1: list[list[int]] = [[] for _ in range(ncol)]  # hi + 1: where a cut just above the row falls
-        self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
-        self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
-        for r, row in enumerate(g.rows):
-            for c, cell in enumerate(row):
-                if g.numeric[c]:
-                    lo, hi = (cell[0][0], cell[-1][1]) if cell else (0, -1)  # type: ignore[index]
-                    self.lo[c].append(lo)
-                    self.hi[c].append(hi)
-                    self.hi1[c].append(hi + 1)
-                    if len(cell) > 1:  # type: ignore[arg-type]
-                        self.multi[c].add(r)
-                else:
-                    self.mask[c].append(cell)  # type: ignore[arg-type]
-
-
 def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
     """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as ``boxes.uncovered`` finds them.
 
     Map a result back with ``g.box_back`` (after ``merge_gaps``).
     """
     R = g.rows
-    cols = _Columns(g)
+    cols = g.by_column
     ncol = len(region)
     numeric = g.numeric
     out: list[tuple] = []
