@@ -205,8 +205,11 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False)
     ncol = len(region)
     numeric = g.numeric
     out: list[tuple] = []
-    start = [r for r in rows if all(
-        (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
+    if region == g.full():  # every row with no empty cell meets the whole input space
+        start = [r for r in rows if all(R[r])]
+    else:
+        start = [r for r in rows if all(
+            (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
     stack: list[tuple[tuple, list[int]]] = [(region, start)]
     while stack:
         reg, rs = stack.pop()
