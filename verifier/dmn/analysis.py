@@ -318,17 +318,25 @@ class _Clock:
 def _rank(cols: tuple[Column, ...], boxes: list[tuple[Cell, ...]]):  # type: ignore[no-untyped-def]
     """Boxes with every numeric endpoint replaced by its rank in its column, and the map back."""
     back: list[list[Fraction]] = []
-    fwd: list[dict[Fraction, int]] = []
+    fwd: list[dict[Any, int]] = []
+    # Keyed by (numerator, denominator): a Fraction's own hash costs a modular inverse each time.
     for c, col in enumerate(cols):
-        ends = sorted({e for b in boxes if col.kind == "number" for iv in b[c] for e in (iv[0], iv[2]) if e is not None})  # type: ignore[union-attr]
+        distinct = {} if col.kind != "number" else {
+            (e.numerator, e.denominator): e for b in boxes for iv in b[c] for e in (iv[0], iv[2]) if e is not None}  # type: ignore[union-attr]
+        ends = sorted(distinct.values())
         back.append(ends)
-        fwd.append({e: i for i, e in enumerate(ends)})
+        fwd.append({(e.numerator, e.denominator): i for i, e in enumerate(ends)})
 
     def conv(iv: Iv, m: Any) -> Iv:
         lo, lc, hi, hc = iv
         return (None if lo is None else m[lo], lc, None if hi is None else m[hi], hc)
 
-    ranked = [tuple(cell if isinstance(cell, frozenset) else tuple(conv(iv, fwd[c]) for iv in cell)
+    def to_rank(iv: Iv, m: dict[Any, int]) -> Iv:
+        lo, lc, hi, hc = iv
+        return (None if lo is None else m[lo.numerator, lo.denominator], lc,
+                None if hi is None else m[hi.numerator, hi.denominator], hc)
+
+    ranked = [tuple(cell if isinstance(cell, frozenset) else tuple(to_rank(iv, fwd[c]) for iv in cell)
                     for c, cell in enumerate(b)) for b in boxes]
 
     def unrank(box: tuple[Cell, ...]) -> tuple[Cell, ...]:
