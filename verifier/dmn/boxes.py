@@ -140,7 +140,12 @@ def maximal_sets(boxes: list[tuple[Cell, ...]], pairs: list[tuple[int, int]], fu
                 found.setdefault(s, box)
     sets = sorted(found, key=len, reverse=True)
     keep: list[frozenset[int]] = []
+    holding: dict[int, list[frozenset[int]]] = {}  # row -> kept sets holding it
     for s in sets:
-        if not any(s < k for k in keep):
+        # A kept superset of s holds each row of s: look among those holding its least-held row.
+        row = min(s, key=lambda r: len(holding.get(r, ())))
+        if not any(s < k for k in holding.get(row, ())):
             keep.append(s)
+            for r in s:
+                holding.setdefault(r, []).append(s)
     return [(s, found[s]) for s in keep]
