@@ -28,7 +28,7 @@ become plain int comparisons, with no open/closed flags.
 from __future__ import annotations
 
 import bisect
-from itertools import chain, repeat
+from itertools import repeat
 from operator import sub
 from dataclasses import dataclass
 from typing import Optional, Union
