@@ -19,10 +19,11 @@ become plain int comparisons, with no open/closed flags.
   sorted by their lower and upper ends; the bitsets of all columns are
   intersected. Rows whose numeric cell is a union of several intervals enter
   by their hull and their pairs are confirmed exactly.
-* ``uncovered``: the same partition refinement as ``boxes.uncovered`` (cut at
-  the row boundary the fewest rows straddle, ties broken exactly as it breaks
-  them) so the gaps are the same boxes, but a cut only re-tests its own column,
-  and the straddle counts come from sorted ends and bisection.
+* ``uncovered``: the same partition refinement as the box-by-box search it
+  replaced (kept as ``tests/dmn/reference_tables.py``): cut at the row
+  boundary the fewest rows straddle, ties broken exactly as it broke them, so
+  the gaps are the same boxes; but a cut only re-tests its own column, and the
+  straddle counts come from sorted ends and bisection.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def to_grid(ranked: list[tuple[Cell, ...]], full: tuple[Cell, ...], numeric: lis
 
 
 def overlapping_pairs(g: Grid, ranked: list[tuple[Cell, ...]]) -> list[tuple[int, int]]:
-    """Every pair of rows whose boxes share a point, i < j (as ``boxes.overlapping_pairs``)."""
+    """Every pair of rows whose boxes share a point, i < j, in order."""
     live = [i for i, r in enumerate(g.rows) if all(r)]  # an empty cell matches nothing
     live_bits = sum(1 << i for i in live)
     # cand[i]: the rows j > i that may overlap row i; narrowed one column at a time.
@@ -196,7 +197,7 @@ def _meets(cell: tuple[Span, ...], lo: int, hi: int) -> bool:
 
 
 def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
-    """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as ``boxes.uncovered`` finds them.
+    """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as the box-by-box search found them.
 
     Map a result back with ``g.box_back`` (after ``merge_gaps``).
     """
@@ -261,10 +262,10 @@ def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
 
 
 def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: ignore[no-untyped-def]
-    """The cut ``boxes._best_cut`` chooses: (column, position) for a numeric column, (column, (part, rest)) else.
+    """The cut the box-by-box search chose: (column, position) for a numeric column, (column, (part, rest)) else.
 
     A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
-    (rows straddling it, imbalance); ``boxes`` keeps the first minimal key in its order of
+    (rows straddling it, imbalance); that search kept the first minimal key in its order of
     candidates (columns in order; a finite column's parts in order of first appearance; a
     numeric column's in the iteration order of a set), which ``_set_order_first`` reproduces.
     """
@@ -339,7 +340,7 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: igno
 def _cut_one_row(g: Grid, r: int, reg: tuple):  # type: ignore[no-untyped-def]
     """``_best_cut`` for a region with one row in it, which does not cover it (one interval per column).
 
-    Every cut then has key (0, 1), so the first one in ``boxes``' order wins: the first column
+    Every cut then has key (0, 1), so the first one in that search's order wins: the first column
     where the row does not cover the region, and there its lower end or the position above its
     upper end, whichever the set of the two meets first.
     """
@@ -375,9 +376,9 @@ def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[
             cands.add(b + 1)
     return los, his, cands
 def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int]) -> int:
-    """Of the tied cut positions, the one ``boxes._best_cut`` meets first.
+    """Of the tied cut positions, the one the box-by-box search met first.
 
-    It collects a column's cuts in a set of (rank, flag) pairs, inserted row by row from the
+    It collected a column's cuts in a set of (rank, flag) pairs, inserted row by row from the
     rows cut to the region; rebuilding the same set the same way gives the same iteration order.
     """
     rlo, rhi = reg[c]
