@@ -2,10 +2,12 @@
 
 Every row of a table is a box: per column, a union of intervals (numbers) or
 a set of values (strings, booleans, the results of another decision).
-``verifier.dmn.boxes`` does the geometry on endpoint ranks: overlapping pairs
-by a sweep, maximal overlap sets as cliques of those pairs, gaps and masked
-rows by partition refinement (cutting at the row boundary the fewest rows
-straddle). No solver is involved.
+Endpoints are replaced by their ranks, then by integer grid positions
+(``verifier.dmn.grid``): overlapping pairs come from per-column bitsets of
+row ids, gaps and masked rows from partition refinement (cutting at the row
+boundary the fewest rows straddle); ``verifier.dmn.boxes`` turns the pairs
+into maximal overlap sets (cliques, split where they share no point). No
+solver is involved.
 
 Findings, graded as Drools grades them:
 
@@ -24,11 +26,13 @@ Findings, graded as Drools grades them:
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Union
 
 from verifier.dmn import boxes as bx
+from verifier.dmn import grid
 from verifier.dmn.errors import DmnError
 from verifier.dmn.feel import Compare, Interval, Literal, UnaryTests, matches
 from verifier.dmn.model import Decision, DmnModel, Loc, Table
@@ -136,7 +140,25 @@ def number_cell(tests: UnaryTests, col: Column) -> tuple[Iv, ...]:
             return ()  # not(...) of a FEEL null is null: no match
         ivs = _complement(ivs)
     clipped = [c for iv in ivs if (c := bx.iv_inter(iv, dom)) is not None]
-    return tuple(sorted(clipped, key=_lo_key))
+    return _join_overlapping(sorted(clipped, key=_lo_key))
+
+
+def _join_overlapping(ivs: list[Iv]) -> tuple[Iv, ...]:
+    """Sorted intervals with those sharing a point joined: a cell's intervals are disjoint.
+
+    The analysis needs it: a row covers a region when one of its intervals does, and a list
+    such as ``[5..10], [8..11]`` would otherwise cover ``[8..10]`` twice and never once.
+    """
+    out: list[Iv] = []
+    for iv in ivs:
+        if out and bx.iv_inter(out[-1], iv) is not None:
+            lo, lc, hi, hc = out[-1]
+            if hi is not None and (iv[2] is None or iv[2] > hi or (iv[2] == hi and iv[3])):
+                hi, hc = iv[2], iv[3]
+            out[-1] = (lo, lc, hi, hc)
+            continue
+        out.append(iv)
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- the sweep
@@ -173,42 +195,8 @@ def _contains(col: Column, outer: Cell, inner: Cell) -> bool:
     return all(any(bx.iv_inter(iv, o) == iv for o in outer) for iv in inner)  # type: ignore[union-attr]
 
 
-def _merge_gaps(columns: tuple[Column, ...], gaps: list[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
-    """Merge gap boxes that differ in one column only, until none can be merged."""
-    boxes = list(dict.fromkeys(gaps))
-    changed = True
-    while changed:
-        changed = False
-        for c, col in enumerate(columns):
-            groups: dict[tuple, list[tuple[Cell, ...]]] = {}
-            for b in boxes:
-                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
-            new = []
-            for rest, bs in groups.items():
-                if len(bs) == 1:
-                    new.append(bs[0])
-                    continue
-                changed = True
-                if col.kind == "finite":
-                    cell: Cell = frozenset().union(*(b[c] for b in bs))  # type: ignore[arg-type]
-                else:
-                    ivs = sorted((iv for b in bs for iv in b[c]), key=_lo_key)  # type: ignore[union-attr]
-                    merged: list[Iv] = []
-                    for iv in ivs:
-                        if merged:
-                            lo, lc, hi, hc = merged[-1]
-                            if hi is not None and iv[0] is not None and (iv[0] < hi or (iv[0] == hi and (hc or iv[1]))):
-                                end = iv if hi is None or (iv[2] is None or iv[2] > hi or (iv[2] == hi and iv[3])) else merged[-1]
-                                merged[-1] = (lo, lc, end[2], end[3])
-                                continue
-                        merged.append(iv)
-                    cell = tuple(merged)
-                new.append(rest[:c] + (cell,) + rest[c:])
-            boxes = new
-    return boxes
-
-
-def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]]) -> TableAnalysis:
+def table_boxes(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]]) -> tuple[tuple[Column, ...], list[tuple[Cell, ...]]]:
+    """A table's columns and its rows as boxes (one cell per column)."""
     t: Table = d.table
     inputs = {i.name: i for i in model.inputs}
     columns = []
@@ -245,13 +233,24 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
             else:
                 cells.append(frozenset(v for v in col.values if matches(tests, v if v != "\x00other" else "\x00other")))
         boxes.append(tuple(cells))
+    return cols, boxes
+
+
+def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Literal, ...]],
+                  timings: dict[str, float] | None = None) -> TableAnalysis:
+    """One table's findings; ``timings``, when given, receives the seconds each phase took."""
+    clock = _Clock(timings)
+    t: Table = d.table
+    cols, boxes = table_boxes(model, d, upstream)
     res = TableAnalysis(d.name, t.policy_name, cols, t.loc, len(t.rows), row_locs={r.number: r.loc for r in t.rows})
     # The sweep compares endpoints millions of times: it runs on their ranks (small ints, same
     # order) instead of Fractions, and the boxes it reports are mapped back.
     ranked, unrank = _rank(cols, boxes)
     full = tuple(frozenset(c.values) if c.kind == "finite" else ((None, False, None, False),) for c in cols)
     numeric = [c for c, col in enumerate(cols) if col.kind == "number"]
-    pairs = bx.overlapping_pairs(ranked, numeric)
+    g = grid.to_grid(ranked, full, numeric)
+    clock.lap("build")
+    pairs = grid.overlapping_pairs(g, ranked)
     found = bx.maximal_sets(ranked, pairs, full)
     maximal = [s for s, _ in found]
     for s, box in sorted(found, key=lambda f: sorted(f[0])):
@@ -262,8 +261,10 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
             res.overlap_grades.append("error")
         else:
             res.overlap_grades.append("info")
-    gaps = bx.uncovered(ranked, list(range(len(ranked))), full)
-    res.gaps = [unrank(g) for g in _merge_gaps(cols, gaps)]
+    clock.lap("overlaps")
+    gaps = grid.merge_gaps(g, grid.uncovered(g, list(range(len(ranked))), g.full()))
+    res.gaps = [unrank(g.box_back(gap)) for gap in gaps]
+    clock.lap("gaps")
     # Subsumed rows: inside another row with the same outputs (such rows overlap, so only
     # pairs within a maximal overlap set need comparing).
     partners: dict[int, set[int]] = {}
@@ -278,36 +279,64 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
                     continue  # identical rows: report the later one only
                 res.subsumed.append((a + 1, b + 1))
                 break
+    clock.lap("subsumed")
     # Masked rows: the rows winning over a row cover all of its box.
     if t.hit_policy in "FP" or t.aggregation in ("MIN", "MAX"):
         rank = _ranks(t)
+        touching: dict[int, list[int]] = {}  # only rows sharing a point with a row can cover part of it
+        for x, y in pairs:
+            touching.setdefault(x, []).append(y)
+            touching.setdefault(y, []).append(x)
         for a, box in enumerate(boxes):
             if any(not cell for cell in box):
                 continue  # an empty row matches nothing; the engine's dead-rule check names it
-            winners = [b for b in range(len(boxes)) if b != a and (rank[b] < rank[a] or (rank[b] == rank[a] and b < a))]
+            winners = [b for b in sorted(touching.get(a, ())) if rank[b] < rank[a] or (rank[b] == rank[a] and b < a)]
             if t.hit_policy != "F":
                 winners = [b for b in winners if t.rows[b].outputs != t.rows[a].outputs or b < a]
-            regions = [tuple(x) for x in itertools.product(*(
-                [frozenset(cell)] if isinstance(cell, frozenset) else [(iv,) for iv in cell] for cell in ranked[a]))]
-            if all(not bx.uncovered(ranked, winners, reg, first_only=True) for reg in regions):
+            # The row's box as regions of one span per numeric column, searched for a point no winner covers.
+            regions = list(itertools.product(*([cell] if isinstance(cell, int) else list(cell) for cell in g.rows[a])))
+            if all(not grid.uncovered(g, winners, reg, first_only=True) for reg in regions):
                 res.masked.append(a + 1)
+    clock.lap("masked")
     return res
+
+
+class _Clock:
+    """Seconds per phase, added into ``timings`` (a no-op without one)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
+            self.last = now
 
 
 def _rank(cols: tuple[Column, ...], boxes: list[tuple[Cell, ...]]):  # type: ignore[no-untyped-def]
     """Boxes with every numeric endpoint replaced by its rank in its column, and the map back."""
     back: list[list[Fraction]] = []
-    fwd: list[dict[Fraction, int]] = []
+    fwd: list[dict[Any, int]] = []
+    # Keyed by (numerator, denominator): a Fraction's own hash costs a modular inverse each time.
     for c, col in enumerate(cols):
-        ends = sorted({e for b in boxes if col.kind == "number" for iv in b[c] for e in (iv[0], iv[2]) if e is not None})  # type: ignore[union-attr]
+        distinct = {} if col.kind != "number" else {
+            (e.numerator, e.denominator): e for b in boxes for iv in b[c] for e in (iv[0], iv[2]) if e is not None}  # type: ignore[union-attr]
+        ends = sorted(distinct.values())
         back.append(ends)
-        fwd.append({e: i for i, e in enumerate(ends)})
+        fwd.append({(e.numerator, e.denominator): i for i, e in enumerate(ends)})
 
     def conv(iv: Iv, m: Any) -> Iv:
         lo, lc, hi, hc = iv
         return (None if lo is None else m[lo], lc, None if hi is None else m[hi], hc)
 
-    ranked = [tuple(cell if isinstance(cell, frozenset) else tuple(conv(iv, fwd[c]) for iv in cell)
+    def to_rank(iv: Iv, m: dict[Any, int]) -> Iv:
+        lo, lc, hi, hc = iv
+        return (None if lo is None else m[lo.numerator, lo.denominator], lc,
+                None if hi is None else m[hi.numerator, hi.denominator], hc)
+
+    ranked = [tuple(cell if isinstance(cell, frozenset) else tuple(to_rank(iv, fwd[c]) for iv in cell)
                     for c, cell in enumerate(b)) for b in boxes]
 
     def unrank(box: tuple[Cell, ...]) -> tuple[Cell, ...]:
@@ -328,12 +357,12 @@ def _ranks(t: Table) -> list[tuple]:
                   for c in prio) for r in t.rows]
 
 
-def analyse(model: DmnModel) -> list[TableAnalysis]:
-    """Every decision table of ``model``, in dependency order."""
+def analyse(model: DmnModel, timings: dict[str, float] | None = None) -> list[TableAnalysis]:
+    """Every decision table of ``model``, in dependency order (``timings``: seconds per phase, summed)."""
     upstream: dict[str, tuple[Literal, ...]] = {}
     out = []
     for d in model.decisions:
-        out.append(analyse_table(model, d, upstream))
+        out.append(analyse_table(model, d, upstream, timings))
         if d.table.single_valued and len(d.table.outputs) == 1:
             upstream[d.name] = tuple(dict.fromkeys(r.outputs[0] for r in d.table.rows if r.outputs[0] is not None))
     return out

@@ -1,0 +1,441 @@
+"""Fast box reasoning for decision tables on an integer grid: overlapping pairs and uncovered regions.
+
+``boxes`` states the geometry on endpoint ranks; this module does the two
+hot loops of the table analysis on a cheaper encoding of the same boxes.
+
+*Grid positions.* A numeric column with ``m`` distinct endpoint ranks has
+``2m + 1`` elementary pieces: the points ``0 .. m-1`` (position ``2v``) and
+the open stretches between and around them (position ``2v + 1`` lies
+between ranks ``v`` and ``v + 1``; ``-1`` is below the first rank and
+``2m - 1`` above the last). The reals are dense, so every interval over ranks
+is exactly a range ``lo..hi`` of positions (both included), and two intervals
+share a real number exactly when their ranges share a position. Comparisons
+become plain int comparisons, with no open/closed flags.
+
+*Finite columns* are bit masks over the column's values.
+
+* ``overlapping_pairs``: per column, the set of rows overlapping a given row
+  is a bitset (a Python int of row ids), read off prefix unions of the rows
+  sorted by their lower and upper ends; the bitsets of all columns are
+  intersected. Rows whose numeric cell is a union of several intervals enter
+  by their hull and their pairs are confirmed exactly.
+* ``uncovered``: the same partition refinement as the box-by-box search it
+  replaced (kept as ``tests/dmn/reference_tables.py``): cut at the row
+  boundary the fewest rows straddle, ties broken exactly as it broke them, so
+  the gaps are the same boxes; but a cut only re-tests its own column, and the
+  straddle counts come from sorted ends and bisection.
+"""
+
+from __future__ import annotations
+
+import bisect
+from itertools import repeat
+from operator import sub
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from verifier.dmn import boxes as bx
+
+Iv = tuple[Optional[int], bool, Optional[int], bool]  # an interval over ranks, as in ``boxes``
+Cell = Union[tuple[Iv, ...], frozenset]
+Span = tuple[int, int]  # a range of grid positions, both ends included
+GCell = Union[tuple[Span, ...], int]  # a numeric cell's spans, or a finite cell's bit mask
+
+
+class _Columns:
+    """The rows column by column (lists indexed by row id): cheaper to scan than row tuples."""
+
+    def __init__(self, numeric: tuple[bool, ...], rows: tuple[tuple[GCell, ...], ...]) -> None:
+        ncol = len(numeric)
+        self.lo: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the first interval's lower end
+        self.hi: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the last interval's upper end
+        self.hi1: list[list[int]] = [[] for _ in range(ncol)]  # hi + 1: where a cut just above the row falls
+        self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
+        self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                if numeric[c]:
+                    lo, hi = (cell[0][0], cell[-1][1]) if cell else (0, -1)  # type: ignore[index]
+                    self.lo[c].append(lo)
+                    self.hi[c].append(hi)
+                    self.hi1[c].append(hi + 1)
+                    if len(cell) > 1:  # type: ignore[arg-type]
+                        self.multi[c].add(r)
+                else:
+                    self.mask[c].append(cell)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The boxes of a table on grid positions, with what is needed to map regions back."""
+
+    numeric: tuple[bool, ...]  # per column
+    top: tuple[int, ...]  # per numeric column, the last position (2m - 1); 0 for finite columns
+    values: tuple[tuple, ...]  # per finite column, the values in bit order
+    rows: tuple[tuple[GCell, ...], ...]
+    by_column: _Columns  # the same rows column by column
+
+    def full(self) -> tuple[GCell, ...]:
+        return tuple((-1, self.top[c]) if num else (1 << len(self.values[c])) - 1
+                     for c, num in enumerate(self.numeric))
+
+    def span_back(self, c: int, span: Span) -> Iv:
+        """Grid positions ``lo..hi`` of numeric column ``c`` as an interval over ranks."""
+        lo, hi = span
+        lo_v, lo_c = (None, False) if lo == -1 else (lo >> 1, not lo & 1)
+        hi_v, hi_c = (None, False) if hi == self.top[c] else ((hi + 1) >> 1, not hi & 1)
+        return (lo_v, lo_c, hi_v, hi_c)
+
+    def box_back(self, box: tuple) -> tuple[Cell, ...]:
+        """A box of grid cells (numeric cells as tuples of spans) as a box over ranks."""
+        return tuple(tuple(self.span_back(c, s) for s in cell) if self.numeric[c]
+                     else frozenset(v for k, v in enumerate(self.values[c]) if cell >> k & 1)
+                     for c, cell in enumerate(box))
+
+
+def to_grid(ranked: list[tuple[Cell, ...]], full: tuple[Cell, ...], numeric: list[int]) -> Grid:
+    """Encode boxes over ranks (``analysis._rank``) on grid positions; ``full`` gives each finite column's values."""
+    tops = []
+    for c in range(len(full)):
+        if c in numeric:
+            ends = [e for b in ranked for iv in b[c] for e in (iv[0], iv[2]) if e is not None]  # type: ignore[union-attr]
+            tops.append(2 * (max(ends) + 1) - 1 if ends else -1)
+        else:
+            tops.append(0)
+    values = tuple(tuple(sorted(full[c], key=repr)) if c not in numeric else () for c in range(len(full)))
+    index = [{v: k for k, v in enumerate(vs)} for vs in values]
+    rows = []
+    for b in ranked:
+        cells: list[GCell] = []
+        for c, cell in enumerate(b):
+            if c in numeric:
+                cells.append(tuple((-1 if lo is None else 2 * lo + (0 if lc else 1),
+                                    tops[c] if hi is None else 2 * hi - (0 if hc else 1))
+                                   for lo, lc, hi, hc in cell))  # type: ignore[union-attr]
+            else:
+                cells.append(sum(1 << index[c][v] for v in cell))
+        rows.append(tuple(cells))
+    is_num = tuple(c in numeric for c in range(len(full)))
+    return Grid(is_num, tuple(tops), values, tuple(rows), _Columns(is_num, tuple(rows)))
+
+
+# ---------------------------------------------------------------- overlapping pairs
+
+
+def overlapping_pairs(g: Grid, ranked: list[tuple[Cell, ...]]) -> list[tuple[int, int]]:
+    """Every pair of rows whose boxes share a point, i < j, in order."""
+    live = [i for i, r in enumerate(g.rows) if all(r)]  # an empty cell matches nothing
+    live_bits = sum(1 << i for i in live)
+    # cand[i]: the rows j > i that may overlap row i; narrowed one column at a time.
+    cand = {i: live_bits >> (i + 1) << (i + 1) for i in live}
+    multi = 0  # rows with a union of intervals in some column: their pairs are confirmed exactly
+    for c, num in enumerate(g.numeric):
+        if num:
+            lo = {i: g.rows[i][c][0][0] for i in live}  # type: ignore[index]
+            hi = {i: g.rows[i][c][-1][1] for i in live}  # type: ignore[index]
+            for i in live:
+                if len(g.rows[i][c]) > 1:  # type: ignore[arg-type]
+                    multi |= 1 << i
+            by_lo = sorted(live, key=lo.__getitem__)
+            by_hi = sorted(live, key=hi.__getitem__)
+            los = [lo[i] for i in by_lo]
+            his = [hi[i] for i in by_hi]
+            start = _prefix_unions(by_lo)  # start[k]: the k rows with the lowest lower ends
+            end = _prefix_unions(by_hi)
+            for i in live:
+                if cand[i]:
+                    # rows starting at or before i's end, less those ending before i's start
+                    cand[i] &= start[bisect.bisect_right(los, hi[i])] & ~end[bisect.bisect_left(his, lo[i])]
+        else:
+            per_value = [0] * len(g.values[c])
+            for i in live:
+                m = g.rows[i][c]
+                k = 0
+                while m:
+                    if m & 1:
+                        per_value[k] |= 1 << i
+                    m >>= 1
+                    k += 1
+            cache: dict[int, int] = {}
+            for i in live:
+                m = g.rows[i][c]
+                s = cache.get(m)  # type: ignore[arg-type]
+                if s is None:
+                    s = 0
+                    for k, bits in enumerate(per_value):
+                        if m >> k & 1:  # type: ignore[operator]
+                            s |= bits
+                    cache[m] = s  # type: ignore[index]
+                cand[i] &= s
+    out = []
+    for i in live:
+        x = cand[i]
+        while x:
+            low = x & -x
+            j = low.bit_length() - 1
+            x ^= low
+            if (multi >> i & 1 or multi >> j & 1) and bx.box_inter(ranked[i], ranked[j]) is None:
+                continue
+            out.append((i, j))
+    return out
+
+
+def _prefix_unions(order: list[int]) -> list[int]:
+    out = [0]
+    acc = 0
+    for i in order:
+        acc |= 1 << i
+        out.append(acc)
+    return out
+
+
+# ---------------------------------------------------------------- uncovered regions
+
+
+def _meets(cell: tuple[Span, ...], lo: int, hi: int) -> bool:
+    return any(a <= hi and b >= lo for a, b in cell)
+
+
+def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
+    """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as the box-by-box search found them.
+
+    Map a result back with ``g.box_back`` (after ``merge_gaps``).
+    """
+    R = g.rows
+    cols = g.by_column
+    ncol = len(region)
+    numeric = g.numeric
+    out: list[tuple] = []
+    if region == g.full():  # every row with no empty cell meets the whole input space
+        start = [r for r in rows if all(R[r])]
+    else:
+        start = [r for r in rows if all(
+            (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
+    stack: list[tuple[tuple, list[int]]] = [(region, start)]
+    while stack:
+        reg, rs = stack.pop()
+        if not rs:
+            out.append(reg)
+            if first_only:
+                return out
+            continue
+        if _covered(g, cols, rs, reg):
+            continue
+        c, parts = _best_cut(g, cols, rs, reg)
+        if numeric[c]:
+            rlo, rhi = reg[c]
+            p = parts
+            if cols.multi[c]:
+                lrows = [r for r in rs if _meets(R[r][c], rlo, p - 1)]  # type: ignore[arg-type]
+                rrows = [r for r in rs if _meets(R[r][c], p, rhi)]  # type: ignore[arg-type]
+            else:  # a row in the region meets the part below p when it starts below p
+                lo, hi = cols.lo[c], cols.hi[c]
+                lrows = [r for r in rs if lo[r] < p]
+                rrows = [r for r in rs if hi[r] >= p]
+            stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows))
+            stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows))
+        else:
+            part, rest = parts
+            mask = cols.mask[c]
+            stack.append((reg[:c] + (rest,) + reg[c + 1:], [r for r in rs if mask[r] & rest]))
+            stack.append((reg[:c] + (part,) + reg[c + 1:], [r for r in rs if mask[r] & part]))
+    return out
+
+
+def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
+    """Some row covers all of ``reg`` (its cell, cut to the region, is the region)."""
+    left = rs
+    for c, whole in enumerate(reg):
+        if g.numeric[c]:
+            rlo, rhi = whole
+            if cols.multi[c]:
+                left = [r for r in left if any(a <= rlo and b >= rhi for a, b in g.rows[r][c])]  # type: ignore[union-attr]
+            else:
+                lo, hi = cols.lo[c], cols.hi[c]
+                left = [r for r in left if lo[r] <= rlo and hi[r] >= rhi]
+        else:
+            mask = cols.mask[c]
+            left = [r for r in left if mask[r] & whole == whole]
+        if not left:
+            return False
+    return True
+
+
+def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: ignore[no-untyped-def]
+    """The cut the box-by-box search chose: (column, position) for a numeric column, (column, (part, rest)) else.
+
+    A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
+    (rows straddling it, imbalance); that search kept the first minimal key in its order of
+    candidates (columns in order; a finite column's parts in order of first appearance; a
+    numeric column's in the iteration order of a set), which ``_set_order_first`` reproduces.
+    """
+    n = len(rs)
+    if n == 1 and not any(rs[0] in m for m in cols.multi):
+        return _cut_one_row(g, rs[0], reg)
+    best_key: tuple[int, int] | None = None
+    best: tuple | None = None
+    bl = bisect.bisect_left
+    for c, whole in enumerate(reg):
+        if g.numeric[c]:
+            rlo, rhi = whole
+            if cols.multi[c] and not cols.multi[c].isdisjoint(rs):
+                los, his, cands = _hulls_in(g, rs, c, rlo, rhi)
+            else:
+                lo, hi, hi1 = cols.lo[c], cols.hi[c], cols.hi1[c]
+                los = list(map(lo.__getitem__, rs))
+                his = list(map(hi.__getitem__, rs))
+                cands = set(los)
+                cands.update(map(hi1.__getitem__, rs))  # a cut just above a row
+            ordered = sorted(cands)
+            valid = ordered[bisect.bisect_right(ordered, rlo):bisect.bisect_right(ordered, rhi)]
+            if not valid:
+                continue
+            los.sort()
+            his.sort()
+            # Rows starting below p, less those ending below p, straddle p; bisection over the
+            # sorted ends runs in C (map), and only the positions of least straddle are weighed.
+            lefts = list(map(bl, repeat(los), valid))
+            straddles = list(map(sub, lefts, map(bl, repeat(his), valid)))
+            least = min(straddles)
+            if best_key is not None and least > best_key[0]:
+                continue
+            col_key: tuple[int, int] | None = None
+            tied: list[int] = []
+            if straddles.count(least) == 1:
+                k = straddles.index(least)
+                col_key, tied = (least, abs(2 * lefts[k] - n)), [valid[k]]
+            else:
+                for k, st in enumerate(straddles):
+                    if st == least:
+                        key = (least, abs(2 * lefts[k] - n))
+                        if col_key is None or key < col_key:
+                            col_key, tied = key, [valid[k]]
+                        elif key == col_key:
+                            tied.append(valid[k])
+            if col_key is not None and (best_key is None or col_key < best_key):
+                p = tied[0] if len(tied) == 1 else _set_order_first(g, rs, reg, c, set(tied))
+                best_key, best = col_key, (c, p)
+        else:
+            counts: dict[int, int] = {}  # rows per mask cut to the region, in order of first appearance
+            mask = cols.mask[c]
+            for r in rs:
+                m = mask[r] & whole
+                counts[m] = counts.get(m, 0) + 1
+            if len(counts) == 1 and whole in counts:
+                continue
+            for part in counts:
+                if part == whole:
+                    continue
+                rest = whole ^ part
+                straddle = sum(k for m, k in counts.items() if m & part and m & rest)
+                left = sum(k for m, k in counts.items() if m & part)
+                key = (straddle, abs(2 * left - n))
+                if best_key is None or key < best_key:
+                    best_key, best = key, (c, (part, rest))
+    if best is None:  # cannot happen: some row differs from the region somewhere
+        raise AssertionError("no cut for a region that no row covers")
+    return best
+
+
+def _cut_one_row(g: Grid, r: int, reg: tuple):  # type: ignore[no-untyped-def]
+    """``_best_cut`` for a region with one row in it, which does not cover it (one interval per column).
+
+    Every cut then has key (0, 1), so the first one in that search's order wins: the first column
+    where the row does not cover the region, and there its lower end or the position above its
+    upper end, whichever the set of the two meets first.
+    """
+    for c, whole in enumerate(reg):
+        cell = g.rows[r][c]
+        if not g.numeric[c]:
+            part = cell & whole  # type: ignore[operator]
+            if part != whole:
+                return c, (part, whole ^ part)
+            continue
+        rlo, rhi = whole
+        a, b = cell[0]  # type: ignore[index]
+        if a > rlo and b < rhi:
+            first = next(iter({(a >> 1, not a & 1), ((b + 1) >> 1, not (b + 1) & 1)}))
+            return c, (2 * first[0] if first[1] else 2 * first[0] + 1)
+        if a > rlo:
+            return c, a
+        if b < rhi:
+            return c, b + 1
+    raise AssertionError("no cut for a region that no row covers")
+
+
+def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[int], list[int], set[int]]:
+    """Per row, the hull of its intervals that meet the region, and every cut position they give."""
+    los, his = [], []
+    cands: set[int] = set()
+    for r in rs:
+        inside = [s for s in g.rows[r][c] if s[0] <= rhi and s[1] >= rlo]  # type: ignore[union-attr]
+        los.append(inside[0][0])
+        his.append(inside[-1][1])
+        for a, b in inside:
+            cands.add(a)
+            cands.add(b + 1)
+    return los, his, cands
+def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int]) -> int:
+    """Of the tied cut positions, the one the box-by-box search met first.
+
+    It collected a column's cuts in a set of (rank, flag) pairs, inserted row by row from the
+    rows cut to the region; rebuilding the same set the same way gives the same iteration order.
+    """
+    rlo, rhi = reg[c]
+    top = g.top[c]
+    old: set[tuple[int, bool]] = set()
+    for r in rs:
+        for a, b in g.rows[r][c]:  # type: ignore[union-attr]
+            if a > rhi or b < rlo:
+                continue
+            a, b = max(a, rlo), min(b, rhi)
+            if a != -1:
+                old.add((a >> 1, not a & 1))
+            if b != top:
+                old.add(((b + 1) >> 1, not (b + 1) & 1))
+    for v, below_open in old:
+        p = 2 * v if below_open else 2 * v + 1
+        if p in tied:
+            return p
+    raise AssertionError("a tied cut that the set does not hold")
+
+
+def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
+    """Merge gap regions that differ in one column only, until none can be merged.
+
+    The same merges, in the same order, as ``analysis`` made on boxes over ranks; on grid
+    cells two spans join when they overlap or touch (the next starts at most one position
+    after the last ends), and a merged numeric cell may be a union of spans.
+    """
+    boxes = [tuple(((x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in dict.fromkeys(gaps)]
+    changed = True
+    while changed:
+        changed = False
+        for c, num in enumerate(g.numeric):
+            groups: dict[tuple, list[tuple]] = {}
+            for b in boxes:
+                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
+            if len(groups) == len(boxes):
+                continue
+            new = []
+            for rest, bs in groups.items():
+                if len(bs) == 1:
+                    new.append(bs[0])
+                    continue
+                changed = True
+                if num:
+                    merged: list[list[int]] = []
+                    for lo, hi in sorted(s for b in bs for s in b[c]):
+                        if merged and lo <= merged[-1][1] + 1:
+                            merged[-1][1] = max(merged[-1][1], hi)
+                        else:
+                            merged.append([lo, hi])
+                    cell: object = tuple((a, b) for a, b in merged)
+                else:
+                    cell = 0
+                    for b in bs:
+                        cell |= b[c]
+                new.append(rest[:c] + (cell,) + rest[c:])
+            boxes = new
+    return boxes
+
