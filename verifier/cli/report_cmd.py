@@ -14,9 +14,14 @@ from verifier.exit_codes import verdict
 from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.cli.common import fail, prepare_output, read_ruleset_or_exit, timeout_option
 from verifier.graph.render import GraphvizMissing, dot_available
+from verifier.graph.scale import too_large as drawing_too_large
 from engine import load_json_strict
 from verifier.report.html import build_html, report_figures, results_json
 from verifier.report.results_shape import results_shape_problem
+
+# Rules past which the report will not run every check itself (without --results or --force):
+# `ruleproof check` of a 1,500-row table takes over a minute.
+CHECK_RULES_LIMIT = 500
 
 
 def _tool_name() -> str:
@@ -86,8 +91,10 @@ def _manifest(cases_root: str | None, rs: Ruleset) -> Path:
                    "if present.")
 @click.option("--no-timing", is_flag=True,
               help="Leave check times out, so that reports of one ruleset are byte-identical.")
+@click.option("--force", is_flag=True,
+              help="Run the checks and draw the figures even for a ruleset too large to do so in reasonable time.")
 def report_command(ruleset: str, output: str, results_path: str | None, timeout: float | None,
-                   cases_root: str | None, no_timing: bool) -> None:
+                   cases_root: str | None, no_timing: bool, force: bool) -> None:
     """Write a review report of RULESET as one self-contained HTML file.
 
     The report holds the ruleset's name, version and sources; every check with
@@ -108,6 +115,14 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
     """
     rs, warnings, text = read_ruleset_or_exit(ruleset)
     manifest = _manifest(cases_root, rs)
+    if results_path is None and not force and len(rs.rules) > CHECK_RULES_LIMIT:
+        # Before any work: every check of a large table takes minutes, and the
+        # user can run that phase alone and hand its result over.
+        fail(f"ruleproof report: error: {ruleset}: not reported: running every check of {len(rs.rules):,} rules "
+             f"(past {CHECK_RULES_LIMIT:,}) takes minutes. Instead run the checks as their own step, "
+             f"`ruleproof check {ruleset} --format json > check.json`, then "
+             f"`ruleproof report {ruleset} --results check.json -o {output}`; or add --force")
+    too_large = None if force else drawing_too_large(rs)
     prepare_output(output)
     if results_path is not None:
         data = _load_results(results_path, rs.name)
@@ -118,7 +133,10 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
         data = report.to_json(not no_timing)
     figures = None
     note = None
-    if dot_available():
+    if too_large is not None:
+        note = (f"The drawings are left out: {too_large}. `ruleproof check` lists the table's overlaps and "
+                f"gaps; `ruleproof report --force` draws them anyway")
+    elif dot_available():
         from verifier.graph.feasible import UndecidedPaths
 
         try:

@@ -1,0 +1,46 @@
+"""The early refusal of a mutation analysis too large to finish in reasonable time.
+
+Every mutant is a whole ruleset that is compiled, replayed against the suite
+and compared with the original by Z3, so the analysis costs about (mutants) x
+(size of the ruleset): on an imported decision table both grow with the rows
+(1,500 rows x 7 columns make some 70,000 mutants of a 6,000-declaration
+ruleset). Past ``WORK_LIMIT`` `ruleproof mutate` stops before making any
+mutant, says why and what to run instead; ``--force`` runs it anyway.
+"""
+
+from __future__ import annotations
+
+from dsl import model as m
+from verifier.mutation.mutants import _node_mutations, _owners
+
+# Mutants x (rules + definitions) past which the analysis is refused unless forced.
+# liposarcoma is about 60,000; a 30-row decision table about 200,000 (a few minutes).
+WORK_LIMIT = 1_000_000
+
+
+def estimate_mutants(ruleset: m.Ruleset) -> int:
+    """About how many mutants ``mutants(ruleset)`` makes with every operator, without making them.
+
+    Counts the condition mutations of every node (as ``_condition_mutants``
+    would), and for the rules' actions one drop-rule per rule and two per
+    action given (drop, swap or change strength): an estimate for a refusal,
+    not the analysis's count.
+    """
+    n = 0
+    for owner in _owners(ruleset):
+        for node in m.walk(owner.expr):
+            n += sum(1 for _ in _node_mutations(node))
+    for rule in ruleset.rules:
+        n += 1 + sum(2 * len(g.actions) for g in rule.gives)
+    return n
+
+
+def too_large(ruleset: m.Ruleset, limit: int = WORK_LIMIT) -> str | None:
+    """Why the analysis of ``ruleset`` is refused (None when it is small enough)."""
+    size = len(ruleset.rules) + len(ruleset.definitions)
+    n = estimate_mutants(ruleset)
+    if n * size <= limit:
+        return None
+    return (f"about {n:,} mutants, each a copy of a ruleset of {len(ruleset.rules):,} rules and "
+            f"{len(ruleset.definitions):,} definitions to compile, replay and compare with Z3 "
+            f"(past the {limit:,} mutant x declaration budget that finishes in minutes)")
