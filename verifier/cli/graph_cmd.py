@@ -69,13 +69,13 @@ def _pathway_source(rs: Ruleset, patient: str | None, phase: str | None, whole: 
 
 def _refuse_if_too_large(rs: Ruleset, path: str, view: str, fmt: str, phase: str | None) -> None:
     """Stop before any work when Graphviz could not lay the drawing out in reasonable time (exit 2)."""
-    from verifier.graph.scale import too_large
+    from verifier.graph import scale
 
     if phase is not None:
         rules = [r for r in rs.rules if r.phase == phase]
-        if len(rules) * 3 <= 400:  # one phase's part of the drawing is what gets laid out
+        if len(rules) * 3 <= scale.DRAW_LIMIT:  # one phase's part of the drawing is what gets laid out
             return
-    reason = too_large(rs)
+    reason = scale.too_large(rs)
     if reason is None:
         return
     instead = [f"`ruleproof check {path}` for the table's overlaps, gaps and dead rules"]
