@@ -81,4 +81,4 @@ def test_mutate_refuses_before_making_mutants(table_file: Path, tmp_path: Path,
     monkeypatch.setattr(mutation_scale, "WORK_LIMIT", 1000)
     result = CliRunner().invoke(mutate_command, [str(table_file), "--cases", str(tmp_path / "none")])
     assert result.exit_code == 2
-    assert "not analysed" in result.output and "about" in result.output and "--force" in result.output
+    assert "not analysed" in result.output and "at least" in result.output and "--force" in result.output
