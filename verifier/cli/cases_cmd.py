@@ -120,7 +120,10 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
                   suite_kind: str, timeout: float) -> None:
     """Generate the regression suite of RULESET into --out: a witness per rule, MC/DC
     pairs per condition, threshold boundaries, coverage cells and counterexamples,
-    each case a record with its expected decision and why it exists.
+    each case a record with its expected decision and why it exists. A large
+    decision table (past 5,000 MC/DC pairs) gets the compact suite instead: a
+    witness per rule and each threshold's boundaries (--suite full forces the
+    full one); the output says which was made.
 
     \b
     Without --check/--update, an existing suite whose decisions would change is
