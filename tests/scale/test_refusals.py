@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dsl import load_ruleset
+from dsl import check_text, load_ruleset
 from verifier.graph import scale as graph_scale
 from verifier.mutation import scale as mutation_scale
 from tests.scale.tables import table, table_text
@@ -48,6 +48,18 @@ def test_graph_refuses_before_drawing(table_file: Path, tmp_path: Path, monkeypa
     forced = CliRunner().invoke(graph_command, [str(table_file), "--view", view, "-o", str(tmp_path / "g.dot"),
                                                 "--force"])
     assert forced.exit_code == 0, forced.output
+    # The rules view's DOT text needs no layout: written without --force; the decision view's is refused.
+    dot = CliRunner().invoke(graph_command, [str(table_file), "--view", view, "-o", str(tmp_path / "h.dot")])
+    assert dot.exit_code == (0 if view == "rules" else 2), dot.output
+
+
+def test_rules_view_of_a_deep_definition_chain() -> None:
+    from verifier.cli.graph_cmd import graph_source
+    from tests.scale.test_reads import _chain
+
+    rs, _ = check_text(_chain(2500), "chain.rules")
+    source = graph_source(rs, "rules", None, False, None)
+    assert "d2500" in source and "d1" in source
 
 
 def test_report_refuses_to_run_every_check_of_a_large_table(table_file: Path, tmp_path: Path,
