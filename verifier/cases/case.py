@@ -162,6 +162,7 @@ class Suite:
     gaps: tuple[Gap, ...]
     dropped: tuple[str, ...] = field(default=())  # regression cases whose record is no longer valid
     queries: int = 0
+    note: str = ""  # how the suite was chosen, when it is not the full one (the compact suite of a large table)
 
     @property
     def undecided(self) -> int:

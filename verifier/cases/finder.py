@@ -65,6 +65,8 @@ class RecordFinder:
         self.enc = enc if enc is not None else Encoding(ruleset)
         self.ev = evaluator if evaluator is not None else compile_ruleset(ruleset)
         self.records: list[Record] = []
+        # Pool records by content, so that adding one is not a scan of the pool (thousands at table scale).
+        self._by_key: dict[tuple[tuple[str, Any], ...], int] = {}
         self._engine_records: list[dict[str, Any]] = []
         # Concrete evaluation: every registered expression, per record.
         self._slots: dict[int, int] = {}
@@ -111,10 +113,16 @@ class RecordFinder:
 
     def add(self, record: Mapping[str, Any]) -> int:
         """Put a record (plain JSON values, valid) into the pool; returns its index."""
-        for k, r in enumerate(self.records):
-            if r == record:
-                return k
+        key = _record_key(record)
+        if key is None:
+            for k, r in enumerate(self.records):
+                if r == record:
+                    return k
+        elif key in self._by_key:
+            return self._by_key[key]
         norm = engine_form(self.ev, record)
+        if key is not None:
+            self._by_key[key] = len(self.records)
         self.records.append(dict(record))
         self._engine_records.append(norm)
         if self._compiled is not None and self._compiled_upto == len(self._exprs):
@@ -244,6 +252,16 @@ class RecordFinder:
         terms = [(label, self._term(f)) for label, f in named]
         return self.enc.explain_unsat(terms)
 
+
+def _record_key(record: Mapping[str, Any]) -> tuple[tuple[str, Any], ...] | None:
+    """A dict key equal for two records exactly when ``==`` says they are (Python's number equality
+    and hashing agree: 1 == 1.0 == True hash alike); None for an unhashable value."""
+    key = tuple(sorted(record.items(), key=lambda kv: kv[0]))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _same(have: Any, want: Any) -> bool:

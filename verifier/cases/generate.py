@@ -27,6 +27,7 @@ from dsl import model as m
 from dsl.span import NOWHERE
 from engine import RecordError
 from verifier.cases.boundaries import plan_boundaries
+from verifier.cases.compact import CONFIRM_LIMIT, FULL_LIMIT, compact_wanted, plan_compact
 from verifier.cases.score_terms import plan_score_terms
 from verifier.facts.conditions import conj
 from verifier.cases.finder import Fact, Found, RecordFinder
@@ -246,8 +247,12 @@ def plan_regressions(plan: Plan, regressions: Sequence[Mapping[str, Any]], dropp
 # ---------------------------------------------------------------- assembly
 
 
-def assemble(plan: Plan) -> tuple[Case, ...]:
-    """Every pool record with a purpose, as a case with its expected decision (engine, checked by Z3)."""
+def assemble(plan: Plan, confirm: int | None = None) -> tuple[Case, ...]:
+    """Every pool record with a purpose, as a case with its expected decision (engine, checked by Z3).
+
+    ``confirm``: Z3 re-derives the decision of only the first so many cases
+    (in name order); None: of every case.
+    """
     finder = plan.finder
     names: dict[int, str] = {}
     ordered: dict[int, list[Purpose]] = {}
@@ -255,16 +260,18 @@ def assemble(plan: Plan) -> tuple[Case, ...]:
         ordered[index] = sorted(purposes, key=Purpose.sort_key)
         names[index] = file_name(ordered[index][0].name)
     cases = []
-    for index, purposes in ordered.items():
+    for index in sorted(ordered, key=names.__getitem__):
+        purposes = ordered[index]
         record = finder.records[index]
         decision = finder.ev.evaluate(engine_form(finder.ev, record))
-        z3_decision = finder.enc.decide(record)
-        if z3_decision is None or (
-            tuple(decision.fired) != z3_decision.fired or decision_statuses(decision) != decision_statuses(z3_decision)
-        ):
-            raise EngineDisagreement(
-                f"engine and Z3 disagree on generated case {names[index]}: engine fired {list(decision.fired)}, "
-                f"Z3 {'finds the record invalid' if z3_decision is None else list(z3_decision.fired)}; record {record}")
+        if confirm is None or len(cases) < confirm:
+            z3_decision = finder.enc.decide(record)
+            if z3_decision is None or (
+                tuple(decision.fired) != z3_decision.fired or decision_statuses(decision) != decision_statuses(z3_decision)
+            ):
+                raise EngineDisagreement(
+                    f"engine and Z3 disagree on generated case {names[index]}: engine fired {list(decision.fired)}, "
+                    f"Z3 {'finds the record invalid' if z3_decision is None else list(z3_decision.fired)}; record {record}")
         cases.append(Case(
             name=names[index],
             record=dict(record),
@@ -281,36 +288,56 @@ def generate(
     regressions: Sequence[Mapping[str, Any]] = (),
     timeout_s: float | None = DEFAULT_TIMEOUT_S,
     step: Callable[[str], None] | None = None,
+    suite: str = "auto",
 ) -> Suite:
     """The regression suite of ``ruleset`` (``source_text``: the rules file, fingerprinted in the manifest).
 
     ``step(what)`` is called as each kind of purpose starts (for a progress line).
+    ``suite``: "full" (witnesses, MC/DC, values, boundaries, cells, counterexamples),
+    "compact" (``verifier.cases.compact``: witnesses and boundaries), or "auto":
+    compact past ``compact.FULL_LIMIT`` MC/DC pairs, full below.
     """
     say = step or (lambda what: None)
     timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
     finder = RecordFinder(ruleset, Encoding(ruleset, timeout_ms))
     plan = Plan(ruleset, finder)
-    say("witnesses")
-    plan_witnesses(plan)
-    say("MC/DC pairs")
-    plan_pairs(plan)
-    say("enum values")
-    plan_values(plan)
-    say("boundaries")
-    plan_boundaries(plan)
-    say("score lines and worked examples")
-    plan_score_terms(plan)
-    plan_examples(plan)
-    say("coverage cells and counterexamples")
-    plan_checks(plan, timeout_s)
+    compact = suite == "compact" or (suite == "auto" and compact_wanted(ruleset))
+    note = ""
+    if compact:
+        say("witnesses and boundaries (compact suite)")
+        plan_compact(plan)
+        plan_examples(plan)
+    else:
+        say("witnesses")
+        plan_witnesses(plan)
+        say("MC/DC pairs")
+        plan_pairs(plan)
+        say("enum values")
+        plan_values(plan)
+        say("boundaries")
+        plan_boundaries(plan)
+        say("score lines and worked examples")
+        plan_score_terms(plan)
+        plan_examples(plan)
+        say("coverage cells and counterexamples")
+        plan_checks(plan, timeout_s)
     dropped: list[str] = []
     plan_regressions(plan, regressions, dropped)
+    cases = assemble(plan, CONFIRM_LIMIT if compact else None)
+    if compact:
+        why = (f"more than {FULL_LIMIT:,} MC/DC pairs (rule x condition it reaches)" if suite == "auto"
+               else "asked for with --suite compact")
+        confirmed = min(CONFIRM_LIMIT, len(cases))
+        note = (f"compact suite ({why}): a witness per rule and each threshold's boundaries; no MC/DC pairs, "
+                f"enum values, score lines or check counterexamples (`ruleproof check` finds those; "
+                f"--suite full makes them). Z3 confirmed the engine's decision on {confirmed} of {len(cases)} cases")
     return Suite(
         ruleset=ruleset.name,
         version=ruleset.version,
         source_sha256=source_digest(source_text),
-        cases=assemble(plan),
+        cases=cases,
         gaps=tuple(plan.gaps),
         dropped=tuple(dropped),
         queries=finder.queries,
+        note=note,
     )

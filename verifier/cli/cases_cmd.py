@@ -58,6 +58,8 @@ def _suite_text(directory: Path, suite: Suite) -> str:
     for g in suite.gaps:
         uncovered[g.kind] = uncovered.get(g.kind, 0) + 1
     lines = [f"{directory}: {len(suite.cases)} cases ({served})"]
+    if suite.note:
+        lines.append(f"  {suite.note}")
     if uncovered:
         lines.append("  not coverable (listed with reasons in manifest.json): "
                      + ", ".join(f"{n} {k}" for k, n in uncovered.items()))
@@ -108,12 +110,20 @@ def _freeze(ruleset: Ruleset, text: str, out: Path, freeze: str, note: str) -> N
               help="Add the patient record in this file ('-': stdin) as a regression case.")
 @click.option("--note", default="", help="Why the frozen record matters (with --freeze).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--suite", "suite_kind", type=click.Choice(["auto", "full", "compact"]), default="auto",
+              show_default=True,
+              help="full: witnesses, MC/DC pairs, enum values, boundaries, cells, counterexamples. compact: a witness "
+                   "per rule and each threshold's boundaries (for large decision tables). auto: compact past "
+                   "5,000 MC/DC pairs (rule x condition it reaches), else full.")
 @timeout_option()
 def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None, note: str, fmt: str,
-                  timeout: float) -> None:
+                  suite_kind: str, timeout: float) -> None:
     """Generate the regression suite of RULESET into --out: a witness per rule, MC/DC
     pairs per condition, threshold boundaries, coverage cells and counterexamples,
-    each case a record with its expected decision and why it exists.
+    each case a record with its expected decision and why it exists. A large
+    decision table (past 5,000 MC/DC pairs) gets the compact suite instead: a
+    witness per rule and each threshold's boundaries (--suite full forces the
+    full one); the output says which was made.
 
     \b
     Without --check/--update, an existing suite whose decisions would change is
@@ -158,7 +168,7 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
     from verifier.cases.generate import generate  # Z3 and Hypothesis: only to generate, not to replay
 
     with Progress("ruleproof cases") as progress:  # on stderr, only when it is a terminal
-        suite = generate(rs, text, stored.regressions, timeout_s=timeout, step=progress.step)
+        suite = generate(rs, text, stored.regressions, timeout_s=timeout, step=progress.step, suite=suite_kind)
     before = {str(c["id"]) for c in stored.cases}
     after = {c.name for c in suite.cases}
     try:
@@ -176,6 +186,8 @@ def cases_command(ruleset: str, out: Path, mode: str | None, freeze: str | None,
             "changed": [c.to_json() for c in changes],
             "added": sorted(after - before), "removed": sorted(before - after),
         }
+        if suite.note:
+            report["suite"], report["note"] = "compact", suite.note
         click.echo(json.dumps(report, indent=2, sort_keys=True))
     else:
         if changes:

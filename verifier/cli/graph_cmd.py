@@ -67,6 +67,27 @@ def _pathway_source(rs: Ruleset, patient: str | None, phase: str | None, whole: 
     return pathway_dot(rs, pathway_edges(rs), journey, title), what
 
 
+def _refuse_if_too_large(rs: Ruleset, path: str, view: str, fmt: str, phase: str | None) -> None:
+    """Stop before any work when Graphviz could not lay the drawing out in reasonable time (exit 2)."""
+    from verifier.graph import scale
+
+    if view == "rules" and fmt == "dot":
+        return  # the rules view's DOT text needs no layout: seconds even for a 1,500-row table
+    if phase is not None:
+        rules = [r for r in rs.rules if r.phase == phase]
+        if len(rules) * 3 <= scale.DRAW_LIMIT:  # one phase's part of the drawing is what gets laid out
+            return
+    reason = scale.too_large(rs)
+    if reason is None:
+        return
+    instead = [f"`ruleproof check {path}` for the table's overlaps, gaps and dead rules",
+               f"`ruleproof graph {path} -o FILE.dot` for the rules view's DOT text, without a layout"]
+    if rs.phases:
+        instead.append(f"`ruleproof graph {path} --view {view} --phase NAME -o FILE.svg` for one phase")
+    fail(f"ruleproof graph: error: {path}: not drawn: {reason}. Instead run " + "; or ".join(instead)
+         + "; or add --force to draw it anyway")
+
+
 def _write(output: str, fmt: str, dpi: int | None, source: str) -> None:
     try:
         data = render(source, fmt, dpi if fmt == "png" else None)
@@ -109,11 +130,13 @@ def graph_source(ruleset: Ruleset, view: str, phase: str | None, whole: bool, hi
 @click.option("--dpi", type=AsciiIntRange(24, 600), default=None,
               help="Resolution of a PNG (default 96); lower makes a smaller file.")
 @click.option("--patient", metavar="RECORD.json", help="Highlight the path this record takes and the rules it fires.")
+@click.option("--force", is_flag=True,
+              help="Draw even a ruleset too large for Graphviz to lay out in reasonable time (past 400 nodes).")
 @click.option("--counterexample", metavar="CHECK",
               help="Highlight the counterexample of a refuted check (a property id such as P3, or a check name "
                    "as `ruleproof check` prints it). Runs the checks first.")
 def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole: bool, labels: bool,
-                  dpi: int | None, patient: str | None, counterexample: str | None) -> None:
+                  dpi: int | None, patient: str | None, force: bool, counterexample: str | None) -> None:
     """Draw RULESET for a reviewer, rendered by Graphviz's `dot`.
 
     \b
@@ -151,6 +174,8 @@ def graph_command(ruleset: str, output: str, view: str, phase: str | None, whole
     if phase is not None and phase not in {p.name for p in rs.phases}:
         names = ", ".join(p.name for p in rs.phases) or "(none)"
         fail(f"{ruleset}: error: no phase named {phase!r}; the phases are: {names}")
+    if not force and view != "pathway":
+        _refuse_if_too_large(rs, ruleset, view, fmt, phase)
     if view == "pathway":
         source, what = _pathway_source(rs, patient, phase, whole, counterexample)
         prepare_output(output)

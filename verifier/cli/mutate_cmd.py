@@ -33,8 +33,11 @@ from verifier.mutation.analysis import UNDECIDED, TestSuite, analyse, render_tex
 @timeout_option("Seconds the solver may spend on each equivalence query.")
 @click.option("--guards/--no-guards", default=True, show_default=True,
               help="Also measure guard strength: the share of the mutants `ruleproof check` refutes.")
+@click.option("--force", is_flag=True,
+              help="Run even an analysis too large to finish in reasonable time (a large decision table).")
 def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: str, fmt: str,
-                   report_path: Path | None, fail_under: float | None, timeout: float, guards: bool) -> None:
+                   report_path: Path | None, fail_under: float | None, timeout: float, guards: bool,
+                   force: bool) -> None:
     """Mutate RULESET (negate or drop a condition, shift a threshold, swap an operator,
     replace an enum value, drop a rule, drop or swap an action, change a strength),
     set aside the mutants Z3 proves equivalent, and report how many of the rest the
@@ -49,6 +52,14 @@ def mutate_command(ruleset: str, cases_dir: Path, baselines: bool, operators: st
     if unknown:
         fail(f"ruleproof mutate: error: unknown operator(s) {', '.join(unknown)}; choose from {', '.join(OPERATORS)}")
     rs = load_ruleset_or_exit(ruleset)
+    if not force:
+        from verifier.mutation.scale import too_large
+
+        reason = too_large(rs)
+        if reason is not None:
+            fail(f"ruleproof mutate: error: {ruleset}: not analysed: {reason}. Instead replay the suite with "
+                 f"`ruleproof cases {ruleset} --out {cases_dir} --check` and find the table's overlaps and gaps "
+                 f"with `ruleproof check {ruleset}`; or add --force")
     try:
         stored = load_suite(cases_dir)
         ours = suite_from_cases("generated", rs, stored.cases)

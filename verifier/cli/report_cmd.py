@@ -14,9 +14,14 @@ from verifier.exit_codes import verdict
 from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.cli.common import fail, prepare_output, read_ruleset_or_exit, timeout_option
 from verifier.graph.render import GraphvizMissing, dot_available
+from verifier.graph.scale import too_large as drawing_too_large
 from engine import load_json_strict
 from verifier.report.html import build_html, report_figures, results_json
 from verifier.report.results_shape import results_shape_problem
+
+# Rules past which the report will not run every check itself (without --results or --force):
+# the report of a 300-row decision table took 45 s, nearly all of it `ruleproof check`.
+CHECK_RULES_LIMIT = 200
 
 
 def _tool_name() -> str:
@@ -101,8 +106,10 @@ def _tables(path: str) -> tuple[str, dict[str, Any]]:
 @click.option("--tables", "tables_path", default=None, metavar="FILE.dmn",
               help="Add a \"Decision tables\" section: the analysis of this DMN file's tables "
                    "(as `ruleproof tables`), for a ruleset imported from it.")
+@click.option("--force", is_flag=True,
+              help="Run the checks and draw the figures even for a ruleset too large to do so in reasonable time.")
 def report_command(ruleset: str, output: str, results_path: str | None, timeout: float | None,
-                   cases_root: str | None, no_timing: bool, tables_path: str | None) -> None:
+                   cases_root: str | None, no_timing: bool, tables_path: str | None, force: bool) -> None:
     """Write a review report of RULESET as one self-contained HTML file.
 
     The report holds the ruleset's name, version and sources; every check with
@@ -124,6 +131,14 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
     rs, warnings, text = read_ruleset_or_exit(ruleset)
     tables = _tables(tables_path) if tables_path is not None else None
     manifest = _manifest(cases_root, rs)
+    if results_path is None and not force and len(rs.rules) > CHECK_RULES_LIMIT:
+        # Before any work: every check of a large table takes minutes, and the
+        # user can run that phase alone and hand its result over.
+        fail(f"ruleproof report: error: {ruleset}: not reported: running every check of {len(rs.rules):,} rules "
+             f"(past {CHECK_RULES_LIMIT:,}) takes a minute or more. Instead run the checks as their own step, "
+             f"`ruleproof check {ruleset} --format json > check.json`, then "
+             f"`ruleproof report {ruleset} --results check.json -o {output}`; or add --force")
+    too_large = None if force else drawing_too_large(rs)
     prepare_output(output)
     if results_path is not None:
         data = _load_results(results_path, rs.name)
@@ -134,7 +149,10 @@ def report_command(ruleset: str, output: str, results_path: str | None, timeout:
         data = report.to_json(not no_timing)
     figures = None
     note = None
-    if dot_available():
+    if too_large is not None:
+        note = (f"The drawings are left out: {too_large}. `ruleproof check` lists the table's overlaps and "
+                f"gaps; `ruleproof report --force` draws them anyway")
+    elif dot_available():
         from verifier.graph.feasible import UndecidedPaths
 
         try:

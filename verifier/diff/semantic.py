@@ -33,7 +33,7 @@ import z3
 from dsl import model as m
 from dsl.grading import SHIPPED as SHIPPED_GRADINGS
 from dsl.printer import format_expr
-from dsl.dependencies import reads
+from dsl.dependencies import ReadsIndex, reads
 from verifier.facts.evaluation import environment, evaluate
 from verifier.solver.encoding import Encoding, check_assumptions, unsat_core_ids
 from verifier.facts.values import Value, default_value
@@ -249,6 +249,7 @@ class JointEncoding:
 
     def __init__(self, old: m.Ruleset, new: m.Ruleset, timeout_ms: int | None = None) -> None:
         self.old, self.new = old, new
+        self.reads = {OLD: ReadsIndex(old), NEW: ReadsIndex(new)}
         self.ctx = z3.Context()
         self.solver = z3.Solver(ctx=self.ctx)
         self.timeout_ms = timeout_ms  # to tell an interrupted query from a timed-out one
@@ -506,10 +507,14 @@ class JointEncoding:
 # ---------------------------------------------------------------- what a change depends on
 
 
-def _read_names(e: m.Expr, ruleset: m.Ruleset) -> tuple[str, ...]:
-    """The shared-input names ``e`` depends on: its inputs and the known-flags it tests."""
-    r = reads(e, ruleset)
-    return r.inputs + tuple(known_flag(n) for n in r.known)
+def _read_names(joint: JointEncoding, side: str, e: m.Expr) -> tuple[str, ...]:
+    """The shared-input names ``e`` (of the ``side`` version) depends on: its inputs and the known-flags it tests.
+
+    Through the version's ``ReadsIndex``: per rule, ``reads`` would walk a
+    table's whole chain of row definitions again (quadratic at 1,500 rows).
+    """
+    inputs, known = joint.reads[side].read(e)
+    return tuple(sorted(inputs)) + tuple(known_flag(n) for n in sorted(known))
 
 
 def _shared_names(joint: JointEncoding, side: str, names: Iterable[str]) -> set[str]:
@@ -528,7 +533,7 @@ def action_support(joint: JointEncoding, action: str) -> frozenset[str]:
     for side, ruleset in ((OLD, joint.old), (NEW, joint.new)):
         for rule in ruleset.rules:
             if any(action in g.actions for g in rule.gives):
-                out |= _shared_names(joint, side, _read_names(rule.condition, ruleset))
+                out |= _shared_names(joint, side, _read_names(joint, side, rule.condition))
     return frozenset(out)
 
 
@@ -547,9 +552,9 @@ def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], s
         for rule in ruleset.rules:
             if not any(action in g.actions for g in rule.gives) or not evaluate(rule.condition, env, None):
                 continue
-            own |= _shared_names(joint, side, _read_names(rule.when, ruleset))
+            own |= _shared_names(joint, side, _read_names(joint, side, rule.when))
             if rule.phase is not None:
-                gate |= _shared_names(joint, side, _read_names(ruleset.definition(rule.phase).expr, ruleset))
+                gate |= _shared_names(joint, side, _read_names(joint, side, ruleset.definition(rule.phase).expr))
     rank = {inp.name: 2 if inp.name in gate else 1 if inp.name in own else 0
             for inp in joint.inputs if inp.name in support}
     return tuple(sorted(rank, key=rank.__getitem__))  # stable: declaration order within a rank
@@ -572,7 +577,7 @@ def validity_support(joint: JointEncoding, rejecting: str) -> frozenset[str]:
     names: set[str] = set()
     for c in rej.constraints:
         if _fingerprint(c, rej) not in shared:
-            names.update(_read_names(c.expr, rej))
+            names.update(_read_names(joint, rejecting, c.expr))
     support = _shared_names(joint, rejecting, names)
     for inp in joint.inputs:
         if inp.old is None or inp.new is None or inp.old.type != inp.new.type:

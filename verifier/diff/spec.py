@@ -397,24 +397,42 @@ def _names_used(e: m.Expr) -> set[str]:
     return out
 
 
-def definition_dependents(rs: m.Ruleset, name: str) -> tuple[str, ...]:
+class _Uses:
+    """The definitions each definition, rule and property of one ruleset names directly, read once.
+
+    Asked per changed definition, re-reading every expression made the diff
+    of two 1,500-row decision tables (150 changed rows, 3,000 definitions)
+    spend minutes here.
+    """
+
+    def __init__(self, rs: m.Ruleset) -> None:
+        self.rs = rs
+        self.definitions = [(d.name, _names_used(d.expr)) for d in rs.definitions]
+        self.rules = [(r.id, _names_used(r.condition)) for r in rs.rules]
+        self.properties = [(p.id, _names_used(p.expr)) for p in rs.properties]
+
+
+def definition_dependents(rs: m.Ruleset, name: str, uses: _Uses | None = None) -> tuple[str, ...]:
     """Every definition, rule and property of ``rs`` whose meaning depends on definition ``name``."""
+    u = uses if uses is not None and uses.rs is rs else _Uses(rs)
     moved = {name}
-    for d in rs.definitions:  # dependency order: what a definition uses comes first
-        if _names_used(d.expr) & moved:
-            moved.add(d.name)
-    out = [f"definition {d}" for d in (d.name for d in rs.definitions) if d in moved and d != name]
-    out += [f"rule {r.id}" for r in rs.rules if _names_used(r.condition) & moved]
-    out += [f"property {p.id}" for p in rs.properties if _names_used(p.expr) & moved]
+    for d, used in u.definitions:  # dependency order: what a definition uses comes first
+        if not used.isdisjoint(moved):
+            moved.add(d)
+    out = [f"definition {d}" for d, _ in u.definitions if d in moved and d != name]
+    out += [f"rule {r}" for r, used in u.rules if not used.isdisjoint(moved)]
+    out += [f"property {p}" for p, used in u.properties if not used.isdisjoint(moved)]
     return tuple(out)
 
 
 def _definition_changes(new: m.Ruleset, structure: Iterable[StructuralChange]) -> list[SpecChange]:
     out = []
     names = {d.name for d in new.definitions}
+    uses: _Uses | None = None
     for c in structure:
         if c.kind in ("definition", "phase") and c.change == "changed" and c.id in names:
-            deps = definition_dependents(new, c.id)
+            uses = uses or _Uses(new)
+            deps = definition_dependents(new, c.id, uses)
             out.append(SpecChange("definition", c.id, "changed", c.location,
                                   f"definition {c.id} changed; its meaning moves into: {', '.join(deps) or 'nothing'}",
                                   dependents=deps))

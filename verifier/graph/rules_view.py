@@ -117,11 +117,27 @@ class _RulesView:
             return node_id("phase", name)
         if name in self.defs:
             if name not in self.used_defs:
-                self.used_defs.add(name)
-                self._refs(self.rs.definition(name).expr)
+                self._mark_used(name)
             return node_id("def", name)
         self.used_inputs.add(name)
         return node_id("input", name)
+
+    def _mark_used(self, name: str) -> None:
+        """Mark a definition and everything it reads as drawn, with a worklist: an imported
+        decision table chains a definition per row, thousands deep, past Python's recursion limit."""
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in self.used_defs:
+                continue
+            self.used_defs.add(current)
+            for node in m.walk(self.rs.definition(current).expr):
+                if not isinstance(node, (m.InputRef, m.DefRef)) or node.name in self.phase_names:
+                    continue
+                if node.name in self.defs:
+                    todo.append(node.name)
+                else:
+                    self.used_inputs.add(node.name)
 
     def _refs(self, e: m.Expr) -> list[str]:
         """The drawn nodes ``e`` reads, in first-appearance order."""
