@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from click.testing import CliRunner
 
 from tests.conftest import LIPO_RULES, REPO
@@ -89,3 +91,20 @@ def test_coverage_gaps_are_listed_as_regions_and_saved(tmp_path: Path) -> None:
         ev = run("eval", str(rules), str(out / "t" / name), "--format", "json")
         assert ev.exit_code == 0, ev.stderr
         assert not json.loads(ev.stdout)["recommendations"], name  # each saved record is a real gap
+
+
+def test_past_max_rules_gap_regions_are_not_searched_and_say_why(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from verifier.counterexamples import gaps
+
+    monkeypatch.setattr(gaps, "MAX_RULES", 1)  # the small ruleset stands for one of thousands of rules
+    rules = tmp_path / "gappy.rules"
+    rules.write_text(HEADER + GAPPY)
+    res = run("check", str(rules))
+    assert res.exit_code == 1  # coverage is still refuted, with its counterexample
+    assert "records that get nothing, by region: not searched for a ruleset of" in res.stdout
+    assert "ruleproof tables FILE.dmn" in res.stdout
+    doc = json.loads(run("check", str(rules), "--format", "json").stdout)
+    [cov] = [r for r in doc["rulesets"][0]["results"] if r["property"] == "coverage"]
+    assert cov["status"] == "refuted" and cov["gap_regions"]["regions"] == []
+    assert cov["gap_regions"]["skipped"].startswith("not searched")

@@ -16,6 +16,10 @@ from typing import Any
 from dsl import model as m
 
 DEFAULT_MAX_GAPS = 8
+# Past this many rules the search is not run: every query of the region finder
+# carries the ruleset twice, and at thousands of rules growing eight regions
+# took minutes (issue 14). The refuted check keeps its counterexample.
+MAX_RULES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +36,22 @@ class Gaps:
     regions: tuple[GapRegion, ...]
     more: bool  # the search stopped at the cap with records left uncovered
     undecided: bool  # the solver gave up: the list may be incomplete
+    skipped: str | None = None  # why no search was run (then ``regions`` is empty)
 
     def to_json(self) -> dict[str, Any]:
-        return {"regions": [r.to_json() for r in self.regions], "more": self.more, "undecided": self.undecided}
+        out: dict[str, Any] = {"regions": [r.to_json() for r in self.regions], "more": self.more,
+                               "undecided": self.undecided}
+        if self.skipped is not None:
+            out["skipped"] = self.skipped
+        return out
 
 
 def gap_regions(ruleset: m.Ruleset, timeout_s: float | None = 10.0, cap: int = DEFAULT_MAX_GAPS) -> Gaps:
     """The distinct regions of valid records that get nothing recommended or considered."""
+    if len(ruleset.rules) > MAX_RULES:
+        return Gaps((), True, False, skipped=(
+            f"not searched for a ruleset of {len(ruleset.rules):,} rules (more than {MAX_RULES:,}); for a decision "
+            "table, `ruleproof tables FILE.dmn` lists every gap as boxes"))
     import z3
 
     from verifier.diff.regions import Focus, RegionFinder

@@ -47,7 +47,9 @@ class Explainer:
         out.append("  " + a.json_line())
         out.append(f"fired: {', '.join(r.fired or ()) or '(none)'}")
         gaps = self.gaps(rep, r)
-        if gaps is not None:
+        if gaps is not None and gaps.skipped is not None:
+            out.append(f"records that get nothing, by region: {gaps.skipped}")
+        elif gaps is not None:
             more = " (more not listed)" if gaps.more else ""
             undecided = " (the solver gave up: the list may be incomplete)" if gaps.undecided else ""
             out.append(f"records that get nothing, by region ({len(gaps.regions)}{more}){undecided}:")
