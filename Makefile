@@ -70,11 +70,8 @@ bench: setup
 	$(BIN)/python benchmarks/bench_cases.py
 	$(BIN)/python benchmarks/bench_fhir.py
 	$(BIN)/python benchmarks/bench_tables.py
-<<<<<<< HEAD
 	$(BIN)/python benchmarks/bench_table_load.py
-=======
 	$(BIN)/python benchmarks/bench_table_commands.py
->>>>>>> issue-14c
 	$(BIN)/python benchmarks/bench_gate.py
 	$(BIN)/python benchmarks/bench_guards.py
 	$(BIN)/python benchmarks/bench_pathway.py
