@@ -88,12 +88,13 @@ def check_rule_fires(s: Session, rule: m.Rule) -> CheckResult:
 
 def redundant_rules(s: Session, dead: set[str]) -> list[CheckWarning]:
     """Rules whose every outcome (action and strength) other rules already give wherever they fire."""
-    enc = s.enc
     out: list[CheckWarning] = []
     for rule in s.ruleset.rules:
         if rule.id in dead or not rule.gives:
             continue
         pairs = sorted({(g.strength, a) for g in rule.gives for a in g.actions})
+        if _shown_needed(s, rule, pairs):
+            continue  # (before listing the other givers: that is linear per rule)
         others: list[list[str]] = []
         for strength, action in pairs:
             ids = [r for r in s.ruleset.rules_giving(strength, action) if r != rule.id]
@@ -101,8 +102,7 @@ def redundant_rules(s: Session, dead: set[str]) -> list[CheckWarning]:
                 break
             others.append(ids)
         else:
-            if _shown_needed(s, rule, pairs):
-                continue
+            enc = s.enc  # built here only: a table the box reading settles needs no encoding
             covered = enc.all_of([enc.any_of([enc.fires[r] for r in ids]) for ids in others])
             ans = enc.check(enc.fires[rule.id], z3.Not(covered))
             if ans.status == UNSAT:
@@ -122,17 +122,18 @@ def _shown_needed(s: Session, rule: m.Rule, pairs: list[tuple[str, str]]) -> boo
     bm = s.boxes
     if point is None or bm is None:
         return False
-    fired = set(bm.fired(bm.hits(point)))
+    fired = bm.fired(bm.hits(point))
     if rule.id not in fired:  # cannot happen: the witness was checked; no shortcut then
         return False
-    return any(not any(r in fired for r in s.ruleset.rules_giving(st, a) if r != rule.id) for st, a in pairs)
+    given = {(g.strength, a) for r in fired if r != rule.id for g in s.ruleset.rule(r).gives for a in g.actions}
+    return any(p not in given for p in pairs)
 
 
 def constraints_excluding_nothing(s: Session) -> list[CheckWarning]:
     """Constraints implied by the domains and the other constraints."""
-    enc = s.enc
     out: list[CheckWarning] = []
     for c in s.ruleset.constraints:
+        enc = s.enc
         ans = enc.check(z3.Not(enc.term(c.expr)), without_constraints=[c.id])
         if ans.status == UNSAT:
             out.append(CheckWarning(

@@ -42,11 +42,13 @@ from typing import Any, Iterator, Optional, Union
 
 from dsl import model as m
 
-# A numeric cell is a pair of keys (lo, hi): a key (v, f) is the point v when
-# f == 0, just above v when f == 1 and just below v when f == -1. An interval
+# A numeric cell is a pair of keys (lo, hi): a key (float(v), v, f) is the point
+# v when f == 0, just above v when f == 1 and just below v when f == -1. The
+# float goes first only for speed: rounding is monotone, so floats that differ
+# order their values correctly, and equal floats fall through to the exact v. An interval
 # holds the points between its keys; it is empty when lo > hi. Int inputs are
 # normalised to closed integer bounds, so the keys are exact for ints too.
-Key = tuple[Fraction, int]
+Key = tuple[float, Fraction, int]
 NumCell = tuple[Key, Key]
 Cell = Union[NumCell, frozenset]
 Box = tuple[Cell, ...]
@@ -152,49 +154,60 @@ class BoxModel:
         if isinstance(t, m.EnumType):
             return frozenset(t.values)
         if isinstance(t, m.IntType):
-            return ((Fraction(t.lo), 0), (Fraction(t.hi), 0))
+            return (_key(Fraction(t.lo), 0), _key(Fraction(t.hi), 0))
         assert isinstance(t, m.RealType)
-        return ((Fraction(t.lo), 0), (Fraction(t.hi), 0))
+        return (_key(Fraction(t.lo), 0), _key(Fraction(t.hi), 0))
 
-    def _compare(self, op: str, name: str, value: Fraction) -> Box:
-        """The box of ``name op value`` for a numeric input."""
+    def _compare(self, op: str, name: str, value: Fraction) -> dict[int, Cell]:
+        """The cell of ``name op value`` for a numeric input."""
         inp = self.inputs[self.pos[name]]
         cell = self.full[self.pos[name]]
         assert not isinstance(cell, frozenset)
         lo, hi = cell
         if op == "==":
-            new: NumCell = ((value, 0), (value, 0))
+            new: NumCell = (_key(value, 0), _key(value, 0))
         elif op == "<":
-            new = (lo, (value, -1))
+            new = (lo, _key(value, -1))
         elif op == "<=":
-            new = (lo, (value, 0))
+            new = (lo, _key(value, 0))
         elif op == ">":
-            new = ((value, 1), hi)
+            new = (_key(value, 1), hi)
         elif op == ">=":
-            new = ((value, 0), hi)
+            new = (_key(value, 0), hi)
         else:
             raise _NotABox(op)
         if isinstance(inp.type, m.IntType):
             new = _int_cell(new)
         return self._with(name, _iv_meet(cell, new))
 
-    def _with(self, name: str, cell: Cell) -> Box:
-        k = self.pos[name]
-        return self.full[:k] + (cell,) + self.full[k + 1:]
+    def _with(self, name: str, cell: Cell) -> dict[int, Cell]:
+        return {self.pos[name]: cell}
 
     def _box(self, e: m.Expr) -> Box:
         """The box of a box-shaped expression; raises _NotABox otherwise."""
+        parts = self._parts(e)
+        return tuple(parts.get(c, x) for c, x in enumerate(self.full))
+
+    def _parts(self, e: m.Expr) -> dict[int, Cell]:
+        """The cells a box-shaped expression constrains, by input position (the
+        others are the whole domain); raises _NotABox for any other expression."""
         if isinstance(e, m.BoolLit):
-            return self.full if e.value else _empty(self.full)
+            if e.value:
+                return {}
+            if not self.full:
+                raise _NotABox("false")
+            return {0: _empty(self.full)[0]}
         if isinstance(e, m.DefRef):
             k = self._def_box_index(e.name)
             if k is None:
                 raise _NotABox(e.name)
-            return self.boxes[k]
+            return dict(enumerate(self.boxes[k]))
         if isinstance(e, m.And):
-            out = self.full
+            out: dict[int, Cell] = {}
             for a in e.args:
-                out = _meet(out, self._box(a))
+                for c, cell in self._parts(a).items():
+                    old = out.get(c)
+                    out[c] = cell if old is None else _cell_meet(old, cell)
             return out
         if isinstance(e, m.InputRef) and isinstance(self._type(e.name), m.BoolType):
             return self._with(e.name, frozenset((True,)))
@@ -203,9 +216,9 @@ class BoxModel:
             if isinstance(a, m.InputRef) and isinstance(self._type(a.name), m.BoolType):
                 return self._with(a.name, frozenset((False,)))
             if isinstance(a, m.Compare) and a.op in _NEGATED:
-                return self._box(m.Compare(_NEGATED[a.op], a.left, a.right, a.span))
+                return self._parts(m.Compare(_NEGATED[a.op], a.left, a.right, a.span))
             if isinstance(a, m.InSet):
-                return self._box(m.InSet(a.subject, a.values, not a.negated, a.span))
+                return self._parts(m.InSet(a.subject, a.values, not a.negated, a.span))
             raise _NotABox("not")
         if isinstance(e, m.InSet):
             if not isinstance(e.subject, m.InputRef):
@@ -395,7 +408,7 @@ class BoxModel:
 
     def hits(self, point: tuple[Any, ...]) -> int:
         """The bitset of boxes containing ``point`` (one value per input, in declaration order)."""
-        region = tuple(frozenset((v,)) if isinstance(self.full[c], frozenset) else ((v, 0), (v, 0))
+        region = tuple(frozenset((v,)) if isinstance(self.full[c], frozenset) else (_key(v, 0), _key(v, 0))
                        for c, v in enumerate(point))
         return self.meeting(region)
 
@@ -555,13 +568,17 @@ _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
+def _key(v: Fraction, f: int) -> Key:
+    return (float(v), v, f)
+
+
 def _neg(k: Key) -> Key:
-    return (-k[0], -k[1])
+    return (-k[0], -k[1], -k[2])
 
 
 def _int_cell(c: NumCell) -> NumCell:
     """Closed integer bounds of an interval on an int input."""
-    (lo, lf), (hi, hf) = c
+    (_, lo, lf), (_, hi, hf) = c
     # lower: the least integer in the interval; upper: the greatest
     if lf <= 0:
         ilo = math.ceil(lo)
@@ -571,11 +588,15 @@ def _int_cell(c: NumCell) -> NumCell:
         ihi = math.floor(hi)
     else:
         ihi = math.ceil(hi) - 1
-    return ((Fraction(ilo), 0), (Fraction(ihi), 0))
+    return (_key(Fraction(ilo), 0), _key(Fraction(ihi), 0))
 
 
 def _iv_meet(a: NumCell, b: NumCell) -> NumCell:
     return (max(a[0], b[0]), min(a[1], b[1]))
+
+
+def _cell_meet(x: Cell, y: Cell) -> Cell:
+    return x & y if isinstance(x, frozenset) else _iv_meet(x, y)  # type: ignore[operator, arg-type]
 
 
 def _meet(a: Box, b: Box) -> Box:
@@ -595,7 +616,7 @@ def _empty(full: Box) -> Box:
     c = full[0] if full else None
     if c is None:
         return full
-    cell: Cell = frozenset() if isinstance(c, frozenset) else ((Fraction(1), 0), (Fraction(0), 0))
+    cell: Cell = frozenset() if isinstance(c, frozenset) else (_key(Fraction(1), 0), _key(Fraction(0), 0))
     return (cell,) + full[1:]
 
 
@@ -616,13 +637,13 @@ def _inside(a: Box, b: Box) -> bool:
 
 def _before(k: Key) -> Key:
     """The key just below the point or boundary ``k`` (for the piece left of a lower end)."""
-    v, f = k
-    return (v, -1) if f == 0 else (v, 0)  # [v.. -> ..v) ; (v.. -> ..v]
+    _, v, f = k
+    return _key(v, -1) if f == 0 else _key(v, 0)  # [v.. -> ..v) ; (v.. -> ..v]
 
 
 def _after(k: Key) -> Key:
-    v, f = k
-    return (v, 1) if f == 0 else (v, 0)  # ..v] -> (v.. ; ..v) -> [v..
+    _, v, f = k
+    return _key(v, 1) if f == 0 else _key(v, 0)  # ..v] -> (v.. ; ..v) -> [v..
 
 
 def _minus(region: Box, b: Box, ints: tuple[bool, ...]) -> list[Box]:
@@ -661,7 +682,7 @@ def _a_point(region: Box) -> tuple[Any, ...] | None:
                 return None
             out.append(sorted(cell, key=repr)[0])
             continue
-        (lo, lf), (hi, hf) = cell
+        (_, lo, lf), (_, hi, hf) = cell
         if (lo, lf) > (hi, hf):
             return None
         if lf == 0:
