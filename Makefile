@@ -70,6 +70,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_cases.py
 	$(BIN)/python benchmarks/bench_fhir.py
 	$(BIN)/python benchmarks/bench_tables.py
+	$(BIN)/python benchmarks/bench_check_tables.py
 	$(BIN)/python benchmarks/bench_gate.py
 	$(BIN)/python benchmarks/bench_guards.py
 	$(BIN)/python benchmarks/bench_pathway.py

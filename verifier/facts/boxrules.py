@@ -38,7 +38,7 @@ import bisect
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, Union
 
 from dsl import model as m
 
