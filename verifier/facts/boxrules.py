@@ -118,6 +118,7 @@ class BoxModel:
         self._def_count: dict[str, Count | None] = {}
         self.domain: Box = self.full
         self.rules: dict[str, BoxRule] = {}
+        self._frozen = False
 
     # ------------------------------------------------------------ building
 
@@ -252,6 +253,9 @@ class BoxModel:
         return self.inputs[self.pos[name]].type
 
     def _new_box(self, b: Box) -> int:
+        if self._frozen:
+            # Once indexed, a new box would be missing from every bitset: not read.
+            raise _NotABox("a box made after indexing")
         self.boxes.append(b)
         return len(self.boxes) - 1
 
@@ -384,6 +388,7 @@ class BoxModel:
         for r in self.rules.values():
             self.by_base.setdefault(r.base, []).append(r.id)
         self._bases = sum(1 << k for k in self.by_base)
+        self._frozen = True
 
     # ------------------------------------------------------------ queries
 
@@ -569,7 +574,11 @@ _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def _key(v: Fraction, f: int) -> Key:
-    return (float(v), v, f)
+    try:
+        approx = float(v)
+    except OverflowError:  # beyond floats: infinity still orders it right, and v decides ties
+        approx = math.inf if v > 0 else -math.inf
+    return (approx, v, f)
 
 
 def _neg(k: Key) -> Key:
