@@ -502,6 +502,130 @@ class BoxModel:
                 break  # one point per row: enough to find an overlap, and linear
         return None
 
+    def covers(self, serving: set[str]) -> bool:
+        """True only when box algebra proves that some rule of ``serving`` fires on every valid point.
+
+        Only rules whose literals are all ``not Any(S)`` / ``not Two(S)`` count, and
+        only when those literals are shown false nowhere in the rule's box (no box
+        of S meets it; the boxes of S meet no other box of S). Then each such rule
+        fires on all of its box, and the domain is shown to lie inside the union of
+        their boxes by exhaustive subtraction (within a budget growing with the
+        table; past it nothing is claimed).
+        """
+        if _a_point(self.domain) is None:
+            return False  # no valid record: a finding of its own (Z3 explains it)
+        disjoint: dict[int, bool] = {}
+
+        def pairwise_disjoint(bits: int) -> bool:
+            if bits not in disjoint:
+                # (a box with no valid point meets nothing: it cannot make two either)
+                disjoint[bits] = all(self.meeting(_meet(self.domain, self.boxes[j])) & bits in (0, 1 << j)
+                                     for j in _bits(bits))
+            return disjoint[bits]
+
+        usable = 0
+        for rid in sorted(serving):
+            r = self.rules[rid]
+            region = _meet(self.domain, self.boxes[r.base])
+            if _is_empty(region):
+                continue
+            ok = True
+            for pos, c in r.literals:
+                if pos or isinstance(c, Pair):
+                    ok = False
+                elif isinstance(c, Any_):
+                    ok = self.meeting(region) & c.bits == 0
+                else:
+                    ok = pairwise_disjoint(c.bits)
+                if not ok:
+                    break
+            if ok:
+                usable |= 1 << r.base
+        return self._inside_union(self.domain, usable, 50 * len(self.boxes) + 1000)
+
+    def _inside_union(self, region: Box, usable: int, budget: int) -> bool:
+        """Every point of ``region`` lies in some box of ``usable`` (True only when shown).
+
+        Partition refinement, as a k-d tree: a region some box holds whole is
+        done; otherwise it is cut in two at the median boundary, inside it, of
+        the boxes meeting it (on the input with the most such boundaries), so a
+        table that partitions its inputs is retraced in about as many regions as
+        it has rows.
+        """
+        stack = [region]
+        while stack:
+            budget -= 1
+            if budget < 0:
+                return False
+            reg = stack.pop()
+            if _is_empty(reg):
+                continue
+            near = self.meeting(reg) & usable
+            if not near:
+                return False  # a point of the region is in no usable box
+            ks = list(_bits(near))
+            if any(_inside(reg, self.boxes[k]) for k in ks):
+                continue
+            halves = self._cut(reg, ks)
+            if halves is None:
+                return False  # cannot happen for boxes that meet but do not hold it; be safe
+            stack.extend(halves)
+        return True
+
+    def _cut(self, reg: Box, ks: list[int]) -> list[Box] | None:
+        """``reg`` split in two at a boundary of the boxes ``ks`` that lies strictly inside it.
+
+        A *clean* cut (one no box of ``ks`` straddles: the boxes before it all end
+        before it) is preferred, the one nearest the middle; a table built by
+        splitting regions (a decision tree) always has one, and cutting there
+        never fragments a row. Otherwise the median boundary of the input with
+        the most boundaries.
+        """
+        best_clean: tuple[int, int, Any] | None = None  # (-balance, column, cut)
+        best_any: tuple[int, int, Any] | None = None
+        for c, cell in enumerate(reg):
+            if isinstance(cell, frozenset):
+                cuts = sorted({frozenset(cell & self.boxes[k][c]) for k in ks} - {frozenset(), cell},  # type: ignore[operator]
+                              key=lambda x: sorted(map(repr, x)))
+                if cuts:
+                    if best_any is None or len(cuts) > best_any[0]:
+                        best_any = (len(cuts), c, cuts[len(cuts) // 2])
+                    clean = [x for x in cuts if all(self.boxes[k][c] & cell <= x or not (self.boxes[k][c] & x)  # type: ignore[operator]
+                                                    for k in ks)]
+                    if clean:
+                        score = -abs(len(ks) - 2 * sum(1 for k in ks if self.boxes[k][c] & cell <= clean[0]))  # type: ignore[operator]
+                        if best_clean is None or score > best_clean[0]:
+                            best_clean = (score, c, clean[0])
+                continue
+            lo, hi = cell
+            ivs = sorted(((max(lo, self.boxes[k][c][0]), min(hi, self.boxes[k][c][1])) for k in ks),  # type: ignore[index]
+                         key=lambda x: x[0])
+            inner = sorted({iv[0] for iv in ivs if lo < iv[0]})
+            if inner and (best_any is None or len(inner) > best_any[0]):
+                best_any = (len(inner), c, ("lo", inner[len(inner) // 2]))
+            reach: Key | None = None
+            for i, (blo, bhi) in enumerate(ivs):
+                if reach is not None and lo < blo and reach < blo and _after(reach) == blo:
+                    # every box before ends just before this one starts: a clean cut at blo
+                    score = -abs(len(ivs) - 2 * i)
+                    if best_clean is None or score > best_clean[0]:
+                        best_clean = (score, c, ("lo", blo))
+                reach = bhi if reach is None or bhi > reach else reach
+        pick = best_clean or best_any
+        if pick is None:
+            return None
+        _, c, cut = pick
+        cell = reg[c]
+        if isinstance(cell, frozenset):
+            parts: list[Cell] = [cut, cell - cut]
+        else:
+            lo, hi = cell
+            side, key = cut
+            # A box's lower end starts the right half; its upper end closes the left half.
+            parts = [(lo, _before(key)), (key, hi)] if side == "lo" else [(lo, key), (_after(key), hi)]
+        out = [reg[:c] + (p,) + reg[c + 1:] for p in parts]
+        return [_norm(b, self.ints) for b in out]
+
     def dead(self, rule: str) -> bool:
         """True only when box algebra proves that ``rule`` fires on no valid record.
 
