@@ -60,6 +60,8 @@ def _rules_text(seed: int) -> str:
              "input b: bool", "action p: drug \"P\"", "action q: drug \"Q\""]
     if rng.random() < 0.3:
         lines.append(f'constraint C1 "box": {_atom(rng)}')
+    if rng.random() < 0.3:  # one the domains already imply (a warning), or one that bites
+        lines.append(f'constraint C2 "range": {rng.choice(("xv >= 0", "y <= 5", "y <= 4.5", "xv <= 10"))}')
     boxes = []
     for k in range(n):
         box = " and ".join(f"({_atom(rng)})" for _ in range(rng.randrange(1, 4)))

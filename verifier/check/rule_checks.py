@@ -132,7 +132,10 @@ def _shown_needed(s: Session, rule: m.Rule, pairs: list[tuple[str, str]]) -> boo
 def constraints_excluding_nothing(s: Session) -> list[CheckWarning]:
     """Constraints implied by the domains and the other constraints."""
     out: list[CheckWarning] = []
+    bm = s.boxes
     for c in s.ruleset.constraints:
+        if bm is not None and bm.excludes_something(c.id):
+            continue  # box algebra shows a record it excludes: no warning, no encoding
         enc = s.enc
         ans = enc.check(z3.Not(enc.term(c.expr)), without_constraints=[c.id])
         if ans.status == UNSAT:

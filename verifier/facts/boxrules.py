@@ -118,6 +118,7 @@ class BoxModel:
         self._def_count: dict[str, Count | None] = {}
         self.domain: Box = self.full
         self.rules: dict[str, BoxRule] = {}
+        self.constraints: dict[str, Box] = {}  # each constraint's box, by id
         self._frozen = False
 
     # ------------------------------------------------------------ building
@@ -131,7 +132,8 @@ class BoxModel:
         try:
             dom = bm.full
             for c in ruleset.constraints:
-                dom = _meet(dom, bm._box(c.expr))
+                bm.constraints[c.id] = bm._box(c.expr)
+                dom = _meet(dom, bm.constraints[c.id])
             bm.domain = dom
             # Definitions first, in file order, so that reading a long chain (a guard
             # over thousands of rows) never recurses deeper than one link.
@@ -625,6 +627,14 @@ class BoxModel:
             parts = [(lo, _before(key)), (key, hi)] if side == "lo" else [(lo, key), (_after(key), hi)]
         out = [reg[:c] + (p,) + reg[c + 1:] for p in parts]
         return [_norm(b, self.ints) for b in out]
+
+    def excludes_something(self, constraint: str) -> bool:
+        """True when some point meets the input domains and the other constraints but not ``constraint``."""
+        rest = self.full
+        for cid, b in self.constraints.items():
+            if cid != constraint:
+                rest = _meet(rest, b)
+        return any(_a_point(p) is not None for p in _minus(rest, self.constraints[constraint], self.ints))
 
     def dead(self, rule: str) -> bool:
         """True only when box algebra proves that ``rule`` fires on no valid record.
