@@ -39,17 +39,24 @@ class ExprCompiler:
 
     def __init__(self) -> None:
         self.consts: dict[str, Any] = {"_ctx": EXACT}
-        # (type, value) -> name: a table of thousands of rows has thousands of
-        # constants, and a scan per constant made compiling it quadratic.
+        # (type, value) -> name: a scan of ``consts`` per literal made compiling
+        # a 10,000-row decision table quadratic.
         self._names: dict[tuple[type, Any], str] = {}
         self._defs: dict[str, str] = {}
 
     def const(self, value: Any) -> str:
-        key = (type(value), value)
-        name = self._names.get(key)
-        if name is None:
-            name = self._names[key] = f"_k{len(self.consts)}"
-            self.consts[name] = value
+        try:
+            key = (type(value), value)
+            found = self._names.get(key)
+        except TypeError:  # an unhashable value: the plain scan
+            key, found = None, next((k for k, v in self.consts.items()
+                                     if type(v) is type(value) and v == value), None)
+        if found is not None:
+            return found
+        name = f"_k{len(self.consts)}"
+        self.consts[name] = value
+        if key is not None:
+            self._names[key] = name
         return name
 
     def definition(self, d: m.Definition) -> str:

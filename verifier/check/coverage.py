@@ -24,6 +24,17 @@ def check_coverage(s: Session) -> CheckResult:
     """Every valid record gets at least one action recommended or considered."""
 
     def run() -> Verdict:
+        # A decision table's gap or silenced overlap found by the box reading is a
+        # valid record that gets nothing (replayed through the engine); Z3 otherwise.
+        bm = s.boxes
+        if bm is not None:
+            serving = set(s.enc_free_serving_rules())
+            point = bm.unserved_point(serving)
+            if point is not None:
+                return s.refuted_at(point, _nothing_given, "coverage",
+                                    "a valid record gets no action recommended or considered")
+            if bm.covers(serving):  # rows that fire on all of their boxes tile the valid records
+                return proved("every valid record gets at least one action recommended or considered")
         # With no valid record at all every check below holds vacuously:
         # that is a finding, not a proof.
         some = s.enc.check()

@@ -25,16 +25,18 @@ def check_ruleset(
     replay: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
     pathway: PathwayOptions | None = PathwayOptions(),
+    boxes: bool = True,
 ) -> RulesetReport:
     """Prove everything ``ruleset`` declares plus the built-in properties.
 
     Results come in a fixed order (coverage, coverage matrices, contradictions,
     dead rules, invariants; each in declaration order) so reports diff well.
     Warnings (the checker's, redundant rules, constraints that exclude
-    nothing) never fail the run.
+    nothing) never fail the run. ``boxes=False`` leaves every check to Z3 (the
+    differential tests hold the box reading of decision tables against it).
     """
     start = time.perf_counter()
-    s = Session(ruleset, timeout_s, replay=replay)
+    s = Session(ruleset, timeout_s, replay=replay, boxes=boxes)
     results: list[CheckResult] = []
     if progress is not None:  # ``progress(done, total, name)`` as each check starts, for a progress line
         # The given-and-avoided checks are not counted ahead (finding them takes queries): the total may grow.
@@ -64,7 +66,8 @@ def check_ruleset(
     if pathway is not None:
         results.extend(check_pathways(s, pathway))
 
-    results += check_examples(ruleset, s.enc)  # worked examples, last
+    if ruleset.examples:  # worked examples, last (the encoding is built only when needed)
+        results += check_examples(ruleset, s.enc)
 
     warnings = [CheckWarning("checker", d.message, str(d.span) if d.span.line > 0 else d.span.path) for d in dsl_warnings]
     warnings += redundant_rules(s, dead)

@@ -10,7 +10,8 @@ from typing import Any, Callable, Sequence
 import z3
 
 from dsl import model as m
-from verifier.solver.encoding import Answer, Encoding
+from verifier.solver.encoding import Answer, Encoding, ModelDecision
+from verifier.facts.boxrules import BoxModel
 from verifier.facts.values import is_exact_record, json_record
 from verifier.solver.replay import DecisionView, EngineDisagreement, Replayer
 from verifier.check.results import PROVED, REFUTED, UNKNOWN, CheckResult, CoverageMatrix
@@ -36,19 +37,56 @@ class Session:
     """Shared state of the checks of one ruleset.
 
     ``timeout_s`` bounds each solver query; ``replay`` turns off engine replay
-    (only for tests of the verifier alone).
+    (only for tests of the verifier alone); ``boxes`` turns off the box reading
+    of decision tables (for the differential tests: Z3 alone).
     """
 
-    def __init__(self, ruleset: m.Ruleset, timeout_s: float | None = None, replay: bool = True) -> None:
+    def __init__(self, ruleset: m.Ruleset, timeout_s: float | None = None, replay: bool = True,
+                 boxes: bool = True) -> None:
         self.ruleset = ruleset
         self.timeout_s = timeout_s
-        timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
-        self.enc = Encoding(ruleset, timeout_ms)
+        self._timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
+        # Built on first use: a decision table the box reading decides needs no Z3 terms
+        # at all (building them is most of the cost of a 10,000-row table).
+        self._enc: Encoding | None = None
         self.replayer = Replayer(ruleset)
         if not replay:
             self.replayer.available = False
         # Called with each check's name as it starts (a progress line); None: nobody is watching.
         self.on_check: Callable[[str], None] | None = None
+        # The box reading of a decision table (verifier.facts.boxrules), built on first use;
+        # None when the ruleset is not read exactly as boxes (or ``boxes=False``: Z3 only).
+        self._boxes: BoxModel | None | bool = None if boxes else False
+        self._witness: dict[str, tuple[Any, ...] | None] = {}
+
+    @property
+    def enc(self) -> Encoding:
+        if self._enc is None:
+            self._enc = Encoding(self.ruleset, self._timeout_ms)
+        return self._enc
+
+    @property
+    def boxes(self) -> BoxModel | None:
+        if self._boxes is None:
+            self._boxes = BoxModel.of(self.ruleset) or False
+        return self._boxes or None
+
+    def enc_free_serving_rules(self) -> tuple[str, ...]:
+        """The rules that give something (recommend or consider), as ``Encoding.serving_rules``."""
+        return tuple(r.id for r in self.ruleset.rules if any(g.strength != "avoid" for g in r.gives))
+
+    def known_points(self) -> list[tuple[Any, ...] | None]:
+        """The points the box reading found so far (in the order they were found)."""
+        return list(self._witness.values())
+
+    def box_witness(self, rule: str) -> tuple[Any, ...] | None:
+        """A point firing ``rule``, found and checked by the box reading (None: ask Z3)."""
+        bm = self.boxes
+        if bm is None:
+            return None
+        if rule not in self._witness:
+            self._witness[rule] = bm.witness(rule)
+        return self._witness[rule]
 
     def gave_up(self, ans: Answer) -> Verdict:
         """An ``unknown`` outcome saying why the solver stopped."""
@@ -111,6 +149,30 @@ class Session:
             raise EngineDisagreement(f"internal error: the Z3 model does not show the failure of {what}")
         self.replayer.replay(record, decision, lambda d: reproduces(record, d), what)
         return record, decision.fired, ""
+
+    def refuted_at(
+        self,
+        point: tuple[Any, ...],
+        reproduces: Callable[[dict[str, Any], DecisionView], bool],
+        what: str,
+        message: str,
+    ) -> Verdict:
+        """A refuted outcome on a point the box reading found, replayed through the engine."""
+        bm = self.boxes
+        assert bm is not None
+        values = bm.record(point)
+        record = json_record(values)
+        fired_set = set(bm.fired(bm.hits(point)))
+        rules = self.ruleset.rules
+        fired = tuple(r.id for r in rules if r.id in fired_set)
+        given = {st: {a for r in rules if r.id in fired_set for g in r.gives if g.strength == st for a in g.actions}
+                 for st in m.STRENGTHS}
+        decision = ModelDecision(fired, frozenset(given["recommend"]),
+                                 frozenset(given["consider"] - given["recommend"]), frozenset(given["avoid"]))
+        if not reproduces(record, decision):
+            raise EngineDisagreement(f"internal error: the box reading does not show the failure of {what}")
+        self.replayer.replay(record, decision, lambda d: reproduces(record, d), what)
+        return Verdict(REFUTED, message, counterexample=record, fired=fired)
 
     def refuted(
         self,
