@@ -43,3 +43,22 @@ def test_reads_index_on_liposarcoma() -> None:
     for e in [r.condition for r in rs.rules] + [c.expr for c in rs.constraints]:
         r = reads(e, rs)
         assert index.read(e) == (frozenset(r.inputs), frozenset(r.known))
+
+
+def test_decision_view_formulas_follow_a_chain_deeper_than_the_recursion_limit() -> None:
+    """The decision view converts each definition once, innermost first: a chain of
+    1,500 definitions (an imported table's guard) converts without RecursionError,
+    to the formula of the whole disjunction."""
+    import dsl
+    from dsl import model as m
+    from verifier.graph.questions import Domains, Formulas
+
+    n = 1500
+    lines = ['ruleset chain version "1"', "input v: int [0, 2000]", "action a: test \"A\"", "define d0 = v > 0"]
+    lines += [f"define d{k} = d{k - 1} or v > {k}" for k in range(1, n)]
+    lines += [f'rule r "r" when d{n - 1} recommend a category 1 sources [s]', 'source s "S"']
+    rs = dsl.parse_ruleset("\n".join(lines) + "\n")
+    f = Formulas(Domains(rs))
+    chain = rs.rules[0].condition
+    assert isinstance(chain, m.DefRef) and chain.name == f"d{n - 1}"
+    assert f.of(chain) == f.of(rs.definition("d0").expr)  # v > 0 or v > 1 or ... is v > 0

@@ -263,6 +263,7 @@ class Formulas:
         self._unique: dict[tuple[Any, ...], int] = {}
         self._restrict: dict[tuple[int, int, int], int] = {}
         self._conv_cache: dict[tuple[str, bool], int] = {}
+        self._def_order: dict[str, int] | None = None
 
     def _intern(self, key: tuple[Any, ...], support: int) -> int:
         found = self._unique.get(key)
@@ -360,6 +361,23 @@ class Formulas:
 
     # -- from checked expressions
 
+    def _convert_below(self, ref: m.DefRef) -> None:
+        """Convert every definition ``ref`` reads, innermost first (both polarities).
+
+        Converting one on demand inside another would recurse once per level: an
+        imported decision table chains thousands of definitions, past Python's
+        recursion limit. In dependency order each conversion finds what it reads
+        already converted.
+        """
+        rs = self.domains.ruleset
+        if self._def_order is None:
+            self._def_order = {d.name: k for k, d in enumerate(rs.definitions)}
+        below = sorted(reads(ref, rs).definitions, key=self._def_order.__getitem__)
+        for name in below:
+            for positive in (True, False):
+                if (name, positive) not in self._conv_cache:
+                    self._conv_cache[(name, positive)] = self.of(rs.definition(name).expr, positive)
+
     def of(self, e: m.Expr, positive: bool = True) -> int:
         """The formula of a boolean expression (negated when ``positive`` is false)."""
         if isinstance(e, m.BoolLit):
@@ -369,6 +387,7 @@ class Formulas:
         if isinstance(e, m.DefRef):
             key = (e.name, positive)
             if key not in self._conv_cache:
+                self._convert_below(e)
                 self._conv_cache[key] = self.of(self.domains.ruleset.definition(e.name).expr, positive)
             return self._conv_cache[key]
         if isinstance(e, m.Not):
