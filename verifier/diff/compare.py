@@ -21,6 +21,7 @@ from typing import Any
 import engine
 from dsl import model as m
 from verifier.solver import DEFAULT_TIMEOUT_S
+from verifier.diff.boxgrow import BoxProposer
 from verifier.diff.regions import Bound, Focus, FoundBox, RegionFinder
 from verifier.diff.semantic import (
     NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, action_support, deciding_order, validity_support,
@@ -271,11 +272,20 @@ def _transitions(finder: RegionFinder, engines: _Engines, found: list[FoundBox],
 
 
 def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFAULT_TIMEOUT_S,
-                  max_regions: int = DEFAULT_MAX_REGIONS) -> SemanticDiff:
-    """Every change of meaning from ``old`` to ``new`` (see the module doc)."""
+                  max_regions: int = DEFAULT_MAX_REGIONS, boxes: bool = True) -> SemanticDiff:
+    """Every change of meaning from ``old`` to ``new`` (see the module doc).
+
+    ``boxes``: when both versions read as decision-table boxes, regions are
+    proposed and proved by box algebra (``verifier.diff.boxgrow``); False keeps
+    every region on the solver's input-by-input growth (the differential tests
+    compare the two).
+    """
     timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
     joint = JointEncoding(old, new, timeout_ms)
     finder = RegionFinder(joint)
+    proposer = BoxProposer.of(finder) if boxes else None
+    if proposer is not None:
+        finder.propose = proposer.propose
     engines = _Engines(joint)
     both = [joint.valid_lit[OLD], joint.valid_lit[NEW]]
     undecided: list[str] = []
@@ -300,7 +310,8 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
             return (o, n), joint.not_transition_lit(a, o, n)
 
         support = action_support(joint, action)
-        focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed))
+        fired = proposer.fired if proposer is not None else None
+        focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed, fired))
         found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions)
         if gave_up:
             undecided.append(f"action {action}: the solver gave up before every region was found")

@@ -201,6 +201,10 @@ class RegionFinder:
         self.index = {inp.name: k for k, inp in enumerate(joint.inputs)}
         self.queries = 0
         self._blocks = 0
+        # A box proposal for a seed (``verifier.diff.boxgrow``), tried before growing
+        # input by input; None: always grow. A proposal is used only once proved.
+        self.propose: Callable[[dict[str, Value]], Box | None] | None = None
+        self.proposals_used = 0
 
     def solve(self, lits: Sequence[z3.BoolRef], want_model: bool = True) -> Probe:
         self.queries += 1
@@ -356,6 +360,13 @@ class RegionFinder:
 
         # The support argument (see Focus) says the first box holds; numbers
         # compared with other than constants may need their exact seed value.
+        proposal = self.propose(seed) if self.propose is not None else None
+        if proposal is not None:
+            # Proved by the box argument (see ``verifier.diff.boxgrow``): every record
+            # of the proposal fires the seed's rules in both versions, so every valid
+            # one shows the seed's change. No query needed.
+            self.proposals_used += 1
+            return proposal
         for exact, everything in ((False, False), (True, False), (True, True)):
             box = first_box(exact, everything)
             if self.solve(query + self.box_lits(tuple(box)), want_model=False).status == UNSAT:

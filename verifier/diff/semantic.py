@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import z3
 
@@ -537,7 +537,8 @@ def action_support(joint: JointEncoding, action: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], seed: Mapping[str, Value]) -> tuple[str, ...]:
+def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], seed: Mapping[str, Value],
+                   fired: Callable[[str, Mapping[str, Value]], set[str]] | None = None) -> tuple[str, ...]:
     """The order to free the support inputs of a region grown from ``seed``.
 
     The rules that decide the action at the seed (those giving it that fire,
@@ -548,9 +549,14 @@ def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], s
     own: set[str] = set()
     gate: set[str] = set()
     for side, ruleset in ((OLD, joint.old), (NEW, joint.new)):
-        env = environment(ruleset, joint.version_record(seed, side))
+        # ``fired``: the rules firing at the seed, read exactly from boxes
+        # (``environment`` evaluates every definition: slow for big tables).
+        firing = fired(side, seed) if fired is not None else None
+        env = environment(ruleset, joint.version_record(seed, side)) if firing is None else None
         for rule in ruleset.rules:
-            if not any(action in g.actions for g in rule.gives) or not evaluate(rule.condition, env, None):
+            if not any(action in g.actions for g in rule.gives):
+                continue
+            if not (rule.id in firing if firing is not None else evaluate(rule.condition, env, None)):
                 continue
             own |= _shared_names(joint, side, _read_names(joint, side, rule.when))
             if rule.phase is not None:
