@@ -33,7 +33,7 @@ The proposal, per seed:
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from verifier.diff.regions import Allowed, Box, RegionFinder
 from verifier.facts import boxrules as br
@@ -76,6 +76,52 @@ class BoxProposer:
         for inp, cell in zip(self.finder.joint.inputs, self.full):
             v = seed[inp.name]
             out.append(v if isinstance(cell, frozenset) else Fraction(v))  # type: ignore[arg-type]
+        return tuple(out)
+
+    def same(self, action: str) -> Callable[[Mapping[str, Value], Mapping[str, Value]], bool]:
+        """An exact test that record ``b`` shows the change of ``action`` that record ``a`` shows.
+
+        True when ``b`` is valid under both versions (inside both domains: the
+        constraints are boxes) and fires, in each version, the same rules giving
+        the action as ``a``: the outcome is a function of those rules.
+        """
+        giving = tuple(frozenset(r.id for r in bm.ruleset.rules if any(action in g.actions for g in r.gives))
+                       for bm in self.models)
+
+        def signature(values: Mapping[str, Value]) -> tuple[frozenset[str], ...] | None:
+            point = self._point(values)
+            box = self._point_box(point)
+            if any(not br._meets(box, bm.domain) for bm in self.models):
+                return None
+            return tuple(frozenset(bm.fired(bm.hits(point))) & g for bm, g in zip(self.models, giving))
+
+        def same(a: Mapping[str, Value], b: Mapping[str, Value]) -> bool:
+            sb = signature(b)
+            return sb is not None and sb == signature(a)
+
+        return same
+
+    def nonempty(self, box: Box) -> bool:
+        """Whether a record valid under both versions lies in ``box`` (exact: boxes meet)."""
+        region = self._norm(br._meet(br._meet(self._key_box(box), self.models[0].domain), self.models[1].domain))
+        return not br._is_empty(region)
+
+    def _point_box(self, point: tuple[Any, ...]) -> br.Box:
+        return tuple(frozenset((v,)) if isinstance(c, frozenset) else (br._key(v, 0), br._key(v, 0))
+                     for v, c in zip(point, self.full))
+
+    def _key_box(self, box: Box) -> br.Box:
+        """A box of the finder's grid in the box reading's terms."""
+        out: list[br.Cell] = []
+        for inp, a, cell in zip(self.finder.joint.inputs, box, self.full):
+            if isinstance(cell, frozenset):
+                out.append(frozenset(a.values))
+            elif a.point is not None:
+                out.append((br._key(a.point, 0), br._key(a.point, 0)))
+            else:
+                ps = self.finder.pieces[inp.name]
+                lo, hi = ps[a.first], ps[a.last]
+                out.append((br._key(lo.lo, 0 if lo.is_point else 1), br._key(hi.hi, 0 if hi.is_point else -1)))
         return tuple(out)
 
     def fired(self, side: str, seed: Mapping[str, Value]) -> set[str]:

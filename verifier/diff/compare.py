@@ -262,10 +262,10 @@ class _Engines:
 
 
 def _transitions(finder: RegionFinder, engines: _Engines, found: list[FoundBox], action: str,
-                 background: list[Any]) -> tuple[Transition, ...]:
+                 background: list[Any], nonempty: Any = None) -> tuple[Transition, ...]:
     by_key: dict[tuple[ActionStatus, ActionStatus], list[Region]] = {}
     for fb in finder.merge(found):
-        bounds = finder.describe(fb.box, background, fb.seed)
+        bounds = finder.describe(fb.box, background, fb.seed, nonempty)
         by_key.setdefault(fb.key, []).append(engines.action_region(fb, bounds, action))  # type: ignore[arg-type]
     out = [Transition(o, n, tuple(sorted(rs, key=lambda r: r.text))) for (o, n), rs in by_key.items()]
     return tuple(sorted(out, key=lambda t: (CHANGE_KINDS.index(t.change), -t.old.code(), -t.new.code())))
@@ -312,10 +312,13 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
         support = action_support(joint, action)
         fired = proposer.fired if proposer is not None else None
         focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed, fired))
-        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions)
+        same = proposer.same(action) if proposer is not None else None
+        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions, same)
         if gave_up:
             undecided.append(f"action {action}: the solver gave up before every region was found")
-        actions.append(ActionChange(action, labels[action], _transitions(finder, engines, found, action, both),
+        nonempty = proposer.nonempty if proposer is not None else None
+        actions.append(ActionChange(action, labels[action],
+                                    _transitions(finder, engines, found, action, both, nonempty),
                                     more=more, undecided=gave_up))
 
     validity: list[ValidityChange] = []

@@ -205,6 +205,7 @@ class RegionFinder:
         # input by input; None: always grow. A proposal is used only once proved.
         self.propose: Callable[[dict[str, Value]], Box | None] | None = None
         self.proposals_used = 0
+        self._proposed = False
 
     def solve(self, lits: Sequence[z3.BoolRef], want_model: bool = True) -> Probe:
         self.queries += 1
@@ -366,6 +367,7 @@ class RegionFinder:
             # of the proposal fires the seed's rules in both versions, so every valid
             # one shows the seed's change. No query needed.
             self.proposals_used += 1
+            self._proposed = True
             return proposal
         for exact, everything in ((False, False), (True, False), (True, True)):
             box = first_box(exact, everything)
@@ -439,6 +441,7 @@ class RegionFinder:
         classify: Callable[[z3.ModelRef], tuple[Hashable, z3.BoolRef]],
         focus: Focus,
         cap: int,
+        same: Callable[[dict[str, Value], dict[str, Value]], bool] | None = None,
     ) -> tuple[list[FoundBox], bool, bool]:
         """Cover the records satisfying ``base`` with boxes.
 
@@ -446,6 +449,9 @@ class RegionFinder:
         literal "this record does not show that change". Returns the boxes,
         whether the search stopped at ``cap`` with records left uncovered, and
         whether the solver gave up (then the cover may be incomplete).
+        ``same(a, b)``: an exact, solver-free test that record ``b`` shows the
+        change record ``a`` shows (the box reading of two tables); with it,
+        seeds and examples are made typical without queries.
         """
         found: list[FoundBox] = []
         blocks: list[z3.BoolRef] = []
@@ -458,11 +464,74 @@ class RegionFinder:
             if len(found) >= cap:
                 return found, True, False
             assert probe.model is not None
-            seed, model = self.seed(base + blocks, probe.model, focus)
-            key, not_p = classify(model)
+            if same is not None:
+                # The solver's record shows the change; moving one input at a time
+                # to its typical value, kept where ``same`` says (exactly) that the
+                # record still shows that change, outside every box found so far.
+                key, not_p = classify(probe.model)
+                seed = self.typical(_values(self.joint, probe.model), focus.support, found, same)
+            else:
+                seed, model = self.seed(base + blocks, probe.model, focus)
+                key, not_p = classify(model)
+            self._proposed = False
             box = self.grow(background, not_p, seed, focus)
             blocks.append(self.block_lit(box))
-            found.append(FoundBox(key, box, self.example(background, box, seed, focus)))
+            if same is not None and self._proposed:
+                example = self.typical(seed, frozenset(), [], same, box)
+            else:
+                example = self.example(background, box, seed, focus)
+            found.append(FoundBox(key, box, example))
+
+    def contains(self, box: Box, values: dict[str, Value]) -> bool:
+        """Whether the record ``values`` lies in ``box``."""
+        for inp, a in zip(self.joint.inputs, box):
+            v = values[inp.name]
+            if inp.kind in ("bool", "enum"):
+                if not any(_same(v, x) for x in a.values):
+                    return False
+                continue
+            x = Fraction(v)  # type: ignore[arg-type]
+            if a.point is not None:
+                if x != a.point:
+                    return False
+                continue
+            ps = self.pieces[inp.name]
+            if not (ps[0].lo <= x <= ps[-1].hi) or not a.first <= self._piece_index(inp, x) <= a.last:
+                return False
+        return True
+
+    def typical(self, values: dict[str, Value], first: frozenset[str], found: list[FoundBox],
+                same: Callable[[dict[str, Value], dict[str, Value]], bool], within: Box | None = None) -> dict[str, Value]:
+        """``values`` with inputs moved to their typical values (those in ``first`` first, then
+        the rest, each in declaration order), then reals to rounder ones; a move is kept only
+        when ``same`` holds and the record stays outside the boxes ``found`` and inside ``within``.
+        Solver-free: ``same`` is an exact test (the box reading), not a search."""
+        out = dict(values)
+
+        def keep(name: str, v: Value) -> bool:
+            trial = dict(out)
+            trial[name] = v
+            if within is not None and not self.contains(within, trial):
+                return False
+            if any(self.contains(fb.box, trial) for fb in found) or not same(values, trial):
+                return False
+            out[name] = v
+            return True
+
+        inputs = self.joint.inputs
+        for inp in sorted(inputs, key=lambda i: i.name not in first):
+            if _same(out[inp.name], inp.default()):
+                continue
+            keep(inp.name, inp.default())
+        for inp in inputs:
+            v = out[inp.name]
+            if inp.kind != "real" or v == int(v):  # type: ignore[arg-type]
+                continue
+            piece = self.pieces[inp.name][self._piece_index(inp, v)]  # type: ignore[arg-type]
+            for c in _round_candidates(v, piece):  # type: ignore[arg-type]
+                if keep(inp.name, c):
+                    break
+        return out
 
     # ------------------------------------------------------------ merging and describing
 
@@ -513,8 +582,13 @@ class RegionFinder:
             return y.first <= x.first <= y.last
         return y.first <= x.first and x.last <= y.last
 
-    def describe(self, box: Box, background: list[z3.BoolRef], seed: dict[str, Value]) -> tuple[Bound, ...]:
-        """The bounds of ``box`` a reader needs: restricted inputs only, vacuous values dropped."""
+    def describe(self, box: Box, background: list[z3.BoolRef], seed: dict[str, Value],
+                 nonempty: Callable[[Box], bool] | None = None) -> tuple[Bound, ...]:
+        """The bounds of ``box`` a reader needs: restricted inputs only, vacuous values dropped.
+
+        ``nonempty(box)``: an exact, solver-free test that some record of ``background``
+        lies in the box (the box reading of two tables); without it Z3 is asked.
+        """
         out: list[Bound] = []
         box_l = list(box)
         for k, inp in enumerate(self.joint.inputs):
@@ -528,7 +602,10 @@ class RegionFinder:
                         keep.append(v)
                         continue
                     trial = tuple(box_l[:k] + [Allowed(values=(v,))] + box_l[k + 1:])
-                    if self.solve(background + self.box_lits(trial), want_model=False).status != UNSAT:
+                    if nonempty is not None:
+                        if nonempty(trial):
+                            keep.append(v)
+                    elif self.solve(background + self.box_lits(trial), want_model=False).status != UNSAT:
                         keep.append(v)
                 a = box_l[k] = Allowed(values=tuple(keep))
             out.append(self._bound(inp, a))
