@@ -229,6 +229,19 @@ class _Engines:
                 return ActionStatus(r.strength, r.category, tuple(r.alternatives)), r.rules
         return ActionStatus(None, None), ()
 
+    def change(self, values: dict[str, Value], action: str) -> tuple[Any, Any] | None:
+        """The change of ``action`` the engines show for a record valid under both, and the
+        literal denying it; None when the record is rejected by either or shows no change."""
+        if not is_exact_record(values):
+            return None
+        d_old, d_new = self.decide(values, OLD), self.decide(values, NEW)
+        if isinstance(d_old, tuple) or isinstance(d_new, tuple):
+            return None
+        (o, _), (n, _) = self.outcome(d_old, action), self.outcome(d_new, action)
+        if o == n:
+            return None
+        return (o, n), self.joint.not_transition_lit(action, o, n)
+
     def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
         old, new = fb.key  # type: ignore[misc]
         example = json_record(self.joint.shown_record(fb.seed))
@@ -313,7 +326,8 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
         fired = proposer.fired if proposer is not None else None
         focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed, fired))
         same = proposer.same(action) if proposer is not None else None
-        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions, same)
+        key_of = (lambda values, a=action: engines.change(values, a)) if proposer is not None else None
+        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions, same, key_of)
         if gave_up:
             undecided.append(f"action {action}: the solver gave up before every region was found")
         nonempty = proposer.nonempty if proposer is not None else None

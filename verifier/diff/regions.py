@@ -442,6 +442,7 @@ class RegionFinder:
         focus: Focus,
         cap: int,
         same: Callable[[dict[str, Value], dict[str, Value]], bool] | None = None,
+        key_of: Callable[[dict[str, Value]], tuple[Hashable, z3.BoolRef] | None] | None = None,
     ) -> tuple[list[FoundBox], bool, bool]:
         """Cover the records satisfying ``base`` with boxes.
 
@@ -451,28 +452,43 @@ class RegionFinder:
         whether the solver gave up (then the cover may be incomplete).
         ``same(a, b)``: an exact, solver-free test that record ``b`` shows the
         change record ``a`` shows (the box reading of two tables); with it,
-        seeds and examples are made typical without queries.
+        seeds and examples are made typical without queries. ``key_of(record)``:
+        the change a record shows and its negation literal, or None when it
+        shows none (read by the engines); with it (and ``same``), records next
+        to the boxes found are tried as seeds before the solver is asked.
         """
         found: list[FoundBox] = []
         blocks: list[z3.BoolRef] = []
+        queue: list[dict[str, Value]] = []  # records next to the boxes found, to try before the solver
         while True:
-            probe = self.solve(base + blocks)
-            if probe.status == UNSAT:
-                return found, False, False
-            if probe.status == UNKNOWN:
-                return found, False, True
-            if len(found) >= cap:
-                return found, True, False
-            assert probe.model is not None
-            if same is not None:
-                # The solver's record shows the change; moving one input at a time
-                # to its typical value, kept where ``same`` says (exactly) that the
-                # record still shows that change, outside every box found so far.
-                key, not_p = classify(probe.model)
-                seed = self.typical(_values(self.joint, probe.model), focus.support, found, same)
+            # A neighbour of a box found that shows a change (the engines' exact
+            # reading, ``key_of``) is a seed at no query; the solver is asked only
+            # when none is left, so "no record left" is always its proof.
+            picked = self._next_candidate(queue, found, key_of) if key_of is not None else None
+            if picked is not None:
+                if len(found) >= cap:
+                    return found, True, False
+                values, (key, not_p) = picked
+                assert same is not None
+                seed = self.typical(values, focus.support, found, same)
             else:
-                seed, model = self.seed(base + blocks, probe.model, focus)
-                key, not_p = classify(model)
+                probe = self.solve(base + blocks)
+                if probe.status == UNSAT:
+                    return found, False, False
+                if probe.status == UNKNOWN:
+                    return found, False, True
+                if len(found) >= cap:
+                    return found, True, False
+                assert probe.model is not None
+                if same is not None:
+                    # The solver's record shows the change; moving one input at a time
+                    # to its typical value, kept where ``same`` says (exactly) that the
+                    # record still shows that change, outside every box found so far.
+                    key, not_p = classify(probe.model)
+                    seed = self.typical(_values(self.joint, probe.model), focus.support, found, same)
+                else:
+                    seed, model = self.seed(base + blocks, probe.model, focus)
+                    key, not_p = classify(model)
             self._proposed = False
             box = self.grow(background, not_p, seed, focus)
             blocks.append(self.block_lit(box))
@@ -481,6 +497,49 @@ class RegionFinder:
             else:
                 example = self.example(background, box, seed, focus)
             found.append(FoundBox(key, box, example))
+            if key_of is not None:
+                queue += self._neighbours(box, example)
+
+    def _next_candidate(self, queue: list[dict[str, Value]], found: list[FoundBox],
+                        key_of: Callable[[dict[str, Value]], tuple[Hashable, z3.BoolRef] | None],
+                        ) -> tuple[dict[str, Value], tuple[Hashable, z3.BoolRef]] | None:
+        while queue:
+            values = queue.pop(0)
+            if any(self.contains(fb.box, values) for fb in found):
+                continue
+            got = key_of(values)
+            if got is not None:
+                return values, got
+        return None
+
+    def _neighbours(self, box: Box, record: dict[str, Value]) -> list[dict[str, Value]]:
+        """``record`` moved just outside ``box`` along one input at a time (both ends, other values)."""
+        out: list[dict[str, Value]] = []
+        for inp, a in zip(self.joint.inputs, box):
+            if inp.kind in ("bool", "enum"):
+                domain = (False, True) if inp.kind == "bool" else inp.values
+                moved = [v for v in domain if v not in a.values]
+            else:
+                if a.point is not None:
+                    continue
+                ps = self.pieces[inp.name]
+                moved = [self._inside_piece(inp, ps[k]) for k in (a.first - 1, a.last + 1) if 0 <= k < len(ps)]
+            for v in moved:
+                trial = dict(record)
+                trial[inp.name] = v
+                out.append(trial)
+        return out
+
+    @staticmethod
+    def _inside_piece(inp: SharedInput, piece: Piece) -> Value:
+        """A simple value of ``piece`` (an int for an int input)."""
+        if piece.is_point:
+            v = piece.lo
+        elif inp.kind == "int":
+            v = Fraction(math.floor(piece.lo) + 1)
+        else:
+            v = next(iter(_round_candidates((piece.lo + piece.hi) / 2, piece)), (piece.lo + piece.hi) / 2)
+        return int(v) if inp.kind == "int" else v
 
     def contains(self, box: Box, values: dict[str, Value]) -> bool:
         """Whether the record ``values`` lies in ``box``."""
