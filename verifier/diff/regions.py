@@ -24,6 +24,7 @@ description; an input whose whole domain is allowed is left out of it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -205,6 +206,7 @@ class RegionFinder:
         # input by input; None: always grow. A proposal is used only once proved.
         self.propose: Callable[[dict[str, Value]], Box | None] | None = None
         self.proposals_used = 0
+        self._piece_keys: dict[str, list[tuple[Fraction, int]]] = {}
         self._proposed = False
 
     def solve(self, lits: Sequence[z3.BoolRef], want_model: bool = True) -> Probe:
@@ -280,9 +282,14 @@ class RegionFinder:
         return Allowed(point=v, first=k, last=k)
 
     def _piece_index(self, inp: SharedInput, v: Fraction) -> int:
-        for k, p in enumerate(self.pieces[inp.name]):
-            if p.contains(v):
-                return k
+        # Pieces are sorted by lower end, a point before the gap it opens: the last
+        # piece starting at or before v (a point at v first) is the only candidate.
+        keys = self._piece_keys.get(inp.name)
+        if keys is None:
+            keys = self._piece_keys[inp.name] = [(p.lo, 0 if p.is_point else 1) for p in self.pieces[inp.name]]
+        k = bisect.bisect_right(keys, (v, 0)) - 1
+        if k >= 0 and self.pieces[inp.name][k].contains(v):
+            return k
         raise ValueError(f"{inp.name}={v} lies outside its range")
 
     # ------------------------------------------------------------ seeds and examples
