@@ -124,6 +124,49 @@ class BoxProposer:
                 out.append((br._key(lo.lo, 0 if lo.is_point else 1), br._key(hi.hi, 0 if hi.is_point else -1)))
         return tuple(out)
 
+    def same_validity(self) -> bool:
+        """Whether both versions accept exactly the same records (exact: their domains,
+        the declared ranges cut by the constraints, all boxes, are the same box)."""
+        return self._norm(self.models[0].domain) == self._norm(self.models[1].domain)
+
+    def witnesses(self, changed: Callable[[dict[str, Value]], set[str]], wanted: set[str]) -> dict[str, dict[str, Value]]:
+        """A record showing a change, per action of ``wanted``, found without the solver where the tables differ.
+
+        Candidates are points of each box one table has and the other lacks, met
+        with each box of the other table (and with the domains); ``changed(record)``
+        (the engines) names the actions whose outcome differs there. An action
+        without a witness is left to the solver.
+        """
+        out: dict[str, dict[str, Value]] = {}
+        domain = br._meet(self.models[0].domain, self.models[1].domain)
+        for mine, other in ((self.models[1], self.models[0]), (self.models[0], self.models[1])):
+            theirs = set(other.boxes)
+            for b in mine.boxes:
+                if b in theirs:
+                    continue
+                region = self._norm(br._meet(b, domain))
+                if br._is_empty(region):
+                    continue
+                for k in br._bits(other.meeting(region)):
+                    for part in (self._norm(br._meet(region, other.boxes[k])),
+                                 *br._minus(other.boxes[k], region, self.ints)):
+                        part = self._norm(br._meet(part, domain))
+                        point = br._a_point(part)
+                        if point is None:
+                            continue
+                        values = self._values(point)
+                        for action in sorted(changed(values) & (wanted - out.keys())):
+                            out[action] = values
+                        if out.keys() >= wanted:
+                            return out
+        return out
+
+    def _values(self, point: tuple[Any, ...]) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+        for inp, v, is_int in zip(self.finder.joint.inputs, point, self.ints):
+            out[inp.name] = int(v) if is_int else v
+        return out
+
     def fired(self, side: str, seed: Mapping[str, Value]) -> set[str]:
         """The rules of one version (``old``/``new``) firing at ``seed``, read from boxes."""
         bm = self.models[0 if side == "old" else 1]

@@ -24,7 +24,7 @@ from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.diff.boxgrow import BoxProposer
 from verifier.diff.regions import Bound, Focus, FoundBox, RegionFinder
 from verifier.diff.semantic import (
-    NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, action_support, deciding_order, validity_support,
+    NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, Probe, action_support, deciding_order, validity_support,
 )
 from verifier.diff.structure import StructuralChange, structural_diff
 from verifier.exit_codes import ExitCode, verdict
@@ -229,6 +229,15 @@ class _Engines:
                 return ActionStatus(r.strength, r.category, tuple(r.alternatives)), r.rules
         return ActionStatus(None, None), ()
 
+    def changed(self, values: dict[str, Value]) -> set[str]:
+        """The actions whose outcome the engines give differently for a record valid under both."""
+        if not is_exact_record(values):
+            return set()
+        d_old, d_new = self.decide(values, OLD), self.decide(values, NEW)
+        if isinstance(d_old, tuple) or isinstance(d_new, tuple):
+            return set()
+        return {a for a in self.joint.actions if self.outcome(d_old, a)[0] != self.outcome(d_new, a)[0]}
+
     def change(self, values: dict[str, Value], action: str) -> tuple[Any, Any] | None:
         """The change of ``action`` the engines show for a record valid under both, and the
         literal denying it; None when the record is rejected by either or shows no change."""
@@ -305,13 +314,17 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
     labels = {a.id: a.label for a in new.actions} | {a.id: a.label for a in old.actions}
 
     actions: list[ActionChange] = []
+    # Records that show a change, found from the boxes the tables do not share
+    # (the engines read them): each answers "does this action change?" with yes
+    # at no query. "No" is only ever the solver's answer.
+    witness = proposer.witnesses(engines.changed, set(joint.actions)) if proposer is not None else {}
     # One query settles a refactoring; only when it fails is each action asked.
-    probe = finder.solve(both + [joint.any_changed_lit()])
+    probe = Probe(SAT) if witness else finder.solve(both + [joint.any_changed_lit()])
     if probe.status == UNKNOWN:
         undecided.append(f"whether any action changes: the solver gave up ({probe.reason})")
     for action in joint.actions if probe.status == SAT else ():
         changed = joint.changed_lit(action)
-        first = finder.solve(both + [changed])
+        first = Probe(SAT) if action in witness else finder.solve(both + [changed])
         if first.status == UNKNOWN:
             undecided.append(f"action {action}: the solver gave up ({first.reason})")
             actions.append(ActionChange(action, labels[action], (), undecided=True))
@@ -327,7 +340,8 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
         focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed, fired))
         same = proposer.same(action) if proposer is not None else None
         key_of = (lambda values, a=action: engines.change(values, a)) if proposer is not None else None
-        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions, same, key_of)
+        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions, same, key_of,
+                                           start=witness.get(action))
         if gave_up:
             undecided.append(f"action {action}: the solver gave up before every region was found")
         nonempty = proposer.nonempty if proposer is not None else None
@@ -336,7 +350,9 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
                                     more=more, undecided=gave_up))
 
     validity: list[ValidityChange] = []
-    for side, other in ((OLD, NEW), (NEW, OLD)):
+    # Both tables accepting the same box of records proves there is nothing to find.
+    sides = () if proposer is not None and proposer.same_validity() else ((OLD, NEW), (NEW, OLD))
+    for side, other in sides:
         base = [joint.valid_lit[side], joint.invalid_lit[other]]
         not_p = joint.valid_lit[other]
         focus = Focus(validity_support(joint, other))

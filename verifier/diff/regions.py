@@ -450,6 +450,7 @@ class RegionFinder:
         cap: int,
         same: Callable[[dict[str, Value], dict[str, Value]], bool] | None = None,
         key_of: Callable[[dict[str, Value]], tuple[Hashable, z3.BoolRef] | None] | None = None,
+        start: dict[str, Value] | None = None,
     ) -> tuple[list[FoundBox], bool, bool]:
         """Cover the records satisfying ``base`` with boxes.
 
@@ -462,11 +463,13 @@ class RegionFinder:
         seeds and examples are made typical without queries. ``key_of(record)``:
         the change a record shows and its negation literal, or None when it
         shows none (read by the engines); with it (and ``same``), records next
-        to the boxes found are tried as seeds before the solver is asked.
+        to the boxes found are tried as seeds before the solver is asked, after
+        ``start`` (a record known to show a change).
         """
         found: list[FoundBox] = []
         blocks: list[z3.BoolRef] = []
-        queue: list[dict[str, Value]] = []  # records next to the boxes found, to try before the solver
+        # Records next to the boxes found, to try before the solver.
+        queue: list[dict[str, Value]] = [start] if start is not None and key_of is not None else []
         while True:
             # A neighbour of a box found that shows a change (the engines' exact
             # reading, ``key_of``) is a seed at no query; the solver is asked only
