@@ -27,8 +27,10 @@ from verifier.diff.regions import RegionFinder
 from verifier.diff.semantic import JointEncoding
 from verifier.dmn import read_dmn, translate
 from verifier.dmn.synthetic import synthetic_dmn
+from verifier.facts.values import json_record
+from tests.check.test_box_tables import _rules_text
 
-CAP = 60  # above any number of regions these tables need: both covers are complete
+CAP = 400  # above any number of regions these tables need: both covers are complete (asserted)
 
 
 def _table(seed: int, perturb: float, rows: int, columns: int, policy: str, relabel: bool) -> m.Ruleset:
@@ -76,16 +78,17 @@ def _random_record(rs: m.Ruleset, rng: random.Random) -> dict[str, Any]:
         elif isinstance(t, m.BoolType):
             out[i.name] = rng.random() < 0.5
         else:
-            # The synthetic tables cut near 0..1000 (ints) and 0..100 (reals), on tenths.
-            hi = 1000 if isinstance(t, m.IntType) else 100
-            x = Fraction(rng.randrange(-20, hi * 10 + 20), 10)
+            lo, hi = Fraction(t.lo), Fraction(t.hi)
+            if hi - lo > 10**6:  # the synthetic tables cut near 0..1000 (ints) and 0..100 (reals)
+                lo, hi = Fraction(-2), Fraction(1002 if isinstance(t, m.IntType) else 102)
+            x = lo + Fraction(rng.randrange(0, int((hi - lo) * 8) + 1), 8)
             out[i.name] = int(x) if isinstance(t, m.IntType) else x
     return out
 
 
 def _outcomes(ev: Any, record: dict[str, Any]) -> dict[str, str] | None:
     try:
-        decision = ev.evaluate(ev.validate(record))
+        decision = ev.evaluate(ev.validate(json_record(record)))
     except engine.RecordError:
         return None
     return {r.action: f"{r.strength} {r.category} {sorted(r.alternatives)}" for r in decision.recommendations}
@@ -111,6 +114,36 @@ def test_box_regions_agree_with_z3_regions(seed: int) -> None:
         if o is None or n is None:
             continue
         for d in (fast, slow):
+            for a in d.actions:
+                changed = o.get(a.action) != n.get(a.action)
+                covered = any(_inside(r, record) for t in a.transitions for r in t.regions)
+                assert covered == changed, (a.action, record, d is fast)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_box_regions_agree_on_box_rules_with_constraints(seed: int) -> None:
+    # Hand-written box rules (int/real/enum/bool, guards, box constraints): validity may change too.
+    old, new = dsl.parse_ruleset(_rules_text(seed)), dsl.parse_ruleset(_rules_text(seed + 500))
+    fast = semantic_diff(old, new, max_regions=CAP)
+    slow = semantic_diff(old, new, max_regions=CAP, boxes=False)
+    assert fast.status == slow.status
+    assert fast.undecided == slow.undecided == ()
+    assert _transitions(fast) == _transitions(slow)
+    assert [v.side for v in fast.validity] == [v.side for v in slow.validity]
+    assert not any(a.more for a in fast.actions + slow.actions) and not any(v.more for v in fast.validity)
+    ev_old, ev_new = engine.compile_ruleset(old), engine.compile_ruleset(new)
+    rng = random.Random(seed)
+    for _ in range(150):
+        record = _random_record(old, rng)
+        o, n = _outcomes(ev_old, record), _outcomes(ev_new, record)
+        for d in (fast, slow):
+            for v in d.validity:
+                # A validity region is read among the records its side accepts.
+                valid, other = (o, n) if v.side == "old" else (n, o)
+                inside = valid is not None and any(_inside(r, record) for r in v.regions)
+                assert inside == (valid is not None and other is None), (record, d is fast)
+            if o is None or n is None:
+                continue
             for a in d.actions:
                 changed = o.get(a.action) != n.get(a.action)
                 covered = any(_inside(r, record) for t in a.transitions for r in t.regions)

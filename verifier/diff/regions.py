@@ -357,8 +357,10 @@ class RegionFinder:
 
     # ------------------------------------------------------------ growing
 
-    def grow(self, background: list[z3.BoolRef], not_p: z3.BoolRef, seed: dict[str, Value], focus: Focus) -> Box:
-        """The box grown from ``seed`` (see the module doc, step 2)."""
+    def grow(self, background: list[z3.BoolRef], not_p: z3.BoolRef, seed: dict[str, Value], focus: Focus,
+             boxes: bool = False) -> Box:
+        """The box grown from ``seed`` (see the module doc, step 2); with ``boxes``, where
+        ``not_p`` denies an action's change, a proved box proposal is taken when there is one."""
         inputs = self.joint.inputs
         query = background + [not_p]
 
@@ -368,7 +370,8 @@ class RegionFinder:
 
         # The support argument (see Focus) says the first box holds; numbers
         # compared with other than constants may need their exact seed value.
-        proposal = self.propose(seed) if self.propose is not None else None
+        # Proposals prove outcome changes only (validity is not in the boxes' argument).
+        proposal = self.propose(seed) if self.propose is not None and boxes else None
         if proposal is not None:
             # Proved by the box argument (see ``verifier.diff.boxgrow``): every record
             # of the proposal fires the seed's rules in both versions, so every valid
@@ -500,7 +503,7 @@ class RegionFinder:
                     seed, model = self.seed(base + blocks, probe.model, focus)
                     key, not_p = classify(model)
             self._proposed = False
-            box = self.grow(background, not_p, seed, focus)
+            box = self.grow(background, not_p, seed, focus, boxes=same is not None)
             blocks.append(self.block_lit(box))
             if same is not None and self._proposed:
                 example = self.typical(seed, frozenset(), [], same, box)
