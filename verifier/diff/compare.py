@@ -9,6 +9,17 @@ with an example record that both engines are made to confirm: a region whose
 example the engines do not reproduce is a bug in ruleproof, reported as such.
 When no such record exists at all, the edit is proved not to change meaning.
 
+Decision tables (both versions read exactly as boxes, ``verifier.facts.boxrules``)
+take a faster road to the same verdicts (``verifier.diff.boxgrow``): records
+that change are first looked for where the tables' boxes differ and next to
+the regions found, read by the engines; each region is the box around its
+seed in which neither table's matching rows change, proved by box algebra
+instead of grown query by query; seeds and examples are made typical by exact
+box tests. The solver still answers every "no" (an action unchanged, no
+record left outside the regions), and the validity comparison is settled by
+the two domain boxes. Regions are then smaller and more numerous than the
+solver's greedy growth would make them, so the region cap is met sooner.
+
 The structural diff (``verifier.diff.structure``) stands beside it.
 """
 
@@ -16,13 +27,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import engine
 from dsl import model as m
 from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.diff.boxgrow import BoxProposer
-from verifier.diff.regions import Bound, Focus, FoundBox, RegionFinder
+from verifier.diff.regions import Box, Bound, Focus, FoundBox, RegionFinder
 from verifier.diff.semantic import (
     NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, Probe, action_support, deciding_order, validity_support,
 )
@@ -284,7 +295,7 @@ class _Engines:
 
 
 def _transitions(finder: RegionFinder, engines: _Engines, found: list[FoundBox], action: str,
-                 background: list[Any], nonempty: Any = None) -> tuple[Transition, ...]:
+                 background: list[Any], nonempty: Callable[[Box], bool] | None = None) -> tuple[Transition, ...]:
     by_key: dict[tuple[ActionStatus, ActionStatus], list[Region]] = {}
     for fb in finder.merge(found):
         bounds = finder.describe(fb.box, background, fb.seed, nonempty)

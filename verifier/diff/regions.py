@@ -16,6 +16,12 @@ One box comes from one seed record where the change happens:
    change (no valid record of the box lacks it);
 3. the box is blocked and the next seed is sought outside all boxes found.
 
+For decision tables the finder is given box-algebra hooks by
+``verifier.diff.compare`` (see ``verifier.diff.boxgrow``): a proved box
+proposal replaces step 2, and steps 1 and the examples use exact box tests
+instead of queries; candidate seeds next to the boxes found are tried before
+step 3 asks the solver.
+
 Boxes of the same change that differ in one input are merged afterwards.
 Values a box allows only vacuously (no valid record has them there, e.g.
 ``grade = G1`` for a dedifferentiated tumour) are dropped from its
