@@ -33,7 +33,7 @@ import engine
 from dsl import model as m
 from verifier.solver import DEFAULT_TIMEOUT_S
 from verifier.diff.boxgrow import BoxProposer
-from verifier.diff.regions import Box, Bound, Focus, FoundBox, RegionFinder
+from verifier.diff.regions import Box, Bound, Focus, FoundBox, Lits, RegionFinder, lits_of
 from verifier.diff.semantic import (
     NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, Probe, action_support, deciding_order, validity_support,
 )
@@ -260,7 +260,7 @@ class _Engines:
         (o, _), (n, _) = self.outcome(d_old, action), self.outcome(d_new, action)
         if o == n:
             return None
-        return (o, n), self.joint.not_transition_lit(action, o, n)
+        return (o, n), lambda: self.joint.not_transition_lit(action, o, n)
 
     def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
         old, new = fb.key  # type: ignore[misc]
@@ -295,7 +295,7 @@ class _Engines:
 
 
 def _transitions(finder: RegionFinder, engines: _Engines, found: list[FoundBox], action: str,
-                 background: list[Any], nonempty: Callable[[Box], bool] | None = None) -> tuple[Transition, ...]:
+                 background: Lits, nonempty: Callable[[Box], bool] | None = None) -> tuple[Transition, ...]:
     by_key: dict[tuple[ActionStatus, ActionStatus], list[Region]] = {}
     for fb in finder.merge(found):
         bounds = finder.describe(fb.box, background, fb.seed, nonempty)
@@ -320,7 +320,12 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
     if proposer is not None:
         finder.propose = proposer.propose
     engines = _Engines(joint)
-    both = [joint.valid_lit[OLD], joint.valid_lit[NEW]]
+
+    def valid_both() -> list[Any]:
+        return [joint.valid_lit[OLD], joint.valid_lit[NEW]]
+
+    # On the box path the literals wait for the first query (the encoding is built then).
+    both: Lits = valid_both if proposer is not None else valid_both()
     undecided: list[str] = []
     labels = {a.id: a.label for a in new.actions} | {a.id: a.label for a in old.actions}
 
@@ -330,12 +335,13 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
     # at no query. "No" is only ever the solver's answer.
     witness = proposer.witnesses(engines.changed, set(joint.actions)) if proposer is not None else {}
     # One query settles a refactoring; only when it fails is each action asked.
-    probe = Probe(SAT) if witness else finder.solve(both + [joint.any_changed_lit()])
+    probe = Probe(SAT) if witness else finder.solve(lits_of(both) + [joint.any_changed_lit()])
     if probe.status == UNKNOWN:
         undecided.append(f"whether any action changes: the solver gave up ({probe.reason})")
     for action in joint.actions if probe.status == SAT else ():
-        changed = joint.changed_lit(action)
-        first = Probe(SAT) if action in witness else finder.solve(both + [changed])
+        changed: Lits = ((lambda a=action: lits_of(both) + [joint.changed_lit(a)]) if proposer is not None
+                         else lits_of(both) + [joint.changed_lit(action)])
+        first = Probe(SAT) if action in witness else finder.solve(lits_of(changed))
         if first.status == UNKNOWN:
             undecided.append(f"action {action}: the solver gave up ({first.reason})")
             actions.append(ActionChange(action, labels[action], (), undecided=True))
@@ -351,7 +357,7 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
         focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed, fired))
         same = proposer.same(action) if proposer is not None else None
         key_of = (lambda values, a=action: engines.change(values, a)) if proposer is not None else None
-        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions, same, key_of,
+        found, more, gave_up = finder.find(changed, both, classify, focus, max_regions, same, key_of,
                                            start=witness.get(action))
         if gave_up:
             undecided.append(f"action {action}: the solver gave up before every region was found")

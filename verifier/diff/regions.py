@@ -109,6 +109,15 @@ class FoundBox:
     seed: dict[str, Value]
 
 
+# Literals, or a function giving them: the box path of decision tables may never
+# need the solver, so its callers put off building the joint encoding's literals.
+Lits = list[z3.BoolRef] | Callable[[], list[z3.BoolRef]]
+
+
+def lits_of(x: Lits) -> list[z3.BoolRef]:
+    return x() if callable(x) else x
+
+
 def _json_number(v: Fraction | None) -> int | float | str | None:
     if v is None:
         return None
@@ -363,12 +372,11 @@ class RegionFinder:
 
     # ------------------------------------------------------------ growing
 
-    def grow(self, background: list[z3.BoolRef], not_p: z3.BoolRef, seed: dict[str, Value], focus: Focus,
-             boxes: bool = False) -> Box:
+    def grow(self, background: Lits, not_p: z3.BoolRef | Callable[[], z3.BoolRef], seed: dict[str, Value],
+             focus: Focus, boxes: bool = False) -> Box:
         """The box grown from ``seed`` (see the module doc, step 2); with ``boxes``, where
         ``not_p`` denies an action's change, a proved box proposal is taken when there is one."""
         inputs = self.joint.inputs
-        query = background + [not_p]
 
         def first_box(exact: bool, everything: bool) -> list[Allowed]:
             return [self._point(inp, seed[inp.name], exact) if everything or inp.name in focus.support
@@ -385,6 +393,7 @@ class RegionFinder:
             self.proposals_used += 1
             self._proposed = True
             return proposal
+        query = lits_of(background) + [not_p() if callable(not_p) else not_p]
         for exact, everything in ((False, False), (True, False), (True, True)):
             box = first_box(exact, everything)
             if self.solve(query + self.box_lits(tuple(box)), want_model=False).status == UNSAT:
@@ -452,13 +461,13 @@ class RegionFinder:
 
     def find(
         self,
-        base: list[z3.BoolRef],
-        background: list[z3.BoolRef],
+        base: Lits,
+        background: Lits,
         classify: Callable[[z3.ModelRef], tuple[Hashable, z3.BoolRef]],
         focus: Focus,
         cap: int,
         same: Callable[[dict[str, Value], dict[str, Value]], bool] | None = None,
-        key_of: Callable[[dict[str, Value]], tuple[Hashable, z3.BoolRef] | None] | None = None,
+        key_of: Callable[[dict[str, Value]], tuple[Hashable, Callable[[], z3.BoolRef]] | None] | None = None,
         start: dict[str, Value] | None = None,
     ) -> tuple[list[FoundBox], bool, bool]:
         """Cover the records satisfying ``base`` with boxes.
@@ -470,13 +479,13 @@ class RegionFinder:
         ``same(a, b)``: an exact, solver-free test that record ``b`` shows the
         change record ``a`` shows (the box reading of two tables); with it,
         seeds and examples are made typical without queries. ``key_of(record)``:
-        the change a record shows and its negation literal, or None when it
+        the change a record shows and (a function giving) its negation literal, or None when it
         shows none (read by the engines); with it (and ``same``), records next
         to the boxes found are tried as seeds before the solver is asked, after
         ``start`` (a record known to show a change).
         """
         found: list[FoundBox] = []
-        blocks: list[z3.BoolRef] = []
+        blocks: list[z3.BoolRef] = []  # one per box found; on the box path, made when the solver is asked
         # Records next to the boxes found, to try before the solver.
         queue: list[dict[str, Value]] = [start] if start is not None and key_of is not None else []
         while True:
@@ -491,7 +500,8 @@ class RegionFinder:
                 assert same is not None
                 seed = self.typical(values, focus.support, found, same)
             else:
-                probe = self.solve(base + blocks)
+                blocks += [self.block_lit(fb.box) for fb in found[len(blocks):]]
+                probe = self.solve(lits_of(base) + blocks)
                 if probe.status == UNSAT:
                     return found, False, False
                 if probe.status == UNKNOWN:
@@ -506,22 +516,23 @@ class RegionFinder:
                     key, not_p = classify(probe.model)
                     seed = self.typical(_values(self.joint, probe.model), focus.support, found, same)
                 else:
-                    seed, model = self.seed(base + blocks, probe.model, focus)
+                    seed, model = self.seed(lits_of(base) + blocks, probe.model, focus)
                     key, not_p = classify(model)
             self._proposed = False
             box = self.grow(background, not_p, seed, focus, boxes=same is not None)
-            blocks.append(self.block_lit(box))
+            if same is None:
+                blocks.append(self.block_lit(box))
             if same is not None and self._proposed:
                 example = self.typical(seed, frozenset(), [], same, box)
             else:
-                example = self.example(background, box, seed, focus)
+                example = self.example(lits_of(background), box, seed, focus)
             found.append(FoundBox(key, box, example))
             if key_of is not None:
                 queue += self._neighbours(box, example)
 
     def _next_candidate(self, queue: list[dict[str, Value]], found: list[FoundBox],
-                        key_of: Callable[[dict[str, Value]], tuple[Hashable, z3.BoolRef] | None],
-                        ) -> tuple[dict[str, Value], tuple[Hashable, z3.BoolRef]] | None:
+                        key_of: Callable[[dict[str, Value]], tuple[Hashable, Callable[[], z3.BoolRef]] | None],
+                        ) -> tuple[dict[str, Value], tuple[Hashable, Callable[[], z3.BoolRef]]] | None:
         while queue:
             values = queue.pop(0)
             if any(self.contains(fb.box, values) for fb in found):
@@ -660,7 +671,7 @@ class RegionFinder:
             return y.first <= x.first <= y.last
         return y.first <= x.first and x.last <= y.last
 
-    def describe(self, box: Box, background: list[z3.BoolRef], seed: dict[str, Value],
+    def describe(self, box: Box, background: Lits, seed: dict[str, Value],
                  nonempty: Callable[[Box], bool] | None = None) -> tuple[Bound, ...]:
         """The bounds of ``box`` a reader needs: restricted inputs only, vacuous values dropped.
 
@@ -683,7 +694,7 @@ class RegionFinder:
                     if nonempty is not None:
                         if nonempty(trial):
                             keep.append(v)
-                    elif self.solve(background + self.box_lits(trial), want_model=False).status != UNSAT:
+                    elif self.solve(lits_of(background) + self.box_lits(trial), want_model=False).status != UNSAT:
                         keep.append(v)
                 a = box_l[k] = Allowed(values=tuple(keep))
             out.append(self._bound(inp, a))
