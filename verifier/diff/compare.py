@@ -9,6 +9,17 @@ with an example record that both engines are made to confirm: a region whose
 example the engines do not reproduce is a bug in ruleproof, reported as such.
 When no such record exists at all, the edit is proved not to change meaning.
 
+Decision tables (both versions read exactly as boxes, ``verifier.facts.boxrules``)
+take a faster road to the same verdicts (``verifier.diff.boxgrow``): records
+that change are first looked for where the tables' boxes differ and next to
+the regions found, read by the engines; each region is the box around its
+seed in which neither table's matching rows change, proved by box algebra
+instead of grown query by query; seeds and examples are made typical by exact
+box tests. The solver still answers every "no" (an action unchanged, no
+record left outside the regions), and the validity comparison is settled by
+the two domain boxes. Regions are then smaller and more numerous than the
+solver's greedy growth would make them, so the region cap is met sooner.
+
 The structural diff (``verifier.diff.structure``) stands beside it.
 """
 
@@ -16,14 +27,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import engine
 from dsl import model as m
 from verifier.solver import DEFAULT_TIMEOUT_S
-from verifier.diff.regions import Bound, Focus, FoundBox, RegionFinder
+from verifier.diff.boxgrow import BoxProposer
+from verifier.diff.regions import Box, Bound, Focus, FoundBox, Lits, RegionFinder, lits_of
 from verifier.diff.semantic import (
-    NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, action_support, deciding_order, validity_support,
+    NEW, OLD, SAT, UNKNOWN, JointEncoding, ActionStatus, Probe, action_support, deciding_order, validity_support,
 )
 from verifier.diff.structure import StructuralChange, structural_diff
 from verifier.exit_codes import ExitCode, verdict
@@ -228,6 +240,28 @@ class _Engines:
                 return ActionStatus(r.strength, r.category, tuple(r.alternatives)), r.rules
         return ActionStatus(None, None), ()
 
+    def changed(self, values: dict[str, Value]) -> set[str]:
+        """The actions whose outcome the engines give differently for a record valid under both."""
+        if not is_exact_record(values):
+            return set()
+        d_old, d_new = self.decide(values, OLD), self.decide(values, NEW)
+        if isinstance(d_old, tuple) or isinstance(d_new, tuple):
+            return set()
+        return {a for a in self.joint.actions if self.outcome(d_old, a)[0] != self.outcome(d_new, a)[0]}
+
+    def change(self, values: dict[str, Value], action: str) -> tuple[Any, Any] | None:
+        """The change of ``action`` the engines show for a record valid under both, and the
+        literal denying it; None when the record is rejected by either or shows no change."""
+        if not is_exact_record(values):
+            return None
+        d_old, d_new = self.decide(values, OLD), self.decide(values, NEW)
+        if isinstance(d_old, tuple) or isinstance(d_new, tuple):
+            return None
+        (o, _), (n, _) = self.outcome(d_old, action), self.outcome(d_new, action)
+        if o == n:
+            return None
+        return (o, n), lambda: self.joint.not_transition_lit(action, o, n)
+
     def action_region(self, fb: FoundBox, bounds: tuple[Bound, ...], action: str) -> Region:
         old, new = fb.key  # type: ignore[misc]
         example = json_record(self.joint.shown_record(fb.seed))
@@ -261,34 +295,53 @@ class _Engines:
 
 
 def _transitions(finder: RegionFinder, engines: _Engines, found: list[FoundBox], action: str,
-                 background: list[Any]) -> tuple[Transition, ...]:
+                 background: Lits, nonempty: Callable[[Box], bool] | None = None) -> tuple[Transition, ...]:
     by_key: dict[tuple[ActionStatus, ActionStatus], list[Region]] = {}
     for fb in finder.merge(found):
-        bounds = finder.describe(fb.box, background, fb.seed)
+        bounds = finder.describe(fb.box, background, fb.seed, nonempty)
         by_key.setdefault(fb.key, []).append(engines.action_region(fb, bounds, action))  # type: ignore[arg-type]
     out = [Transition(o, n, tuple(sorted(rs, key=lambda r: r.text))) for (o, n), rs in by_key.items()]
     return tuple(sorted(out, key=lambda t: (CHANGE_KINDS.index(t.change), -t.old.code(), -t.new.code())))
 
 
 def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFAULT_TIMEOUT_S,
-                  max_regions: int = DEFAULT_MAX_REGIONS) -> SemanticDiff:
-    """Every change of meaning from ``old`` to ``new`` (see the module doc)."""
+                  max_regions: int = DEFAULT_MAX_REGIONS, boxes: bool = True) -> SemanticDiff:
+    """Every change of meaning from ``old`` to ``new`` (see the module doc).
+
+    ``boxes``: when both versions read as decision-table boxes, regions are
+    proposed and proved by box algebra (``verifier.diff.boxgrow``); False keeps
+    every region on the solver's input-by-input growth (the differential tests
+    compare the two).
+    """
     timeout_ms = None if timeout_s is None else max(1, int(timeout_s * 1000))
     joint = JointEncoding(old, new, timeout_ms)
     finder = RegionFinder(joint)
+    proposer = BoxProposer.of(finder) if boxes else None
+    if proposer is not None:
+        finder.propose = proposer.propose
     engines = _Engines(joint)
-    both = [joint.valid_lit[OLD], joint.valid_lit[NEW]]
+
+    def valid_both() -> list[Any]:
+        return [joint.valid_lit[OLD], joint.valid_lit[NEW]]
+
+    # On the box path the literals wait for the first query (the encoding is built then).
+    both: Lits = valid_both if proposer is not None else valid_both()
     undecided: list[str] = []
     labels = {a.id: a.label for a in new.actions} | {a.id: a.label for a in old.actions}
 
     actions: list[ActionChange] = []
+    # Records that show a change, found from the boxes the tables do not share
+    # (the engines read them): each answers "does this action change?" with yes
+    # at no query. "No" is only ever the solver's answer.
+    witness = proposer.witnesses(engines.changed, set(joint.actions)) if proposer is not None else {}
     # One query settles a refactoring; only when it fails is each action asked.
-    probe = finder.solve(both + [joint.any_changed_lit()])
+    probe = Probe(SAT) if witness else finder.solve(lits_of(both) + [joint.any_changed_lit()])
     if probe.status == UNKNOWN:
         undecided.append(f"whether any action changes: the solver gave up ({probe.reason})")
     for action in joint.actions if probe.status == SAT else ():
-        changed = joint.changed_lit(action)
-        first = finder.solve(both + [changed])
+        changed: Lits = ((lambda a=action: lits_of(both) + [joint.changed_lit(a)]) if proposer is not None
+                         else lits_of(both) + [joint.changed_lit(action)])
+        first = Probe(SAT) if action in witness else finder.solve(lits_of(changed))
         if first.status == UNKNOWN:
             undecided.append(f"action {action}: the solver gave up ({first.reason})")
             actions.append(ActionChange(action, labels[action], (), undecided=True))
@@ -300,15 +353,23 @@ def semantic_diff(old: m.Ruleset, new: m.Ruleset, timeout_s: float | None = DEFA
             return (o, n), joint.not_transition_lit(a, o, n)
 
         support = action_support(joint, action)
-        focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed))
-        found, more, gave_up = finder.find(both + [changed], both, classify, focus, max_regions)
+        fired = proposer.fired if proposer is not None else None
+        focus = Focus(support, lambda seed, a=action, s=support: deciding_order(joint, a, s, seed, fired))
+        same = proposer.same(action) if proposer is not None else None
+        key_of = (lambda values, a=action: engines.change(values, a)) if proposer is not None else None
+        found, more, gave_up = finder.find(changed, both, classify, focus, max_regions, same, key_of,
+                                           start=witness.get(action))
         if gave_up:
             undecided.append(f"action {action}: the solver gave up before every region was found")
-        actions.append(ActionChange(action, labels[action], _transitions(finder, engines, found, action, both),
+        nonempty = proposer.nonempty if proposer is not None else None
+        actions.append(ActionChange(action, labels[action],
+                                    _transitions(finder, engines, found, action, both, nonempty),
                                     more=more, undecided=gave_up))
 
     validity: list[ValidityChange] = []
-    for side, other in ((OLD, NEW), (NEW, OLD)):
+    # Both tables accepting the same box of records proves there is nothing to find.
+    sides = () if proposer is not None and proposer.same_validity() else ((OLD, NEW), (NEW, OLD))
+    for side, other in sides:
         base = [joint.valid_lit[side], joint.invalid_lit[other]]
         not_p = joint.valid_lit[other]
         focus = Focus(validity_support(joint, other))

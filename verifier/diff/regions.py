@@ -16,6 +16,12 @@ One box comes from one seed record where the change happens:
    change (no valid record of the box lacks it);
 3. the box is blocked and the next seed is sought outside all boxes found.
 
+For decision tables the finder is given box-algebra hooks by
+``verifier.diff.compare`` (see ``verifier.diff.boxgrow``): a proved box
+proposal replaces step 2, and steps 1 and the examples use exact box tests
+instead of queries; candidate seeds next to the boxes found are tried before
+step 3 asks the solver.
+
 Boxes of the same change that differ in one input are merged afterwards.
 Values a box allows only vacuously (no valid record has them there, e.g.
 ``grade = G1`` for a dedifferentiated tumour) are dropped from its
@@ -24,6 +30,7 @@ description; an input whose whole domain is allowed is left out of it.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -100,6 +107,15 @@ class FoundBox:
     key: Hashable
     box: Box
     seed: dict[str, Value]
+
+
+# Literals, or a function giving them: the box path of decision tables may never
+# need the solver, so its callers put off building the joint encoding's literals.
+Lits = list[z3.BoolRef] | Callable[[], list[z3.BoolRef]]
+
+
+def lits_of(x: Lits) -> list[z3.BoolRef]:
+    return x() if callable(x) else x
 
 
 def _json_number(v: Fraction | None) -> int | float | str | None:
@@ -201,6 +217,12 @@ class RegionFinder:
         self.index = {inp.name: k for k, inp in enumerate(joint.inputs)}
         self.queries = 0
         self._blocks = 0
+        # A box proposal for a seed (``verifier.diff.boxgrow``), tried before growing
+        # input by input; None: always grow. A proposal is used only once proved.
+        self.propose: Callable[[dict[str, Value]], Box | None] | None = None
+        self.proposals_used = 0
+        self._piece_keys: dict[str, list[tuple[Fraction, int]]] = {}
+        self._proposed = False
 
     def solve(self, lits: Sequence[z3.BoolRef], want_model: bool = True) -> Probe:
         self.queries += 1
@@ -275,9 +297,14 @@ class RegionFinder:
         return Allowed(point=v, first=k, last=k)
 
     def _piece_index(self, inp: SharedInput, v: Fraction) -> int:
-        for k, p in enumerate(self.pieces[inp.name]):
-            if p.contains(v):
-                return k
+        # Pieces are sorted by lower end, a point before the gap it opens: the last
+        # piece starting at or before v (a point at v first) is the only candidate.
+        keys = self._piece_keys.get(inp.name)
+        if keys is None:
+            keys = self._piece_keys[inp.name] = [(p.lo, 0 if p.is_point else 1) for p in self.pieces[inp.name]]
+        k = bisect.bisect_right(keys, (v, 0)) - 1
+        if k >= 0 and self.pieces[inp.name][k].contains(v):
+            return k
         raise ValueError(f"{inp.name}={v} lies outside its range")
 
     # ------------------------------------------------------------ seeds and examples
@@ -345,10 +372,11 @@ class RegionFinder:
 
     # ------------------------------------------------------------ growing
 
-    def grow(self, background: list[z3.BoolRef], not_p: z3.BoolRef, seed: dict[str, Value], focus: Focus) -> Box:
-        """The box grown from ``seed`` (see the module doc, step 2)."""
+    def grow(self, background: Lits, not_p: z3.BoolRef | Callable[[], z3.BoolRef], seed: dict[str, Value],
+             focus: Focus, boxes: bool = False) -> Box:
+        """The box grown from ``seed`` (see the module doc, step 2); with ``boxes``, where
+        ``not_p`` denies an action's change, a proved box proposal is taken when there is one."""
         inputs = self.joint.inputs
-        query = background + [not_p]
 
         def first_box(exact: bool, everything: bool) -> list[Allowed]:
             return [self._point(inp, seed[inp.name], exact) if everything or inp.name in focus.support
@@ -356,6 +384,16 @@ class RegionFinder:
 
         # The support argument (see Focus) says the first box holds; numbers
         # compared with other than constants may need their exact seed value.
+        # Proposals prove outcome changes only (validity is not in the boxes' argument).
+        proposal = self.propose(seed) if self.propose is not None and boxes else None
+        if proposal is not None:
+            # Proved by the box argument (see ``verifier.diff.boxgrow``): every record
+            # of the proposal fires the seed's rules in both versions, so every valid
+            # one shows the seed's change. No query needed.
+            self.proposals_used += 1
+            self._proposed = True
+            return proposal
+        query = lits_of(background) + [not_p() if callable(not_p) else not_p]
         for exact, everything in ((False, False), (True, False), (True, True)):
             box = first_box(exact, everything)
             if self.solve(query + self.box_lits(tuple(box)), want_model=False).status == UNSAT:
@@ -423,11 +461,14 @@ class RegionFinder:
 
     def find(
         self,
-        base: list[z3.BoolRef],
-        background: list[z3.BoolRef],
+        base: Lits,
+        background: Lits,
         classify: Callable[[z3.ModelRef], tuple[Hashable, z3.BoolRef]],
         focus: Focus,
         cap: int,
+        same: Callable[[dict[str, Value], dict[str, Value]], bool] | None = None,
+        key_of: Callable[[dict[str, Value]], tuple[Hashable, Callable[[], z3.BoolRef]] | None] | None = None,
+        start: dict[str, Value] | None = None,
     ) -> tuple[list[FoundBox], bool, bool]:
         """Cover the records satisfying ``base`` with boxes.
 
@@ -435,23 +476,151 @@ class RegionFinder:
         literal "this record does not show that change". Returns the boxes,
         whether the search stopped at ``cap`` with records left uncovered, and
         whether the solver gave up (then the cover may be incomplete).
+        ``same(a, b)``: an exact, solver-free test that record ``b`` shows the
+        change record ``a`` shows (the box reading of two tables); with it,
+        seeds and examples are made typical without queries. ``key_of(record)``:
+        the change a record shows and (a function giving) its negation literal, or None when it
+        shows none (read by the engines); with it (and ``same``), records next
+        to the boxes found are tried as seeds before the solver is asked, after
+        ``start`` (a record known to show a change).
         """
         found: list[FoundBox] = []
-        blocks: list[z3.BoolRef] = []
+        blocks: list[z3.BoolRef] = []  # one per box found; on the box path, made when the solver is asked
+        # Records next to the boxes found, to try before the solver.
+        queue: list[dict[str, Value]] = [start] if start is not None and key_of is not None else []
         while True:
-            probe = self.solve(base + blocks)
-            if probe.status == UNSAT:
-                return found, False, False
-            if probe.status == UNKNOWN:
-                return found, False, True
-            if len(found) >= cap:
-                return found, True, False
-            assert probe.model is not None
-            seed, model = self.seed(base + blocks, probe.model, focus)
-            key, not_p = classify(model)
-            box = self.grow(background, not_p, seed, focus)
-            blocks.append(self.block_lit(box))
-            found.append(FoundBox(key, box, self.example(background, box, seed, focus)))
+            # A neighbour of a box found that shows a change (the engines' exact
+            # reading, ``key_of``) is a seed at no query; the solver is asked only
+            # when none is left, so "no record left" is always its proof.
+            picked = self._next_candidate(queue, found, key_of) if key_of is not None else None
+            if picked is not None:
+                if len(found) >= cap:
+                    return found, True, False
+                values, (key, not_p) = picked
+                assert same is not None
+                seed = self.typical(values, focus.support, found, same)
+            else:
+                blocks += [self.block_lit(fb.box) for fb in found[len(blocks):]]
+                probe = self.solve(lits_of(base) + blocks)
+                if probe.status == UNSAT:
+                    return found, False, False
+                if probe.status == UNKNOWN:
+                    return found, False, True
+                if len(found) >= cap:
+                    return found, True, False
+                assert probe.model is not None
+                if same is not None:
+                    # The solver's record shows the change; moving one input at a time
+                    # to its typical value, kept where ``same`` says (exactly) that the
+                    # record still shows that change, outside every box found so far.
+                    key, not_p = classify(probe.model)
+                    seed = self.typical(_values(self.joint, probe.model), focus.support, found, same)
+                else:
+                    seed, model = self.seed(lits_of(base) + blocks, probe.model, focus)
+                    key, not_p = classify(model)
+            self._proposed = False
+            box = self.grow(background, not_p, seed, focus, boxes=same is not None)
+            if same is None:
+                blocks.append(self.block_lit(box))
+            if same is not None and self._proposed:
+                example = self.typical(seed, frozenset(), [], same, box)
+            else:
+                example = self.example(lits_of(background), box, seed, focus)
+            found.append(FoundBox(key, box, example))
+            if key_of is not None:
+                queue += self._neighbours(box, example)
+
+    def _next_candidate(self, queue: list[dict[str, Value]], found: list[FoundBox],
+                        key_of: Callable[[dict[str, Value]], tuple[Hashable, Callable[[], z3.BoolRef]] | None],
+                        ) -> tuple[dict[str, Value], tuple[Hashable, Callable[[], z3.BoolRef]]] | None:
+        while queue:
+            values = queue.pop(0)
+            if any(self.contains(fb.box, values) for fb in found):
+                continue
+            got = key_of(values)
+            if got is not None:
+                return values, got
+        return None
+
+    def _neighbours(self, box: Box, record: dict[str, Value]) -> list[dict[str, Value]]:
+        """``record`` moved just outside ``box`` along one input at a time (both ends, other values)."""
+        out: list[dict[str, Value]] = []
+        for inp, a in zip(self.joint.inputs, box):
+            if inp.kind in ("bool", "enum"):
+                domain = (False, True) if inp.kind == "bool" else inp.values
+                moved = [v for v in domain if v not in a.values]
+            else:
+                if a.point is not None:
+                    continue
+                ps = self.pieces[inp.name]
+                moved = [self._inside_piece(inp, ps[k]) for k in (a.first - 1, a.last + 1) if 0 <= k < len(ps)]
+            for v in moved:
+                trial = dict(record)
+                trial[inp.name] = v
+                out.append(trial)
+        return out
+
+    @staticmethod
+    def _inside_piece(inp: SharedInput, piece: Piece) -> Value:
+        """A simple value of ``piece`` (an int for an int input)."""
+        if piece.is_point:
+            v = piece.lo
+        elif inp.kind == "int":
+            v = Fraction(math.floor(piece.lo) + 1)
+        else:
+            v = next(iter(_round_candidates((piece.lo + piece.hi) / 2, piece)), (piece.lo + piece.hi) / 2)
+        return int(v) if inp.kind == "int" else v
+
+    def contains(self, box: Box, values: dict[str, Value]) -> bool:
+        """Whether the record ``values`` lies in ``box``."""
+        for inp, a in zip(self.joint.inputs, box):
+            v = values[inp.name]
+            if inp.kind in ("bool", "enum"):
+                if not any(_same(v, x) for x in a.values):
+                    return False
+                continue
+            x = Fraction(v)  # type: ignore[arg-type]
+            if a.point is not None:
+                if x != a.point:
+                    return False
+                continue
+            ps = self.pieces[inp.name]
+            if not (ps[0].lo <= x <= ps[-1].hi) or not a.first <= self._piece_index(inp, x) <= a.last:
+                return False
+        return True
+
+    def typical(self, values: dict[str, Value], first: frozenset[str], found: list[FoundBox],
+                same: Callable[[dict[str, Value], dict[str, Value]], bool], within: Box | None = None) -> dict[str, Value]:
+        """``values`` with inputs moved to their typical values (those in ``first`` first, then
+        the rest, each in declaration order), then reals to rounder ones; a move is kept only
+        when ``same`` holds and the record stays outside the boxes ``found`` and inside ``within``.
+        Solver-free: ``same`` is an exact test (the box reading), not a search."""
+        out = dict(values)
+
+        def keep(name: str, v: Value) -> bool:
+            trial = dict(out)
+            trial[name] = v
+            if within is not None and not self.contains(within, trial):
+                return False
+            if any(self.contains(fb.box, trial) for fb in found) or not same(values, trial):
+                return False
+            out[name] = v
+            return True
+
+        inputs = self.joint.inputs
+        for inp in sorted(inputs, key=lambda i: i.name not in first):
+            if _same(out[inp.name], inp.default()):
+                continue
+            keep(inp.name, inp.default())
+        for inp in inputs:
+            v = out[inp.name]
+            if inp.kind != "real" or v == int(v):  # type: ignore[arg-type]
+                continue
+            piece = self.pieces[inp.name][self._piece_index(inp, v)]  # type: ignore[arg-type]
+            for c in _round_candidates(v, piece):  # type: ignore[arg-type]
+                if keep(inp.name, c):
+                    break
+        return out
 
     # ------------------------------------------------------------ merging and describing
 
@@ -502,8 +671,13 @@ class RegionFinder:
             return y.first <= x.first <= y.last
         return y.first <= x.first and x.last <= y.last
 
-    def describe(self, box: Box, background: list[z3.BoolRef], seed: dict[str, Value]) -> tuple[Bound, ...]:
-        """The bounds of ``box`` a reader needs: restricted inputs only, vacuous values dropped."""
+    def describe(self, box: Box, background: Lits, seed: dict[str, Value],
+                 nonempty: Callable[[Box], bool] | None = None) -> tuple[Bound, ...]:
+        """The bounds of ``box`` a reader needs: restricted inputs only, vacuous values dropped.
+
+        ``nonempty(box)``: an exact, solver-free test that some record of ``background``
+        lies in the box (the box reading of two tables); without it Z3 is asked.
+        """
         out: list[Bound] = []
         box_l = list(box)
         for k, inp in enumerate(self.joint.inputs):
@@ -517,7 +691,10 @@ class RegionFinder:
                         keep.append(v)
                         continue
                     trial = tuple(box_l[:k] + [Allowed(values=(v,))] + box_l[k + 1:])
-                    if self.solve(background + self.box_lits(trial), want_model=False).status != UNSAT:
+                    if nonempty is not None:
+                        if nonempty(trial):
+                            keep.append(v)
+                    elif self.solve(lits_of(background) + self.box_lits(trial), want_model=False).status != UNSAT:
                         keep.append(v)
                 a = box_l[k] = Allowed(values=tuple(keep))
             out.append(self._bound(inp, a))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import z3
 
@@ -260,15 +260,28 @@ class JointEncoding:
         self.inputs: tuple[SharedInput, ...] = self._shared_inputs()
         self.actions: tuple[str, ...] = tuple(dict.fromkeys(
             [a.id for a in old.actions] + [a.id for a in new.actions]))
-        self.code: dict[str, dict[str, z3.ArithRef]] = {}
         # Alternatives: side -> action -> partner -> "partner is among the action's alternatives".
         self.partners = alternative_partners((old, new))
-        self.alt: dict[str, dict[str, dict[str, z3.BoolRef]]] = {}
+        # Both versions are translated on first use (a literal, a query, a term):
+        # at table scale that costs seconds, and a diff of two decision tables
+        # read as boxes may settle everything without a query.
+        self._built = False
+        self._code: dict[str, dict[str, z3.ArithRef]] = {}
+        self._alt: dict[str, dict[str, dict[str, z3.BoolRef]]] = {}
+        self._valid: dict[str, z3.BoolRef] = {}
+        self._valid_lit: dict[str, z3.BoolRef] = {}
+        self._invalid_lit: dict[str, z3.BoolRef] = {}
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        self._built = True
+        old, new = self.old, self.new
         valid: dict[str, z3.BoolRef] = {}
         for side, ruleset in ((OLD, old), (NEW, new)):
             codes, valid[side], alts = self._translate(side, ruleset)
-            self.code[side] = dict(zip(self.actions, codes))
-            self.alt[side] = alts
+            self._code[side] = dict(zip(self.actions, codes))
+            self._alt[side] = alts
         for inp in self.inputs:
             self.solver.add(self._hull(inp))
         # issue 12: a version where an input is required only accepts records that know it.
@@ -278,9 +291,35 @@ class JointEncoding:
                 for side, decl, rs in ((OLD, inp.old, old), (NEW, inp.new, new)):
                     if decl is None and flags[inp.name] in {i.name for i in rs.inputs}:
                         valid[side] = z3.And(valid[side], inp.var)
-        self.valid = valid
-        self.valid_lit = {side: self.lit(f"valid:{side}", valid[side]) for side in (OLD, NEW)}
-        self.invalid_lit = {side: self.lit(f"invalid:{side}", z3.Not(valid[side])) for side in (OLD, NEW)}
+        self._valid = valid
+        self._valid_lit = {side: self.lit(f"valid:{side}", valid[side]) for side in (OLD, NEW)}
+        self._invalid_lit = {side: self.lit(f"invalid:{side}", z3.Not(valid[side])) for side in (OLD, NEW)}
+
+    @property
+    def code(self) -> dict[str, dict[str, z3.ArithRef]]:
+        """side -> action -> the action's outcome code in that version."""
+        self._build()
+        return self._code
+
+    @property
+    def alt(self) -> dict[str, dict[str, dict[str, z3.BoolRef]]]:
+        self._build()
+        return self._alt
+
+    @property
+    def valid(self) -> dict[str, z3.BoolRef]:
+        self._build()
+        return self._valid
+
+    @property
+    def valid_lit(self) -> dict[str, z3.BoolRef]:
+        self._build()
+        return self._valid_lit
+
+    @property
+    def invalid_lit(self) -> dict[str, z3.BoolRef]:
+        self._build()
+        return self._invalid_lit
 
     # ------------------------------------------------------------ building
 
@@ -379,6 +418,7 @@ class JointEncoding:
         ``fact`` may be a function building it: building Z3 terms in Python
         costs more than the queries, so a known literal never builds one.
         """
+        self._build()
         lit = self._lits.get(name)
         if lit is None:
             lit = z3.Bool(f"lit!{name}", self.ctx)
@@ -398,6 +438,7 @@ class JointEncoding:
         ``want_model=False`` skips fetching the model of a sat answer (most
         queries only need the verdict, and a model costs as much as the query).
         """
+        self._build()
         r = check_assumptions(self.solver, lits, self.timeout_ms)
         if r == z3.sat:
             return Probe(SAT, self.solver.model() if want_model else None)
@@ -537,7 +578,8 @@ def action_support(joint: JointEncoding, action: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], seed: Mapping[str, Value]) -> tuple[str, ...]:
+def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], seed: Mapping[str, Value],
+                   fired: Callable[[str, Mapping[str, Value]], set[str]] | None = None) -> tuple[str, ...]:
     """The order to free the support inputs of a region grown from ``seed``.
 
     The rules that decide the action at the seed (those giving it that fire,
@@ -548,9 +590,14 @@ def deciding_order(joint: JointEncoding, action: str, support: frozenset[str], s
     own: set[str] = set()
     gate: set[str] = set()
     for side, ruleset in ((OLD, joint.old), (NEW, joint.new)):
-        env = environment(ruleset, joint.version_record(seed, side))
+        # ``fired``: the rules firing at the seed, read exactly from boxes
+        # (``environment`` evaluates every definition: slow for big tables).
+        firing = fired(side, seed) if fired is not None else None
+        env = environment(ruleset, joint.version_record(seed, side)) if firing is None else None
         for rule in ruleset.rules:
-            if not any(action in g.actions for g in rule.gives) or not evaluate(rule.condition, env, None):
+            if not any(action in g.actions for g in rule.gives):
+                continue
+            if not (rule.id in firing if firing is not None else evaluate(rule.condition, env, None)):
                 continue
             own |= _shared_names(joint, side, _read_names(joint, side, rule.when))
             if rule.phase is not None:
