@@ -18,12 +18,13 @@ them.
 
 from __future__ import annotations
 
+import bisect
 import math
 from fractions import Fraction
 from typing import Any, Callable
 
 from verifier.facts.boxrules import (Box, BoxModel, Cell, Pair, _a_point, _after, _before, _bits, _inside, _is_empty,
-                                     _meet, _minus, _norm)
+                                     _meet, _minus, _neg, _norm)
 
 
 def gap_boxes(bm: BoxModel, serving: set[str], budget: int | None = None) -> list[Box] | None:
@@ -70,7 +71,14 @@ class Partition:
         or, with ``stop_at_served``, some record of the region is served)."""
         bm = self.bm
         out: list[Box] = []
-        stack = [region]
+        # Outside the hull of the boxes that reach the region no row fires: those slabs are
+        # gaps whole, and cutting them along with the rest would split them into many pieces.
+        hull = self._hull(region)
+        if hull is None:
+            return [region]
+        if hull != region:
+            out.extend(_minus(region, hull, bm.ints))
+        stack = [hull]
         while stack:
             budget -= 1
             if budget < 0:
@@ -82,11 +90,8 @@ class Partition:
             if not near & self.bases:
                 out.append(reg)  # no serving row reaches any record here
                 continue
-            partial = 0
-            for k in _bits(near):
-                if not _inside(reg, bm.boxes[k]):
-                    partial |= 1 << k
-            whole = near & ~partial
+            whole = near & self._holding(reg)
+            partial = near & ~whole
             # A row that holds the whole leaf and whose guard counts only boxes that hold
             # it whole or miss it fires everywhere in the leaf or nowhere: decided once.
             served = False
@@ -108,8 +113,141 @@ class Partition:
             if not undecided:
                 out.append(reg)  # every row here is decided, and none fires
                 continue
-            stack.extend(reversed(_split(bm, reg, list(_bits(partial)))))
+            stack.extend(reversed(self._split(reg, list(_bits(partial)))))
         return out
+
+    def _holding(self, region: Box) -> int:
+        """The bitset of boxes holding all of ``region`` (non-empty), from the model's sorted ends."""
+        bm = self.bm
+        out = bm._all
+        for c, cell in enumerate(region):
+            if isinstance(cell, frozenset):
+                per = bm._enum[c]
+                for v in cell:
+                    out &= per[v]
+            else:
+                lo_keys, lo_pref, hi_keys, hi_pref = bm._num[c]
+                lo, hi = cell
+                # boxes whose lower end <= the region's lower end, and upper end >= its upper end
+                out &= lo_pref[bisect.bisect_right(lo_keys, lo)] & hi_pref[bisect.bisect_right(hi_keys, _neg(hi))]
+            if not out:
+                break
+        return out
+
+    def _tables(self) -> None:
+        """Per input, every box's ends as small integers (ranks among all the ends), so that
+        ``_split`` compares ints rather than exact fractions."""
+        bm = self.bm
+        self._keys: list[list[Any]] = []
+        self._lo_rank: list[list[int]] = []
+        self._up_rank: list[list[int]] = []  # the rank of the first key past each box's upper end
+        self._mask: list[list[int]] = []  # enum/bool cells as bitmasks over the input's values
+        self._value_bit: list[dict[Any, int]] = []
+        for c, dom in enumerate(bm.domain):
+            if isinstance(dom, frozenset):
+                bit = {v: 1 << i for i, v in enumerate(sorted(bm.full[c], key=repr))}  # type: ignore[arg-type]
+                self._value_bit.append(bit)
+                self._mask.append([sum(bit[v] for v in b[c]) for b in bm.boxes])  # type: ignore[union-attr]
+                self._keys.append([])
+                self._lo_rank.append([])
+                self._up_rank.append([])
+                continue
+            self._value_bit.append({})
+            self._mask.append([])
+            ups = [self._past(b[c][1], c) for b in bm.boxes]  # type: ignore[index]
+            keys = {dom[0], dom[1], self._past(dom[1], c)}  # type: ignore[index]
+            for b, u in zip(bm.boxes, ups):
+                keys.update((b[c][0], b[c][1], u))  # type: ignore[index]
+            ordered = sorted(keys)
+            rank = {k: i for i, k in enumerate(ordered)}
+            self._keys.append(ordered)
+            self._lo_rank.append([rank[b[c][0]] for b in bm.boxes])  # type: ignore[index]
+            self._up_rank.append([rank[u] for u in ups])
+
+    def _past(self, hi: Any, c: int) -> Any:
+        """The lower end of the piece just above upper end ``hi`` (a whole number for an int input)."""
+        if self.bm.ints[c]:
+            return (float(hi[1] + 1), hi[1] + 1, 0)
+        return _after(hi)
+
+    def _rank(self, c: int, key: Any) -> float:
+        keys = self._keys[c]
+        i = bisect.bisect_left(keys, key)
+        return i if i < len(keys) and keys[i] == key else i - 0.5  # between two known ends
+
+    def _split(self, reg: Box, partial: list[int]) -> list[Box]:
+        """``reg`` cut in two at a boundary of the boxes ``partial`` strictly inside it.
+
+        The cut that the fewest boxes straddle is taken (then the most even one):
+        a box cut in two must be decided on both sides, and a perturbed decision
+        table cut at medians (``BoxModel._cut``) fragments into tens of thousands
+        of leaves where this stays near the number of rows.
+        """
+        if not hasattr(self, "_keys"):
+            self._tables()
+        bm = self.bm
+        best: tuple[int, int, int, Any] | None = None  # (straddling, larger side, column, cut)
+        n = len(partial)
+        for c, cell in enumerate(reg):
+            if isinstance(cell, frozenset):
+                bit = self._value_bit[c]
+                cm = sum(bit[v] for v in cell)
+                counts: dict[int, int] = {}
+                for k in partial:
+                    x = self._mask[c][k] & cm
+                    counts[x] = counts.get(x, 0) + 1
+                for part in sorted(x for x in counts if x and x != cm):
+                    rest = cm & ~part
+                    left = sum(v for x, v in counts.items() if x & part)
+                    right = sum(v for x, v in counts.items() if x & rest)
+                    cand = (left + right - n, max(left, right), c, part)
+                    if best is None or cand[:3] < best[:3]:
+                        best = cand
+                continue
+            rl, rh = self._rank(c, cell[0]), self._rank(c, cell[1])  # type: ignore[index]
+            lo_r, up_r = self._lo_rank[c], self._up_rank[c]
+            los = sorted(lo_r[k] for k in partial)
+            ups = sorted(up_r[k] for k in partial)
+            # A cut at v keeps the ends below v left and v itself right; it must fall inside (rl, rh].
+            for v in sorted({x for x in los if rl < x <= rh} | {x for x in ups if rl < x <= rh}):
+                left = bisect.bisect_left(los, v)  # boxes with points below v
+                right = n - bisect.bisect_right(ups, v)  # boxes with points at or above v
+                cand = (left + right - n, max(left, right), c, v)
+                if best is None or cand[:3] < best[:3]:
+                    best = cand
+        if best is None:
+            # cannot happen for boxes that meet the region but do not hold it; cut along one box
+            b = bm.boxes[partial[0]]
+            return [_norm(_meet(reg, b), bm.ints), *_minus(reg, b, bm.ints)]
+        _, _, c, cut = best
+        cell = reg[c]
+        if isinstance(cell, frozenset):
+            inside = frozenset(v for v in cell if self._value_bit[c][v] & cut)
+            parts: list[Cell] = [inside, cell - inside]
+        else:
+            key = self._keys[c][cut]
+            parts = [(cell[0], _before(key)), (key, cell[1])]  # type: ignore[index]
+        return [_norm(reg[:c] + (p,) + reg[c + 1:], bm.ints) for p in parts]
+
+    def _hull(self, region: Box) -> Box | None:
+        """The smallest box holding every part of ``region`` some serving row's box reaches
+        (None: none reaches it)."""
+        bm = self.bm
+        near = bm.meeting(region) & self.bases
+        if not near:
+            return None
+        out: list[Cell] = []
+        for c, cell in enumerate(region):
+            if isinstance(cell, frozenset):
+                acc: frozenset = frozenset()
+                for k in _bits(near):
+                    acc |= bm.boxes[k][c]  # type: ignore[operator]
+                out.append(cell & acc)
+            else:
+                lo = min(bm.boxes[k][c][0] for k in _bits(near))  # type: ignore[index]
+                hi = max(bm.boxes[k][c][1] for k in _bits(near))  # type: ignore[index]
+                out.append((max(cell[0], lo), min(cell[1], hi)))  # type: ignore[index]
+        return _norm(tuple(out), bm.ints)
 
     def all_gap(self, region: Box, budget: int) -> bool:
         """True only when no serving rule fires anywhere in ``region`` (shown within ``budget``)."""
@@ -211,37 +349,39 @@ def _holds_value(cell: Any, v: Fraction) -> bool:
     return (lo < v or (lo == v and lf == 0)) and (v < hi or (v == hi and hf == 0))
 
 
-def _split(bm: BoxModel, reg: Box, partial: list[int]) -> list[Box]:
-    """``reg`` in pieces, each closer to being held whole or missed by the boxes ``partial``."""
-    halves = bm._cut(reg, partial)
-    if halves is not None:
-        return halves
-    # _cut looks at lower ends first and may find no cut for a box that only ends
-    # inside the region: cut along that box itself (its inside and what is left).
-    b = bm.boxes[partial[0]]
-    return [_norm(_meet(reg, b), bm.ints), *_minus(reg, b, bm.ints)]
-
-
 def _merge(boxes: list[Box], ints: tuple[bool, ...]) -> list[Box]:
     """Disjoint boxes with side-by-side pairs (equal but on one input, touching there) joined,
     until no pair is left; the union is unchanged."""
+    # Cells are interned as small ints first: hashing exact fractions on every pass is slow.
+    ids: dict[Cell, int] = {}
+    cells: list[Cell] = []
+
+    def intern(x: Cell) -> int:
+        k = ids.get(x)
+        if k is None:
+            k = ids[x] = len(cells)
+            cells.append(x)
+        return k
+
+    rows = [tuple(intern(x) for x in b) for b in boxes]
     changed = True
     while changed:
         changed = False
         for c in range(len(ints)):
-            groups: dict[tuple[Cell, ...], list[Cell]] = {}
-            for b in boxes:
-                groups.setdefault(b[:c] + b[c + 1:], []).append(b[c])
-            if all(len(g) == 1 for g in groups.values()):
+            groups: dict[tuple[int, ...], list[int]] = {}
+            for r in rows:
+                groups.setdefault(r[:c] + r[c + 1:], []).append(r[c])
+            if len(groups) == len(rows):
                 continue
-            merged: list[Box] = []
-            for rest, cells in groups.items():
-                for cell in _join(cells, ints[c]):
-                    merged.append(rest[:c] + (cell,) + rest[c:])
-            if len(merged) < len(boxes):
+            merged: list[tuple[int, ...]] = []
+            for rest, group in groups.items():
+                joined = [cells[group[0]]] if len(group) == 1 else _join([cells[k] for k in group], ints[c])
+                for cell in joined:
+                    merged.append(rest[:c] + (intern(cell),) + rest[c:])
+            if len(merged) < len(rows):
                 changed = True
-            boxes = merged
-    return boxes
+            rows = merged
+    return [tuple(cells[k] for k in r) for r in rows]
 
 
 def _join(cells: list[Cell], is_int: bool) -> list[Cell]:
