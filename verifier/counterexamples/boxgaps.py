@@ -16,7 +16,7 @@ from fractions import Fraction
 from dsl import model as m
 from dsl.printer import format_number
 from verifier.counterexamples.gaps import GapRegion, Gaps
-from verifier.facts.boxgaps import Partition, _budget, example, gap_boxes, unserved
+from verifier.facts.boxgaps import Partition, default_budget, example, gap_boxes, unserved
 from verifier.facts.boxrules import Box, BoxModel, Cell, _inside
 from verifier.facts.values import json_record
 
@@ -34,10 +34,10 @@ def box_gap_regions(ruleset: m.Ruleset, cap: int) -> Gaps | None:
         return None
     serving = serving_rules(ruleset)
     part = Partition(bm, serving)
-    boxes = gap_boxes(bm, serving)
+    boxes = gap_boxes(bm, serving, part=part)
     if boxes is None:
         return None
-    budget = _budget(bm)
+    budget = default_budget(bm)
     ranked = sorted(boxes, key=lambda b: _restricted(bm, b))  # stable: ties keep gap_boxes' order
     listed: list[Box] = []
     more = False

@@ -27,17 +27,19 @@ from verifier.facts.boxrules import (Box, BoxModel, Cell, Pair, _a_point, _after
                                      _meet, _minus, _neg, _norm)
 
 
-def gap_boxes(bm: BoxModel, serving: set[str], budget: int | None = None) -> list[Box] | None:
+def gap_boxes(bm: BoxModel, serving: set[str], budget: int | None = None,
+              part: "Partition | None" = None) -> list[Box] | None:
     """The valid records on which no rule of ``serving`` fires, as disjoint merged boxes
     (sorted by their cells, so the same table always gives the same list); None when the
     partition needed more than ``budget`` leaves (default: grows with the table)."""
-    leaves = Partition(bm, serving).gaps(_norm(bm.domain, bm.ints), _budget(bm) if budget is None else budget)
+    part = part or Partition(bm, serving)
+    leaves = part.gaps(_norm(bm.domain, bm.ints), default_budget(bm) if budget is None else budget)
     if leaves is None:
         return None
     return sorted(_merge(leaves, bm.ints), key=_order)
 
 
-def _budget(bm: BoxModel) -> int:
+def default_budget(bm: BoxModel) -> int:
     return 50 * len(bm.boxes) + 2000
 
 
