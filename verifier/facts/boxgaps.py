@@ -73,6 +73,8 @@ class Partition:
         or, with ``stop_at_served``, some record of the region is served)."""
         bm = self.bm
         out: list[Box] = []
+        if _is_empty(region):
+            return out  # no valid record at all (contradictory constraints): nothing to list
         # Outside the hull of the boxes that reach the region no row fires: those slabs are
         # gaps whole, and cutting them along with the rest would split them into many pieces.
         hull = self._hull(region)
