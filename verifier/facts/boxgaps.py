@@ -1,19 +1,25 @@
 """Where no rule fires, as boxes: coverage gaps of a decision table by box algebra.
 
 ``BoxModel`` (``verifier.facts.boxrules``) reads a decision table exactly as
-boxes with hit-policy guard counts. Here its valid records are partitioned
-(a k-d tree, cutting at row boundaries as ``BoxModel._inside_union`` does)
-until, in each leaf, every box that matters either holds the whole leaf or
-misses it. Then the count literals of every rule are constant on the leaf,
-so whether some serving rule fires there is decided once, exactly, for all
-of its records: a leaf no serving row reaches is a gap, and so is a leaf
-where every row that holds it is silenced by its guard (a UNIQUE overlap).
+boxes with hit-policy guard counts. Here the valid records are partitioned (a
+k-d tree over row boundaries) until each leaf is decided:
 
-The gap leaves are disjoint; side-by-side leaves that differ in one input
-only are merged (repeatedly), which undoes most of the cutting. Nothing
-here is approximate: every returned box holds only records on which no
-serving rule fires, and within the budget every such record is in one of
-them.
+* outside the hull of the rows that reach a region no row fires: those slabs
+  are gaps whole, and are split off first (cutting them with the rest would
+  scatter them over many leaves);
+* a row that holds the whole leaf, and whose guard counts only boxes that
+  hold the leaf whole or miss it, fires on all of the leaf or on none of it;
+  one such row that fires decides the leaf as served;
+* when every row reaching the leaf is decided that way and none fires, the
+  leaf is a gap (no row reaches it, or each is silenced, as in a UNIQUE
+  overlap); otherwise it is cut at the row boundary that the fewest rows
+  straddle (a straddled row must be decided on both sides).
+
+Gap leaves side by side (equal but on one input, touching there) are merged
+until none is left, and a region shown to the user can be widened input by
+input while the added slab is all gap (the same exact test). Nothing here is
+approximate: every returned box holds only records on which no serving rule
+fires, and (within the budget) every such record lies in one of them.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import math
 from fractions import Fraction
 from typing import Any, Callable
 
-from verifier.facts.boxrules import (Box, BoxModel, Cell, Pair, _a_point, _after, _before, _bits, _inside, _is_empty,
+from verifier.facts.boxrules import (Box, BoxModel, Cell, Pair, _a_point, _after, _before, _bits, _is_empty,
                                      _meet, _minus, _neg, _norm)
 
 
