@@ -96,11 +96,12 @@ class Partition:
             reg = stack.pop()
             if _is_empty(reg):
                 continue
-            near = bm.meeting(reg) & self.relevant
+            meet, hold = self._near_and_holding(reg)
+            near = meet & self.relevant
             if not near & self.bases:
                 out.append(reg)  # no serving row reaches any record here
                 continue
-            whole = near & self._holding(reg)
+            whole = near & hold
             partial = near & ~whole
             # A row that holds the whole leaf and whose guard counts only boxes that hold
             # it whole or miss it fires everywhere in the leaf or nowhere: decided once.
@@ -125,6 +126,37 @@ class Partition:
                 continue
             stack.extend(reversed(self._split(reg, list(_bits(partial)))))
         return out
+
+    def _near_and_holding(self, region: Box) -> tuple[int, int]:
+        """The bitsets of boxes meeting ``region`` and holding all of it (``BoxModel.meeting`` and
+        ``_holding``, with the region's ends looked up as ranks: no fraction compared)."""
+        if not hasattr(self, "_keys"):
+            self._tables()
+        bm = self.bm
+        meet = hold = bm._all
+        for c, cell in enumerate(region):
+            if isinstance(cell, frozenset):
+                per = bm._enum[c]
+                acc = 0
+                for v in cell:
+                    acc |= per[v]
+                    hold &= per[v]
+                meet &= acc
+            else:
+                rank = self._rank_of[c]
+                lo, hi = cell
+                rl, rh = rank.get(lo), rank.get(hi)
+                if rl is None or rh is None:
+                    return bm.meeting(region), bm.meeting(region) & self._holding(region)
+                _, lo_pref, _, hi_pref = bm._num[c]
+                los, negups = self._lo_sorted[c], self._negup_sorted[c]
+                # meeting: lower end <= region's upper end and upper end >= region's lower end
+                meet &= lo_pref[bisect.bisect_right(los, rh)] & hi_pref[bisect.bisect_right(negups, -rl)]
+                # holding: lower end <= region's lower end and upper end >= region's upper end
+                hold &= lo_pref[bisect.bisect_right(los, rl)] & hi_pref[bisect.bisect_right(negups, -rh)]
+            if not meet:
+                return 0, 0
+        return meet, hold & meet
 
     def _holding(self, region: Box) -> int:
         """The bitset of boxes holding all of ``region`` (non-empty), from the model's sorted ends."""
@@ -153,6 +185,9 @@ class Partition:
         self._up_rank: list[list[int]] = []  # the rank of the first key past each box's upper end
         self._mask: list[list[int]] = []  # enum/bool cells as bitmasks over the input's values
         self._value_bit: list[dict[Any, int]] = []
+        self._rank_of: dict[int, dict[Any, int]] = {}
+        self._lo_sorted: dict[int, list[int]] = {}
+        self._negup_sorted: dict[int, list[int]] = {}
         for c, dom in enumerate(bm.domain):
             if isinstance(dom, frozenset):
                 bit = {v: 1 << i for i, v in enumerate(sorted(bm.full[c], key=repr))}  # type: ignore[arg-type]
@@ -165,14 +200,25 @@ class Partition:
             self._value_bit.append({})
             self._mask.append([])
             ups = [self._past(b[c][1], c) for b in bm.boxes]  # type: ignore[index]
-            keys = {dom[0], dom[1], self._past(dom[1], c)}  # type: ignore[index]
+            keys = {dom[0], dom[1], self._past(dom[1], c), self._below(dom[0], c)}  # type: ignore[index]
             for b, u in zip(bm.boxes, ups):
-                keys.update((b[c][0], b[c][1], u))  # type: ignore[index]
+                keys.update((b[c][0], b[c][1], u, self._below(b[c][0], c)))  # type: ignore[index]
             ordered = sorted(keys)
             rank = {k: i for i, k in enumerate(ordered)}
             self._keys.append(ordered)
+            self._rank_of[c] = rank
+            lo_keys, _, hi_keys, _ = bm._num[c]
+            # The model's sorted ends as ranks (same order), for bisecting ints instead of fractions.
+            self._lo_sorted[c] = [rank[k] for k in lo_keys]
+            self._negup_sorted[c] = [-rank[_neg(k)] for k in hi_keys]
             self._lo_rank.append([rank[b[c][0]] for b in bm.boxes])  # type: ignore[index]
             self._up_rank.append([rank[u] for u in ups])
+
+    def _below(self, lo: Any, c: int) -> Any:
+        """The upper end of the piece just below lower end ``lo`` (a whole number for an int input)."""
+        if self.bm.ints[c]:
+            return (float(lo[1] - 1), lo[1] - 1, 0)
+        return _before(lo)
 
     def _past(self, hi: Any, c: int) -> Any:
         """The lower end of the piece just above upper end ``hi`` (a whole number for an int input)."""
