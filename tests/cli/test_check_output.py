@@ -99,7 +99,8 @@ def test_past_max_rules_gap_regions_are_not_searched_and_say_why(tmp_path: Path,
 
     monkeypatch.setattr(gaps, "MAX_RULES", 1)  # the small ruleset stands for one of thousands of rules
     rules = tmp_path / "gappy.rules"
-    rules.write_text(HEADER + GAPPY)
+    # Arithmetic is not a box: the ruleset is not read as a decision table, so only Z3 could search.
+    rules.write_text(HEADER + GAPPY.replace("depth > 5", "depth + depth > 10"))
     res = run("check", str(rules))
     assert res.exit_code == 1  # coverage is still refuted, with its counterexample
     assert "records that get nothing, by region: not searched for a ruleset of" in res.stdout
@@ -108,3 +109,17 @@ def test_past_max_rules_gap_regions_are_not_searched_and_say_why(tmp_path: Path,
     [cov] = [r for r in doc["rulesets"][0]["results"] if r["property"] == "coverage"]
     assert cov["status"] == "refuted" and cov["gap_regions"]["regions"] == []
     assert cov["gap_regions"]["skipped"].startswith("not searched")
+
+
+def test_past_max_rules_a_decision_table_still_gets_its_gap_regions(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from verifier.counterexamples import gaps
+
+    monkeypatch.setattr(gaps, "MAX_RULES", 1)
+    rules = tmp_path / "gappy.rules"
+    rules.write_text(HEADER + GAPPY)  # read as boxes: the regions come from box algebra, at any size
+    res = run("check", str(rules))
+    assert res.exit_code == 1
+    assert "records that get nothing, by region (2):" in res.stdout
+    assert "site = head and not infected" in res.stdout and "site = trunk and depth <= 5" in res.stdout
+    assert "not searched" not in res.stdout

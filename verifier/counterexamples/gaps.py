@@ -16,7 +16,8 @@ from typing import Any
 from dsl import model as m
 
 DEFAULT_MAX_GAPS = 8
-# Past this many rules the search is not run: every query of the region finder
+# Past this many rules the Z3 search is not run (a decision table read as boxes
+# does not need it: see ``boxgaps``): every query of the region finder
 # carries the ruleset twice, and at thousands of rules growing eight regions
 # took minutes (issue 14). The refuted check keeps its counterexample.
 MAX_RULES = 1000
@@ -46,8 +47,20 @@ class Gaps:
         return out
 
 
-def gap_regions(ruleset: m.Ruleset, timeout_s: float | None = 10.0, cap: int = DEFAULT_MAX_GAPS) -> Gaps:
-    """The distinct regions of valid records that get nothing recommended or considered."""
+def gap_regions(ruleset: m.Ruleset, timeout_s: float | None = 10.0, cap: int = DEFAULT_MAX_GAPS,
+                boxes: bool = True) -> Gaps:
+    """The distinct regions of valid records that get nothing recommended or considered.
+
+    A decision table read exactly as boxes gets them by box algebra (any size);
+    any other ruleset by the diff's Z3 region finder, up to MAX_RULES rules.
+    ``boxes=False`` forces the Z3 path (the differential tests compare the two).
+    """
+    if boxes:
+        from verifier.counterexamples.boxgaps import box_gap_regions
+
+        found = box_gap_regions(ruleset, cap)
+        if found is not None:
+            return found
     if len(ruleset.rules) > MAX_RULES:
         return Gaps((), True, False, skipped=(
             f"not searched for a ruleset of {len(ruleset.rules):,} rules (more than {MAX_RULES:,}); for a decision "
