@@ -73,6 +73,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_table_load.py
 	$(BIN)/python benchmarks/bench_table_commands.py
 	$(BIN)/python benchmarks/bench_check_tables.py
+	$(BIN)/python benchmarks/bench_gap_regions.py
 	$(BIN)/python benchmarks/bench_gate.py
 	$(BIN)/python benchmarks/bench_guards.py
 	$(BIN)/python benchmarks/bench_pathway.py
