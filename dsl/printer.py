@@ -125,3 +125,17 @@ def format_expr(e: m.Expr) -> str:
 def conjuncts(e: m.Expr) -> tuple[m.Expr, ...]:
     """The top-level conditions of ``e`` (its arguments if it is an ``and``)."""
     return e.args if isinstance(e, m.And) else (e,)
+
+
+def interval_text(name: str, lo: Fraction, lo_closed: bool, hi: Fraction, hi_closed: bool,
+                  from_min: bool, to_max: bool) -> str:
+    """How a region's bound on input ``name`` reads: ``x = 5``, ``x < 5`` (from the
+    input's minimum), ``x >= 5`` (to its maximum) or ``x in [2, 5)``."""
+    f = format_number
+    if lo == hi:
+        return f"{name} = {f(lo)}"
+    if from_min:
+        return f"{name} {'<=' if hi_closed else '<'} {f(hi)}"
+    if to_max:
+        return f"{name} {'>=' if lo_closed else '>'} {f(lo)}"
+    return f"{name} in {'[' if lo_closed else '('}{f(lo)}, {f(hi)}{']' if hi_closed else ')'}"

@@ -38,7 +38,14 @@ def _rulesets() -> list[tuple[str, m.Ruleset]]:
     return out
 
 
-CASES = _rulesets()
+# The random tables the box reading takes (a one-row table has no guard to read, so it is
+# left to Z3); the test below keeps the filter from emptying the list unnoticed.
+ALL = _rulesets()
+CASES = [(name, rs) for name, rs in ALL if BoxModel.of(rs) is not None]
+
+
+def test_nearly_every_random_table_is_read_as_boxes() -> None:
+    assert len(CASES) >= len(ALL) - 5
 
 
 def _values_in(cell: Any, rng: random.Random, inp: m.Input) -> list[Any]:
@@ -83,8 +90,7 @@ def _in_box(bm: BoxModel, box: Box, point: tuple[Any, ...]) -> bool:
 @pytest.mark.parametrize("name,rs", CASES, ids=[c[0] for c in CASES])
 def test_every_region_holds_only_records_that_get_nothing(name: str, rs: m.Ruleset) -> None:
     bm = BoxModel.of(rs)
-    if bm is None:
-        pytest.skip("not read as boxes (a one-row table)")
+    assert bm is not None
     ev = compile_ruleset(rs)
     rng = random.Random(name)
     boxes = gap_boxes(bm, serving_rules(rs))
@@ -101,8 +107,7 @@ def test_every_region_holds_only_records_that_get_nothing(name: str, rs: m.Rules
 @pytest.mark.parametrize("name,rs", CASES, ids=[c[0] for c in CASES])
 def test_gap_boxes_agree_with_z3_on_which_records_get_nothing(name: str, rs: m.Ruleset) -> None:
     bm = BoxModel.of(rs)
-    if bm is None:
-        pytest.skip("not read as boxes (a one-row table)")
+    assert bm is not None
     boxes = gap_boxes(bm, serving_rules(rs))
     assert boxes is not None
     enc = Encoding(rs)
@@ -127,8 +132,6 @@ def test_gap_boxes_agree_with_z3_on_which_records_get_nothing(name: str, rs: m.R
 
 @pytest.mark.parametrize("name,rs", CASES[:10], ids=[c[0] for c in CASES[:10]])
 def test_same_table_same_regions_and_the_cap_holds(name: str, rs: m.Ruleset) -> None:
-    if BoxModel.of(rs) is None:
-        pytest.skip("not read as boxes (a one-row table)")
     first = box_gap_regions(rs, 8)
     again = box_gap_regions(dsl.parse_ruleset(dsl.format_ruleset(rs)) if hasattr(dsl, "format_ruleset") else rs, 8)
     assert first is not None and again is not None

@@ -11,10 +11,8 @@ restricted inputs), then in a fixed order, so the output is deterministic.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from dsl import model as m
-from dsl.printer import format_number
+from dsl.printer import interval_text
 from verifier.counterexamples.gaps import GapRegion, Gaps
 from verifier.facts.boxgaps import Partition, default_budget, example, gap_boxes, unserved
 from verifier.facts.boxrules import Box, BoxModel, Cell, _inside
@@ -85,16 +83,6 @@ def _cell_text(inp: m.Input, cell: Cell, dom: Cell) -> str:
     assert not isinstance(dom, frozenset)
     lo_closed, hi_closed = lf == 0, hf == 0
     from_min, to_max = cell[0] == dom[0], cell[1] == dom[1]  # type: ignore[index]
-    return _interval(name, lo, lo_closed, hi, hi_closed, from_min, to_max)
+    return interval_text(name, lo, lo_closed, hi, hi_closed, from_min, to_max)
 
 
-def _interval(name: str, lo: Fraction, lo_closed: bool, hi: Fraction, hi_closed: bool,
-              from_min: bool, to_max: bool) -> str:
-    f = format_number
-    if lo == hi:
-        return f"{name} = {f(lo)}"
-    if from_min:
-        return f"{name} {'<=' if hi_closed else '<'} {f(hi)}"
-    if to_max:
-        return f"{name} {'>=' if lo_closed else '>'} {f(lo)}"
-    return f"{name} in {'[' if lo_closed else '('}{f(lo)}, {f(hi)}{']' if hi_closed else ')'}"

@@ -38,7 +38,7 @@ from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import z3
 
-from dsl.printer import format_number
+from dsl.printer import format_number, interval_text
 from verifier.diff.semantic import SAT, UNKNOWN, UNSAT, JointEncoding, Probe, SharedInput
 from verifier.facts.thresholds import input_cuts
 from verifier.facts.values import Value, is_json_exact
@@ -720,20 +720,8 @@ class RegionFinder:
                 lo_v, lo_closed = Fraction(math.floor(lo_v) + 1), True
             if not hi_closed:
                 hi_v, hi_closed = Fraction(math.ceil(hi_v) - 1), True
-        return Bound(name, _interval_text(name, lo_v, lo_closed, hi_v, hi_closed, a.first == 0, a.last == len(ps) - 1),
+        return Bound(name, interval_text(name, lo_v, lo_closed, hi_v, hi_closed, a.first == 0, a.last == len(ps) - 1),
                      lo=lo_v, lo_closed=lo_closed, hi=hi_v, hi_closed=hi_closed)
-
-
-def _interval_text(name: str, lo: Fraction, lo_closed: bool, hi: Fraction, hi_closed: bool,
-                   from_min: bool, to_max: bool) -> str:
-    f = format_number
-    if lo == hi:
-        return f"{name} = {f(lo)}"
-    if from_min:
-        return f"{name} {'<=' if hi_closed else '<'} {f(hi)}"
-    if to_max:
-        return f"{name} {'>=' if lo_closed else '>'} {f(lo)}"
-    return f"{name} in {'[' if lo_closed else '('}{f(lo)}, {f(hi)}{']' if hi_closed else ')'}"
 
 
 def _widen(holds: Callable[[int], bool], room: int) -> None:
