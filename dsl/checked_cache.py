@@ -79,6 +79,7 @@ def _reducer(cls: type):
     return reduce
 
 
+@lru_cache(maxsize=1)
 def _register() -> None:
     """Pickle every slotted dataclass of the model packages through its ``__init__``."""
     import dataclasses

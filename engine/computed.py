@@ -40,9 +40,9 @@ def _reaching_defs(ruleset: m.Ruleset) -> frozenset[str]:
     read no number, and walking each rule's chain of them again would make
     ``--explain`` quadratic in the number of rows (issue 14).
     """
-    cached = _REACH.get(id(ruleset))
-    if cached is not None and cached[0] is ruleset:
-        return cached[1]
+    cached = ruleset._index.get("computed_reach")
+    if cached is not None:
+        return cached
     direct: dict[str, bool] = {}
     reads: dict[str, set[str]] = {}
     for d in ruleset.definitions:
@@ -67,13 +67,8 @@ def _reaching_defs(ruleset: m.Ruleset) -> frozenset[str]:
             if reader not in reach:
                 reach.add(reader)
                 todo.append(reader)
-    out = frozenset(reach)
-    _REACH.clear()  # one ruleset at a time is what callers use; keep no others alive
-    _REACH[id(ruleset)] = (ruleset, out)
+    out = ruleset._index["computed_reach"] = frozenset(reach)  # kept with the (immutable) ruleset
     return out
-
-
-_REACH: dict[int, tuple[m.Ruleset, frozenset[str]]] = {}
 
 
 def computed_values(ruleset: m.Ruleset, cond: m.Expr) -> tuple[Computed, ...]:

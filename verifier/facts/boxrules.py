@@ -54,6 +54,9 @@ Cell = Union[NumCell, frozenset]
 Box = tuple[Cell, ...]
 
 
+_UNREAD = object()
+
+
 class _NotABox(Exception):
     """The expression is outside the shapes read here."""
 
@@ -125,7 +128,20 @@ class BoxModel:
 
     @staticmethod
     def of(ruleset: m.Ruleset) -> "BoxModel | None":
-        """The box reading of ``ruleset``, or None when some part of it is not read exactly."""
+        """The box reading of ``ruleset``, or None when some part of it is not read exactly.
+
+        Read once per ruleset and kept with it (a reading is frozen once indexed):
+        `check` reads it for its checks and again for the gap regions of its
+        output, `report` to decide whether to run the checks, and at 10,000 rows
+        a reading takes seconds.
+        """
+        kept = ruleset._index.get("box_model", _UNREAD)
+        if kept is _UNREAD:
+            kept = ruleset._index["box_model"] = BoxModel._read(ruleset)
+        return kept
+
+    @staticmethod
+    def _read(ruleset: m.Ruleset) -> "BoxModel | None":
         if any(i.optional for i in ruleset.inputs) or not ruleset.rules:
             return None
         bm = BoxModel(ruleset)
