@@ -9,10 +9,13 @@ process with its own empty cache folder:
 * ``eval cached``: the same command with the cache ``import dmn -o`` filled (the checked ruleset
   comes from the cache);
 
-and the peak memory of the cold eval. Usage:
+and the peak memory of the cold eval. The import writes the table syntax (one line
+a row); ``--longhand`` imports every row as a rule with its definitions instead,
+the form rulesets had before the language had tables. Usage:
 
     python benchmarks/bench_table_load.py                 # 1500x7 3000x7 10000x7
     python benchmarks/bench_table_load.py 500x7 1500x15
+    python benchmarks/bench_table_load.py --longhand 1500x7
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def _parse_child(path: str) -> None:
     print(json.dumps({"seconds": time.perf_counter() - t0, "rules": len(ruleset.rules)}))
 
 
-def one(shape: str, work: Path) -> dict:
+def one(shape: str, work: Path, longhand: bool = False) -> dict:
     sys.path.insert(0, str(ROOT))
     from verifier.dmn.synthetic import synthetic_dmn
 
@@ -61,7 +64,8 @@ def one(shape: str, work: Path) -> dict:
     dmn.write_text(synthetic_dmn(n, k), encoding="utf-8")
     env = dict(os.environ, XDG_CACHE_HOME=str(work / f"cache-{shape}"))
     t0 = time.perf_counter()
-    subprocess.run([RULEPROOF, "import", "dmn", str(dmn), "-o", str(rules)], env=env, check=True)
+    subprocess.run([RULEPROOF, "import", "dmn", str(dmn), "-o", str(rules)] + (["--longhand"] if longhand else []),
+                   env=env, check=True)
     imported = time.perf_counter() - t0
     parsed = json.loads(subprocess.run([sys.executable, __file__, "--parse", str(rules)], env=env, check=True,
                                        capture_output=True, text=True).stdout)
@@ -79,6 +83,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("shapes", nargs="*")
     ap.add_argument("--parse", help=argparse.SUPPRESS)
+    ap.add_argument("--longhand", action="store_true", help="import every row as a rule (no table syntax)")
     args = ap.parse_args()
     if args.parse:
         _parse_child(args.parse)
@@ -86,7 +91,7 @@ def main() -> None:
     print(f"{'shape':>8} {'file MB':>8} {'import':>8} {'parse+check':>12} {'eval cold':>10} {'eval cached':>12} {'peak MB':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for shape in args.shapes or DEFAULT:
-            r = one(shape, Path(tmp))
+            r = one(shape, Path(tmp), args.longhand)
             print(f"{r['shape']:>8} {r['size_mb']:>8.1f} {r['import_s']:>7.2f}s {r['parse_check_s']:>11.2f}s "
                   f"{r['eval_cold_s']:>9.2f}s {r['eval_cached_s']:>11.2f}s {r['peak_mb']:>8.0f}", flush=True)
 

@@ -394,7 +394,32 @@ class PathwayDecl:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row of a decision table as written (from its first '|'); its cells
+    are read by ``dsl.table_rows`` when the table is checked."""
+
+    text: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableDecl:
+    """issue 14: ``table NAME "title" POLICY category C sources [..]`` and its rows;
+    the first row names the columns."""
+
+    name: Ident
+    title: str
+    policy: Ident
+    category: Ident
+    sources: tuple[Ident, ...]
+    rows: tuple[TableRow, ...]
+    span: Span
+
+
 Decl = Union[
+    TableDecl,
     BaselineDecl, ExampleDecl,
     GradingDecl,
     EffectDecl, PathwayDecl,

@@ -18,6 +18,7 @@ from dsl.errors import Diagnostic, RulesetError
 from dsl.optional import unguarded
 from dsl.grading import DEFAULT as DEFAULT_GRADING, SHIPPED as SHIPPED_GRADINGS, GradingScheme
 from dsl.span import Span
+from dsl.table_check import check_table, rule_ids
 
 _NUMERIC_OPS = ("<", "<=", ">", ">=")
 _EQUALITY_OPS = ("==", "!=")
@@ -27,7 +28,7 @@ _DECL_WORDS = {
     ast.SourceDecl: "source", ast.InputDecl: "input", ast.DefineDecl: "definition",
     ast.PhaseDecl: "phase", ast.ActionDecl: "action", ast.GroupDecl: "action group",
     ast.ConstraintDecl: "constraint", ast.RuleDecl: "rule", ast.PropertyDecl: "property",
-    ast.CoverageDecl: "coverage",
+    ast.CoverageDecl: "coverage", ast.TableDecl: "table",
 }
 
 
@@ -77,6 +78,9 @@ class _Checker:
         self.used_sources: set[str] = set()
         self.used_groups: set[str] = set()
         self.optional_inputs: set[str] = set()  # issue 12
+        # issue 14: decision tables, and the rules they stand for (None after an error).
+        self.tables: dict[str, ast.TableDecl] = {}
+        self.table_rules: dict[str, m.Rule | None] = {}
 
     # ------------------------------------------------------------ reporting
 
@@ -137,6 +141,22 @@ class _Checker:
                 self._declare(self.properties, d.id, d, "property")
             elif isinstance(d, ast.CoverageDecl):
                 self._declare(self.coverages, d.id, d, "coverage")
+            elif isinstance(d, ast.TableDecl):  # issue 14
+                self._declare(self.tables, d.name, d, "table")
+                for rid, span in rule_ids(d):
+                    self._declare(self.rules, ast.Ident(rid, span), d, "rule", (d, None))
+
+    def add_table_definition(self, d: m.Definition, table: ast.TableDecl) -> None:
+        """A definition a table stands for (``dsl.table_check``), checked already."""
+        taken = self.defines.get(d.name) or self.inputs.get(d.name)
+        if taken is not None:
+            kind = _DECL_WORDS.get(type(taken), "definition")
+            self.error(table.name.span, f"table {table.name.name} defines '{d.name}', the name of the {kind} "
+                                        f"declared at line {taken.span.line}")
+            return
+        self.defines[d.name] = table  # type: ignore[assignment]
+        self.checked_defs[d.name] = d
+        self.def_order.append(d)
 
     # ------------------------------------------------------------ inputs
 
@@ -202,6 +222,8 @@ class _Checker:
     def _def_deps(self, name: str) -> list[str]:
         """The definitions (and phases) named in the condition of ``name``, in text order."""
         decl = self.defines[name]
+        if isinstance(decl, ast.TableDecl):  # checked with its table; reads inputs only
+            return []
         raw = decl.when if isinstance(decl, ast.PhaseDecl) else decl.expr
         names = [n.name for n in _raw_names(raw)]
         self.used_names.update(names)  # used, even if a cycle stops the check
@@ -884,6 +906,8 @@ class _Checker:
 
     def check_categories(self, grading: GradingScheme) -> None:
         for r, _ in self.rules.values():
+            if isinstance(r, ast.TableDecl):  # a table's category is checked with the table
+                continue
             for g in r.gives:
                 if g.category.name not in grading.levels:
                     hint = _did_you_mean(g.category.name, grading.levels)
@@ -897,6 +921,8 @@ class _Checker:
         if grading is not None:
             self.check_categories(grading)
         inputs = [i for i in (self.check_input(d) for d in self.inputs.values()) if i is not None]
+        for table in self.tables.values():  # issue 14: before the definitions that may read them
+            check_table(self, table)
         self.check_definitions()
         sources = [m.Source(d.id.name, d.citation, d.year, d.url, d.span) for d in self.sources.values()]
         actions = [m.Action(d.id.name, d.kind.name, d.label, d.span) for d in self.actions.values()]
@@ -911,7 +937,11 @@ class _Checker:
             e = self.top_bool(d.expr, False, f"constraint {cid}")
             if e is not None:
                 constraints.append(m.Constraint(cid, d.message, e, d.span))
-        rules = [x for x in (self.check_rule(r, ph) for r, ph in self.rules.values()) if x is not None]
+        rules = []
+        for rid, (r, ph) in self.rules.items():
+            x = self.table_rules.get(rid) if isinstance(r, ast.TableDecl) else self.check_rule(r, ph)
+            if x is not None:
+                rules.append(x)
         conflicts = []
         conflict_at: dict[tuple[tuple[str, str], ...], Span] = {}
         for d in (x for x in self.tree.decls if isinstance(x, ast.ConflictDecl)):

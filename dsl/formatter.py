@@ -30,6 +30,7 @@ from dsl.checker import check
 from dsl.errors import RulesetError
 from dsl.lexical import scan_line
 from dsl.parser import parse
+from dsl.table_rows import split_row
 
 WIDTH = 100
 _IND = "  "
@@ -346,7 +347,33 @@ def _decl(d: ast.Decl, indent: str = "") -> list[str]:
     if isinstance(d, ast.PathwayDecl):
         start = f"from {format_raw_expr(d.start)} " if d.start is not None else ""
         return [f"{indent}pathway {d.id.name} {quote(d.title)}:", f"{indent}{_IND}{start}{_temporal(d)}"]
+    if isinstance(d, ast.TableDecl):
+        return _table(d, indent)
     raise TypeError(f"not a declaration: {d!r}")  # phases are laid out by _Layout
+
+
+def _table(d: ast.TableDecl, indent: str) -> list[str]:
+    """A decision table with its columns aligned; cells and gives keep their text, trimmed.
+
+    A comment at the end of a row is moved above the table, like a comment inside any declaration.
+    """
+    sources = ", ".join(s.name for s in d.sources)
+    head = f"{indent}table {d.name.name} {quote(d.title)} {d.policy.name} category {d.category.name} sources [{sources}]"
+    rows = []
+    for r in d.rows:
+        cells, (rest, _) = split_row(r.text)
+        rows.append(([" ".join(c.split()) for c, _ in cells], " ".join(rest.split())))
+    widths: list[int] = []
+    for cells, _ in rows:
+        for k, c in enumerate(cells):
+            if k == len(widths):
+                widths.append(0)
+            widths[k] = max(widths[k], len(c))
+    lines = [head]
+    for cells, rest in rows:
+        body = " | ".join(c.ljust(widths[k]) for k, c in enumerate(cells))
+        lines.append(f"{indent}{_IND}| {body} |" + (f" {rest}" if rest else ""))
+    return lines
 
 
 # ---------------------------------------------------------------- comments and layout

@@ -564,6 +564,20 @@ class _ToAst(Transformer_NonRecursive):
 
     # -- issue 12: grading scheme, conditional expression, score tables, function calls
 
+    # -- issue 14: decision tables (rows are read by dsl.table_rows in the checker)
+
+    @v_args(meta=True)
+    def table(self, meta, c):
+        name, title, policy, category, sources, *rows = c
+        return ast.TableDecl(self._ident(name), self._string(title), policy, self._ident(category), sources,
+                             tuple(ast.TableRow(str(r), r.line, r.column) for r in rows), self._span(meta))
+
+    @v_args(meta=True)
+    def table_policy(self, meta, c):
+        if not c:  # the keyword "any" (kept out of the children like every keyword)
+            return ast.Ident("any", self._span(meta))
+        return self._ident(c[0])
+
     @v_args(meta=True)
     def grading(self, meta, c):
         title = _unquote(c[1]) if c[1] is not None else None
@@ -624,6 +638,7 @@ _TERMINAL_NAMES = {
     "INT": "a whole number",
     "CATEGORY": "an evidence category (such as 1, 2A, IIa-B)",
     "COMPARE_OP": "a comparison (<, <=, >, >=, ==, !=)",
+    "TABLE_ROW": "a table row ('| cell | ... | gives')",
 }
 
 # Tokens that can start an expression (an operand); when all of the core ones
@@ -650,6 +665,7 @@ _DECLARATIONS = {
     "SOURCE", "INPUT", "DEFINE", "ACTION", "ACTIONS", "CONSTRAINT", "PHASE",
     "RULE", "CONFLICT", "PROPERTY", "COVERAGE", "EFFECT", "PATHWAY",
     "GRADING", "BASELINE", "EXAMPLE",  # issue 12
+    "TABLE",  # issue 14
 }
 _IGNORED = {"WS", "COMMENT"}
 

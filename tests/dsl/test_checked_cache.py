@@ -18,7 +18,7 @@ from verifier.dmn.synthetic import synthetic_dmn
 
 @pytest.fixture(scope="module")
 def big_text() -> str:
-    text = translate(read_dmn(synthetic_dmn(150, 7).encode(), "t.dmn")).text
+    text = translate(read_dmn(synthetic_dmn(600, 7).encode(), "t.dmn")).text
     assert len(text) >= checked_cache.MIN_CHARS
     return text
 
@@ -124,7 +124,7 @@ def test_import_dmn_leaves_its_output_checked_for_the_next_command(home: Path, t
     from verifier.cli import cli
 
     dmn = tmp_path / "t.dmn"
-    dmn.write_text(synthetic_dmn(150, 7), encoding="utf-8")
+    dmn.write_text(synthetic_dmn(600, 7), encoding="utf-8")
     out = tmp_path / "t.rules"
     res = CliRunner().invoke(cli, ["import", "dmn", str(dmn), "-o", str(out)], catch_exceptions=False)
     assert res.exit_code == 0, res.output

@@ -29,17 +29,21 @@ def import_group() -> None:
 @import_group.command("dmn")
 @click.argument("dmn_file", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", type=click.Path(dir_okay=False), help="Write the rules file here (default: stdout).")
-def import_dmn(dmn_file: str, out: str | None) -> None:
+@click.option("--longhand", is_flag=True,
+              help="Write every row as a rule with its definitions, instead of a `table` block.")
+def import_dmn(dmn_file: str, out: str | None, longhand: bool) -> None:
     """Translate the decision tables of a DMN 1.1-1.5 file into a ruleset.
 
     Every hit policy keeps its meaning (see README "DMN decision tables").
-    A construct outside the S-FEEL subset is an error naming it and its line
-    (exit 2); nothing is approximated.
+    A table is written in the language's table syntax (one line a row) when
+    it fits; --longhand spells out the same rules. A construct outside the
+    S-FEEL subset is an error naming it and its line (exit 2); nothing is
+    approximated.
     """
     from verifier.dmn import DmnError, read_dmn_file, translate
 
     try:
-        tr = translate(read_dmn_file(dmn_file))
+        tr = translate(read_dmn_file(dmn_file), tables=not longhand)
     except DmnError as err:
         fail(err.render())
     from dsl.parser import MAX_TEXT_CHARS

@@ -194,6 +194,8 @@ class _Translator:
         self.lines: list[str] = []
         self.defs: list[str] = []
         self.rules: list[str] = []
+        self.tables: list[str] = []  # decisions written in the table syntax
+        self.use_tables = True
         self.actions: list[str] = []
         self.constraints: list[str] = []
         self.used: set[str] = set()
@@ -392,6 +394,69 @@ class _Translator:
         self.defs.append(f"define {final} = {prev or 'false'}")
         return final
 
+    # ------------------------------------------------------------ table syntax (issue 14)
+
+    def cell_text(self, clause_expr: str, tests: UnaryTests) -> str | None:
+        """One input entry as a cell of the table syntax (``dsl.table_rows``), or None when
+        the cell cannot say it (a test that is always false, an upstream decision)."""
+        if tests.any:
+            return "-"
+        var = self.variables.get(clause_expr)
+        if var is None:
+            return None
+        if var.kind == "number":
+            parts: list[str] = []
+            for t in tests.tests:
+                if isinstance(t, Interval):
+                    parts.append(f"{'[' if t.lo_closed else '('}{_num(t.lo)}..{_num(t.hi)}{']' if t.hi_closed else ')'}")
+                elif isinstance(t.value, Fraction) and not isinstance(t.value, bool):
+                    parts.append(_num(t.value) if t.op == "=" else f"{t.op} {_num(t.value)}")
+                elif t.value is not None:
+                    return None  # a number compared with a string or boolean: FEEL null
+            if not parts:
+                return None
+            body = ", ".join(parts)
+            return f"not({body})" if tests.negated else body
+        if var.kind == "boolean":
+            ok = [v for v in (True, False) if matches(tests, v)]
+            return "-" if len(ok) == 2 else None if not ok else ("true" if ok[0] else "false")
+        domain: list[tuple[Literal, str]] = list(var.values.items())
+        if var.other is not None:
+            domain.append(("\x00other", var.other))
+        ok_names = self.finite_test(tests, domain, Loc(0, 0))
+        if len(ok_names) == len(domain):
+            return "-"
+        return ", ".join(ok_names) if ok_names else None
+
+    def as_table(self, d: Decision, name: str) -> list[str] | None:
+        """The cells of every row when ``d`` can be written in the table syntax, else None.
+
+        The table syntax spells out U, A, F and the collecting policies (R, O, C, C+, C#)
+        itself; priorities (P, C<, C>) and tables reading other decisions keep the longhand.
+        Its names are fixed (``<t>__m<k>``, ``<t>_r<k>``, ...), so every one must be free.
+        """
+        t = d.table
+        if not self.use_tables or t.hit_policy == "P" or (t.hit_policy == "C" and t.aggregation in ("MIN", "MAX")):
+            return None
+        rows: list[str] = []
+        for r in t.rows:
+            cells = [self.cell_text(c.expr, tests) for c, tests in zip(t.inputs, r.inputs)]
+            if any(x is None for x in cells):
+                return None
+            rows.append(" | ".join(cells))  # type: ignore[arg-type]
+        n = len(t.rows)
+        fixed = [f"{name}_r{k}" for k in range(1, n + 1)]
+        if t.single_valued and n > 1:
+            fixed += [f"{name}__m{k}" for k in range(1, n + 1)]
+            kinds = {"U": ("multi",), "A": ("out", "clash"), "F": ("before",)}[t.hit_policy]
+            fixed += [f"{name}__{k}" for k in kinds]
+            if any(w.startswith(f"{name}__{k}") for w in self.used for k in kinds):
+                return None
+        if any(w in self.used for w in fixed):
+            return None
+        self.used.update(fixed)
+        return rows
+
     def table(self, d: Decision) -> None:
         t = d.table
         name = self.fresh(ident(d.name))
@@ -409,6 +474,10 @@ class _Translator:
                 if o.values is not None and v not in o.values and v is not None:
                     raise self.err(r.loc, f"rule {r.number} outputs {_feel(v)}, not among the output values of {o.name or d.name!r}")
         needs_guard = t.single_valued and len(t.rows) > 1
+        cells = self.as_table(d, name)
+        if cells is not None:
+            self.written_table(d, name, info, cells, match_exprs)
+            return
         m = [f"({e})" for e in match_exprs]
         if needs_guard:
             m = []
@@ -453,6 +522,69 @@ class _Translator:
                 for r, e, g in zip(t.rows, m, guards):
                     if r.outputs[c] == v:
                         alts.append(e if g is None else f"({e} and not {g})")
+                dn = self.fresh(a.replace(f"{name}__", f"{name}__is__", 1))
+                self.defs.append(f"define {dn} = {' or '.join(alts)}")
+                defs[(c, v)] = dn
+            self.value_defs[d.name] = defs
+
+    def written_table(self, d: Decision, name: str, info: OutputInfo, cells: list[str], match_exprs: list[str]) -> None:
+        """``d`` in the table syntax: one line a row, spelled out by the checker (``dsl.table_check``)
+        into the same definitions and rules the longhand below writes, at a fifth of the text."""
+        t = d.table
+        columns = info.columns
+        actions: dict[tuple[int, Literal], str] = {}
+        gives: list[str] = []
+        for r in t.rows:
+            info.row_outputs[r.number] = r.outputs
+            if t.single_valued:
+                row_gives = []
+                for c, v in enumerate(r.outputs):
+                    if (c, v) not in actions:
+                        base = f"{name}__{_value_ident(v)}" if len(columns) == 1 else f"{name}__{ident(columns[c])}__{_value_ident(v)}"
+                        a = self.fresh(base)
+                        actions[(c, v)] = a
+                        info.value_actions[a] = (c, v)
+                        label = f"{d.name} = {_feel(v)}" if len(columns) == 1 else f"{d.name}.{columns[c]} = {_feel(v)}"
+                        self.actions.append(f"action {a}: {name} {_q(label)}")
+                    row_gives.append(f"recommend {actions[(c, v)]}")
+                gives.append(", ".join(row_gives))
+            else:
+                a = self.fresh(f"{name}__r{r.number}")
+                info.row_actions[a] = r.number
+                outs = ", ".join(f"{col} = {_feel(v)}" if len(columns) > 1 else _feel(v) for col, v in zip(columns, r.outputs))
+                self.actions.append(f"action {a}: {name} {_q(f'{d.name}, rule {r.number}: {outs}')}")
+                gives.append(f"recommend {a}")
+        policy = {"U": "unique", "A": "any", "F": "first"}.get(t.hit_policy, "collect")
+        header = [self.variables[c.expr].name for c in t.inputs]
+        widths = [max(len(h), *(len(row.split(" | ")[i]) for row in cells)) for i, h in enumerate(header)] if header else []
+
+        def line(parts: list[str]) -> str:
+            return "  | " + " | ".join(p.ljust(w) for p, w in zip(parts, widths)) + " |"
+
+        text = [f"table {name} {_q(d.name)} {policy} category {CATEGORY} sources [dmn]", line(header)]
+        for row, give in zip(cells, gives):
+            text.append(f"{line(row.split(' | '))} {give}")
+        self.tables.append("\n".join(text))
+        # The result as definitions, for tables that read this decision: over the
+        # table's own row definitions (``<t>__m<k>``) and guard.
+        if t.single_valued and d.name in self.read_by_others:
+            n = len(t.rows)
+            guard = {"U": f"{name}__multi", "A": f"{name}__clash"}.get(t.hit_policy)
+            distinct = len({r.outputs for r in t.rows})
+            defs: dict[tuple[int, Literal], str] = {}
+            for (c, v), a in actions.items():
+                alts = []
+                for k, r in enumerate(t.rows, start=1):
+                    if r.outputs[c] != v:
+                        continue
+                    if n == 1:
+                        alts.append(f"({match_exprs[0]})")
+                    elif t.hit_policy == "F":
+                        alts.append(f"{name}__m1" if k == 1 else f"({name}__m{k} and not {name}__before{k - 1})")
+                    elif t.hit_policy == "A" and distinct == 1:
+                        alts.append(f"{name}__m{k}")
+                    else:
+                        alts.append(f"({name}__m{k} and not {guard})")
                 dn = self.fresh(a.replace(f"{name}__", f"{name}__is__", 1))
                 self.defs.append(f"define {dn} = {' or '.join(alts)}")
                 defs[(c, v)] = dn
@@ -576,7 +708,7 @@ class _Translator:
         # the checker would warn about each.
         while True:
             uses: dict[str, int] = {}
-            for line in self.defs + self.rules:
+            for line in self.defs + self.rules + self.tables:
                 for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line):
                     uses[w] = uses.get(w, 0) + 1
             kept = [d for d in self.defs if uses.get(d.split()[1], 0) > 1]
@@ -584,10 +716,18 @@ class _Translator:
                 break
             self.defs = kept
         body = head + inputs + [""] + self.constraints + [""] + self.actions + [""] + self.defs + [""] + self.rules
-        text = "\n".join(body).replace("\n\n\n", "\n\n") + "\n"
+        for table in self.tables:
+            body += ["", table]
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(body)) + "\n"
         return Translation(self.model, text, self.variables, self.outputs)
 
 
-def translate(model: DmnModel) -> Translation:
-    """The rules text of ``model`` and the map back to DMN values; ``DmnError`` if outside the subset."""
-    return _Translator(model).run()
+def translate(model: DmnModel, tables: bool = True) -> Translation:
+    """The rules text of ``model`` and the map back to DMN values; ``DmnError`` if outside the subset.
+
+    ``tables``: write a decision in the table syntax when it fits (``_Translator.as_table``);
+    False spells every row out as a rule (the same model once checked).
+    """
+    tr = _Translator(model)
+    tr.use_tables = tables
+    return tr.run()

@@ -16,7 +16,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 DECLARATIONS = ("ruleset", "version", "source", "year", "url", "input", "unit", "doc", "define", "action",
                 "actions", "constraint", "phase", "rule", "when", "because", "conflict", "with", "property",
                 "coverage", "x", "category", "sources", "grading", "levels", "baseline", "example", "from",
-                "expect", "effect", "pathway")
+                "expect", "effect", "pathway", "table")
 STRENGTHS = ("recommend", "consider", "avoid", "one", "of")
 TYPES = ("bool", "int", "real", "enum", "optional")
 OPERATORS = ("and", "or", "not", "implies", "iff", "in", "except", "kind", "any", "if", "then", "else", "points",
@@ -45,7 +45,7 @@ class RulesLexer(RegexLexer):
             (r'"(?:[^"\\\n]|\\.)*"', String.Double),
             # The id right after a declaring keyword is a definition site.
             (r"(ruleset|input|define|action|actions|constraint|rule|property|coverage|phase|source|grading|baseline|"
-             r"example|effect|pathway)(\s+)"
+             r"example|effect|pathway|table)(\s+)"
              r"([A-Za-z_][A-Za-z0-9_]*)",
              bygroups(Keyword.Declaration, Whitespace, Name.Function)),
             (r"(category)(\s+)([A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)" + _END, bygroups(Keyword.Declaration, Whitespace, Number)),
@@ -57,7 +57,8 @@ class RulesLexer(RegexLexer):
             (words(DECLARATIONS, suffix=_END), Keyword.Declaration),
             (r"\d+(?:\.\d+)?", Number),
             (r"<=|>=|==|!=|<|>|\+|-|\*|=", Operator),
-            (r"[{}\[\](),:]", Punctuation),
+            (r"[{}\[\](),:|]", Punctuation),  # '|' separates the cells of a table row
+            (r"\.\.", Operator),  # a range in a table cell: [0..10)
             (r"[A-Za-z_][A-Za-z0-9_]*", Name),
             (r".", Text),
         ],

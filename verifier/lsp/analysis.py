@@ -19,6 +19,7 @@ from dsl.errors import Diagnostic
 from dsl.formatter import format_action_set, format_raw_expr
 from dsl.parser import parse
 from dsl.span import Span
+from dsl.table_check import rule_ids
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -118,6 +119,14 @@ def symbols(tree: ast.RulesFile) -> dict[str, Symbol]:
                 add(_rule_symbol(r, d))
         elif isinstance(d, ast.RuleDecl):
             add(_rule_symbol(d, None))
+        elif isinstance(d, ast.TableDecl):  # issue 14
+            add(Symbol(d.name.name, "table", d.name.span,
+                       f"**table** `{d.name.name}`: {d.title}\n\nhit policy `{d.policy.name}`, "
+                       f"{max(0, len(d.rows) - 1)} row(s); row k is rule `{d.name.name}_r<k>`\n\n"
+                       + _code(d.rows[0].text if d.rows else "")))
+            for (rid, span), row in zip(rule_ids(d), d.rows[1:]):
+                add(Symbol(rid, "rule", span, f"**rule** `{rid}`: row of table `{d.name.name}` ({d.title})\n\n"
+                           + _code(d.rows[0].text + "\n" + row.text)))
     return out
 
 
