@@ -40,6 +40,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 POLICIES = ("unique", "any", "first", "collect")
 _LETTER = {"unique": "U", "any": "A", "first": "F", "collect": "C"}
+# Far above a real table (a handful of ranges); each test is a disjunct every tool
+# carries, so a hostile cell of 200,000 values would cost the checks minutes.
+MAX_NUMBER_TESTS = 1000
 _OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=="}
 
 
@@ -123,6 +126,10 @@ class _Table:
         name, typ, ref = column
         span = Span(self.path, row.line, row.col + start, row.line, row.col + start + length)
         if isinstance(typ, (m.IntType, m.RealType)):
+            if len(tests) > MAX_NUMBER_TESTS:
+                self.error(row, start, length, f"this cell holds {len(tests)} tests; a number cell holds at most "
+                                               f"{MAX_NUMBER_TESTS} (split the row, or group the values in ranges)")
+                return None
             parts: list[m.Expr] = []
             for t in tests:
                 if t[0] == "range":

@@ -285,3 +285,20 @@ def test_the_readme_table_is_the_example_file_and_means_the_wound_rules() -> Non
     rules = dsl.load_ruleset(REPO / "examples" / "wound.rules")
     table = dsl.load_ruleset(REPO / "examples" / "wound_table.rules")
     assert semantic_diff(rules, table).status == "unchanged"
+
+
+def test_a_hostile_number_cell_is_refused_in_words_not_checked_for_minutes() -> None:
+    from dsl.table_check import MAX_NUMBER_TESTS
+
+    cell = ", ".join(str(k % 9) for k in range(MAX_NUMBER_TESTS + 1))
+    text = _table("collect").replace("| [0..18) | - |", f"| {cell} | - |", 1)
+    with pytest.raises(dsl.RulesetError) as info:
+        dsl.check_text(text, "t.rules")
+    assert f"this cell holds {MAX_NUMBER_TESTS + 1} tests" in info.value.render()
+    # An enum cell may list every value of a long code list: the values are a set, not a disjunction.
+    codes = [f"c{k}" for k in range(3000)]
+    text = (HEAD.replace("input frail: bool", f"input code: enum {{{', '.join(codes)}}}") +
+            'table g "Codes" collect category 1 sources [s]\n  | code |\n'
+            f"  | {', '.join(codes[:2500])} | recommend a\n")
+    ruleset = dsl.parse_ruleset(text, "t.rules")
+    assert len(ruleset.rule("g_r1").when.values) == 2500
