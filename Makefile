@@ -53,8 +53,9 @@ demo: setup
 	$(BIN)/ruleproof report rulesets/liposarcoma.rules -o out/liposarcoma-report.html
 	$(BIN)/ruleproof eval rulesets/liposarcoma.rules $(EXAMPLE) --explain
 
+# -n auto: one pytest-xdist worker per core (the suite is a few minutes on one).
 test: setup chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # What CI gates on besides the tests: `ruleproof gate` (every ruleset proves and its
 # regression suite replays; with BASE=REV also the advice and specification diff against REV).
