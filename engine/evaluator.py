@@ -25,10 +25,11 @@ from engine.record import RecordValidator
 _STRENGTH_RANK = {s: k for k, s in enumerate(m.STRENGTHS)}
 _DECISION_CACHE_SIZE = 4096
 # Records evaluated by walking the model before the ruleset is compiled. Compiling
-# costs about fifteen walks at any size (a 1,500-row DMN table: 0.3 s against
-# 20 ms a record), so waiting this long costs a batch at most twice the best
-# choice, and a single `ruleproof eval` never compiles at all.
-INTERPRETED_RECORDS = 16
+# a 1,500-row DMN table costs 0.2 s, ten walks of 20 ms: a single `ruleproof eval`
+# (or a why-not, a few examples) never compiles, and a batch pays at most four
+# walks more than compiling at once (a 5,000-record batch on that table took
+# 1.55 s before and after the walk came in).
+INTERPRETED_RECORDS = 4
 
 
 class _Walker:

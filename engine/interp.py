@@ -3,7 +3,7 @@
 The compiled path (``engine.codegen``) turns the whole ruleset into Python
 source and compiles it: the fastest way through a batch, but on a decision
 table imported from DMN (thousands of definitions) compiling costs about
-half a second, fifteen times what one record costs here. The evaluator uses
+0.2 s, ten times what one record costs here. The evaluator uses
 this module for the first records it sees and compiles only once a batch
 proves long enough to pay for it (see ``engine.evaluator``).
 

@@ -352,14 +352,18 @@ def _load_without_gc(path: str) -> Ruleset:
     Reading a 1,500-row table's checked model makes some 200,000 objects, and
     the collector, run every few hundred allocations, would walk them over and
     over (a third of a single `eval`'s time). None of them is garbage, so the
-    pause frees nothing late; afterwards they are frozen (moved where the
-    collector never looks) so that a long batch does not keep walking them.
+    pause frees nothing late. They are then moved straight to the oldest
+    generation (freeze, then unfreeze: nothing stays frozen in a process that
+    runs many commands, such as the tests); left in the youngest, the first
+    collection after the pause would walk them all once more.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         rs = load_ruleset_or_exit(path)
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
     return rs
