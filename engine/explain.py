@@ -77,15 +77,18 @@ def _show(value: Any) -> bool | str:
 def definitions_read(ruleset: m.Ruleset, exprs: Iterable[m.Expr]) -> list[str]:
     """The definitions (and phases) ``exprs`` read, directly or through other definitions, in declaration order."""
     seen = {name for e in exprs for name in reads(e, ruleset).definitions}
-    return [d.name for d in ruleset.definitions if d.name in seen]
+    order = ruleset._index.get("definition_order")
+    if order is None:  # kept with the model: a why-not asks this once per rule of a large table
+        order = ruleset._index["definition_order"] = {d.name: k for k, d in enumerate(ruleset.definitions)}
+    return sorted(seen, key=order.__getitem__)
 
 
 def definition_values(ruleset: m.Ruleset, record: dict[str, Any], names: list[str]) -> list[DefinitionValue]:
     """The values of the definitions ``names`` on a validated record."""
-    defs = {d.name: d for d in ruleset.definitions}
-    refs: list[m.Expr] = [m.DefRef(n, m.type_of(defs[n].expr), defs[n].span) for n in names]
+    defs = [ruleset.definition(n) for n in names]
+    refs: list[m.Expr] = [m.DefRef(d.name, m.type_of(d.expr), d.span) for d in defs]
     values = Interpreter(ruleset).values(refs, record)
-    return [DefinitionValue(n, _show(v), format_expr(defs[n].expr)) for n, v in zip(names, values)]
+    return [DefinitionValue(d.name, _show(v), format_expr(d.expr)) for d, v in zip(defs, values)]
 
 
 def why_not(ruleset: m.Ruleset, record: dict[str, Any], action: str, status: str) -> WhyNot:

@@ -56,7 +56,9 @@ class Interpreter:
 
     def __init__(self, ruleset: m.Ruleset) -> None:
         self.ruleset = ruleset
-        self._defs = {d.name: d.expr for d in ruleset.definitions}
+        # The model's own index: building a map of thousands of definitions per
+        # Interpreter made each `--why-not` line cost as much as the whole table.
+        self._definition = ruleset.definition
         self._placeholders = {i.name: placeholder(i) for i in ruleset.inputs if i.optional}
         self._frozensets: dict[tuple[str, ...], frozenset[str]] = {}
         self._numbers: dict[Fraction, Any] = {}
@@ -115,7 +117,7 @@ class _Run:
 
     def _define(self, names: list[str]) -> None:
         """Work out the definitions ``names`` (and what they read), without recursion."""
-        exprs = self.interp._defs
+        definition = self.interp._definition
         stack = list(reversed(names))
         misses: dict[str, int] = {}
         while stack:
@@ -124,13 +126,13 @@ class _Run:
                 stack.pop()
                 continue
             try:
-                self.defs[name] = self.ev(exprs[name])
+                self.defs[name] = self.ev(definition(name).expr)
             except _Missing as miss:
                 count = misses[name] = misses.get(name, 0) + 1
                 if count == 1:
                     stack.append(miss.name)
                 else:
-                    stack.extend(reversed(self._unknown(exprs[name])))
+                    stack.extend(reversed(self._unknown(definition(name).expr)))
                 continue
             stack.pop()
 
