@@ -214,3 +214,33 @@ def test_an_evaluator_is_freed_without_the_cycle_collector() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def _nested(depth: int) -> str:
+    e = "a"
+    for k in range(depth):
+        op = "and" if k % 2 else "or"
+        e = f"(not {e} {op} b)" if k % 3 == 0 else f"({e} {op} b)"
+    return e
+
+
+def test_the_deepest_expression_the_checker_accepts() -> None:
+    # The walker recurses within one expression (never across definitions), so the
+    # checker's nesting bound is what keeps it off the recursion limit; called from
+    # 300 frames down, as a host application might.
+    head = 'ruleset t version "1"\nsource s "S"\ninput a: bool\ninput b: bool\naction act: drug "A"\n'
+    for depth in range(100, 0, -1):
+        try:
+            rs = dsl.parse_ruleset(head + f'rule r "r" when {_nested(depth)} recommend act category 1 sources [s]\n')
+            break
+        except dsl.RulesetError:
+            continue
+    assert depth > 50
+    records = [{"a": x, "b": y} for x in (False, True) for y in (False, True)]
+
+    def down(n: int) -> None:
+        if n:
+            return down(n - 1)
+        assert_same(rs, records)
+
+    down(300)
