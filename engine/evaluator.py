@@ -17,9 +17,9 @@ from typing import Any
 from dsl import model as m
 from dsl.printer import conjuncts, format_expr
 from engine import codegen
-from engine.interp import Interpreter
 from engine.computed import computed_values, describe
 from engine.decision import ConditionTrace, Decision, Recommendation, RuleTrace
+from engine.interp import Interpreter
 from engine.record import RecordValidator
 
 _STRENGTH_RANK = {s: k for k, s in enumerate(m.STRENGTHS)}
