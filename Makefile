@@ -72,6 +72,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_fhir.py
 	$(BIN)/python benchmarks/bench_tables.py
 	$(BIN)/python benchmarks/bench_table_load.py
+	$(BIN)/python benchmarks/bench_eval_table.py
 	$(BIN)/python benchmarks/bench_table_commands.py
 	$(BIN)/python benchmarks/bench_check_tables.py
 	$(BIN)/python benchmarks/bench_gap_regions.py

@@ -42,7 +42,10 @@ class ExprCompiler:
         # (type, value) -> name: a scan of ``consts`` per literal made compiling
         # a 10,000-row decision table quadratic.
         self._names: dict[tuple[type, Any], str] = {}
-        self._defs: dict[str, str] = {}
+        self._defs: dict[str, tuple[str, frozenset[str]]] = {}
+        # The definitions read by the expressions compiled since the caller last reset
+        # it: what a function needs bound, found without walking the model again.
+        self.reads: set[str] = set()
 
     def const(self, value: Any) -> str:
         try:
@@ -61,10 +64,19 @@ class ExprCompiler:
 
     def definition(self, d: m.Definition) -> str:
         """The source of a definition's value, made once however many functions bind it."""
-        src = self._defs.get(d.name)
-        if src is None:
-            src = self._defs[d.name] = self.expr(d.expr)
-        return src
+        return self.definition_reads(d)[0]
+
+    def definition_reads(self, d: m.Definition) -> tuple[str, frozenset[str]]:
+        """The source of a definition's value and the definitions it reads directly."""
+        got = self._defs.get(d.name)
+        if got is None:
+            outer, self.reads = self.reads, set()
+            try:
+                src = self.expr(d.expr)
+                got = self._defs[d.name] = (src, frozenset(self.reads))
+            finally:
+                self.reads = outer
+        return got
 
     def num(self, v: Fraction) -> str:
         if v.denominator == 1:
@@ -81,6 +93,7 @@ class ExprCompiler:
         if isinstance(e, m.InputRef):
             return f"i_{e.name}"
         if isinstance(e, m.DefRef):
+            self.reads.add(e.name)
             return f"d_{e.name}"
         if isinstance(e, m.Not):
             return f"(not {self.expr(e.arg)})"
@@ -143,8 +156,8 @@ def _needed(ruleset: m.Ruleset, exprs: list[m.Expr]) -> set[str]:
     return need
 
 
-def _prelude(ruleset: m.Ruleset, c: ExprCompiler, exprs: list[m.Expr]) -> list[str]:
-    """Lines binding every input, and each definition ``exprs`` need, to a local, in dependency order."""
+def _inputs(ruleset: m.Ruleset, c: ExprCompiler) -> list[str]:
+    """Lines binding every input to a local."""
     lines = []
     for i in ruleset.inputs:
         lines.append(f"    i_{i.name} = r[{i.name!r}]")
@@ -154,9 +167,30 @@ def _prelude(ruleset: m.Ruleset, c: ExprCompiler, exprs: list[m.Expr]) -> list[s
             # comparisons from meeting None.
             lines.append(f"    k_{i.name} = i_{i.name} is not None")
             lines.append(f"    if not k_{i.name}: i_{i.name} = {c.const(placeholder(i))}")
-    need = _needed(ruleset, exprs)
-    lines += [f"    d_{d.name} = {c.definition(d)}" for d in ruleset.definitions if d.name in need]
     return lines
+
+
+def _prelude(ruleset: m.Ruleset, c: ExprCompiler, exprs: list[m.Expr]) -> list[str]:
+    """Lines binding every input, and each definition ``exprs`` need, to a local, in dependency order."""
+    need = _needed(ruleset, exprs)
+    return _inputs(ruleset, c) + [f"    d_{d.name} = {c.definition(d)}" for d in ruleset.definitions if d.name in need]
+
+
+def _function(ruleset: m.Ruleset, c: ExprCompiler, name: str, body: list[tuple[m.Expr, str]]) -> list[str]:
+    """``def name(r):`` appending to ``out`` per (expression, line format with {}), with the
+    prelude it needs: the body is compiled first, so the definitions it reads are known
+    (``c.reads``) and their own reads come with their source, without a walk of the model."""
+    c.reads = set()
+    lines = [fmt.format(c.expr(e)) for e, fmt in body]
+    need = c.reads
+    defs: list[str] = []
+    for d in reversed(ruleset.definitions):  # users before what they use: one backward pass
+        if d.name in need:
+            src, reads = c.definition_reads(d)
+            need |= reads
+            defs.append(f"    d_{d.name} = {src}")
+    defs.reverse()
+    return [f"def {name}(r):"] + _inputs(ruleset, c) + defs + ["    out = []"] + lines + ["    return out"]
 
 
 def build(ruleset: m.Ruleset) -> tuple[Any, Any]:
@@ -166,14 +200,10 @@ def build(ruleset: m.Ruleset) -> tuple[Any, Any]:
     ``fired_rules(r)`` returns the indices of the rules whose condition holds.
     """
     c = ExprCompiler()
-    src = ["def failed_constraints(r):"] + _prelude(ruleset, c, [k.expr for k in ruleset.constraints]) + ["    out = []"]
-    for k, con in enumerate(ruleset.constraints):
-        src.append(f"    if not {c.expr(con.expr)}: out.append({k})")
-    src.append("    return out")
-    src += ["", "def fired_rules(r):"] + _prelude(ruleset, c, [r.condition for r in ruleset.rules]) + ["    out = []"]
-    for k, rule in enumerate(ruleset.rules):
-        src.append(f"    if {c.expr(rule.condition)}: out.append({k})")
-    src.append("    return out")
+    src = _function(ruleset, c, "failed_constraints",
+                    [(con.expr, f"    if not {{}}: out.append({k})") for k, con in enumerate(ruleset.constraints)])
+    src += [""] + _function(ruleset, c, "fired_rules",
+                            [(rule.condition, f"    if {{}}: out.append({k})") for k, rule in enumerate(ruleset.rules)])
     namespace: dict[str, Any] = dict(c.consts)
     code = compile("\n".join(src) + "\n", f"<ruleset {ruleset.name}>", "exec")
     exec(code, namespace)  # noqa: S102 - source built from the checked model only

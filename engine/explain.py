@@ -6,8 +6,10 @@ the definitions it is built from. ``--why-not ACTION`` answers the question a
 clinician asks when an expected action is missing: which rules could give it,
 and which of their conditions failed on this record.
 
-Both evaluate with the engine's own compiled code (``codegen.build_predicate``),
-so they cannot disagree with the decision they explain.
+Both evaluate with the engine's model walker (``engine.interp``), which the
+tests hold to the compiled code value for value, so they cannot disagree with
+the decision they explain; a walk reads only the definitions asked about,
+where compiling would cost more than the record on a large decision table.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, Iterable
 from dsl import model as m
 from dsl.dependencies import reads
 from dsl.printer import conjuncts, format_expr
-from engine import codegen
+from engine.interp import Interpreter
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +77,18 @@ def _show(value: Any) -> bool | str:
 def definitions_read(ruleset: m.Ruleset, exprs: Iterable[m.Expr]) -> list[str]:
     """The definitions (and phases) ``exprs`` read, directly or through other definitions, in declaration order."""
     seen = {name for e in exprs for name in reads(e, ruleset).definitions}
-    return [d.name for d in ruleset.definitions if d.name in seen]
+    order = ruleset._index.get("definition_order")
+    if order is None:  # kept with the model: a why-not asks this once per rule of a large table
+        order = ruleset._index["definition_order"] = {d.name: k for k, d in enumerate(ruleset.definitions)}
+    return sorted(seen, key=order.__getitem__)
 
 
 def definition_values(ruleset: m.Ruleset, record: dict[str, Any], names: list[str]) -> list[DefinitionValue]:
     """The values of the definitions ``names`` on a validated record."""
-    defs = {d.name: d for d in ruleset.definitions}
-    refs: list[m.Expr] = [m.DefRef(n, m.type_of(defs[n].expr), defs[n].span) for n in names]
-    values = codegen.build_predicate(ruleset, refs)(record)
-    return [DefinitionValue(n, _show(v), format_expr(defs[n].expr)) for n, v in zip(names, values)]
+    defs = [ruleset.definition(n) for n in names]
+    refs: list[m.Expr] = [m.DefRef(d.name, m.type_of(d.expr), d.span) for d in defs]
+    values = Interpreter(ruleset).values(refs, record)
+    return [DefinitionValue(d.name, _show(v), format_expr(d.expr)) for d, v in zip(defs, values)]
 
 
 def why_not(ruleset: m.Ruleset, record: dict[str, Any], action: str, status: str) -> WhyNot:
@@ -91,7 +96,7 @@ def why_not(ruleset: m.Ruleset, record: dict[str, Any], action: str, status: str
     rules = [(r, g.strength) for r in ruleset.rules for g in r.gives if action in g.actions]
     parts = [conjuncts(r.condition) for r, _ in rules]
     flat = [c for p in parts for c in p]
-    values = codegen.build_predicate(ruleset, flat)(record) if flat else ()
+    values = Interpreter(ruleset).values(flat, record) if flat else ()
     out: list[RuleCheck] = []
     pos = 0
     for (rule, strength), conds in zip(rules, parts):

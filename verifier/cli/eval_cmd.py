@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -345,6 +346,29 @@ def _eval_batch(ev: Evaluator, batch: str, out: TextIO, explain: bool, id_field:
     return bad
 
 
+def _load_without_gc(path: str) -> Ruleset:
+    """The checked ruleset, read with the cyclic garbage collector paused.
+
+    Reading a 1,500-row table's checked model makes some 200,000 objects, and
+    the collector, run every few hundred allocations, would walk them over and
+    over (a third of a single `eval`'s time). None of them is garbage, so the
+    pause frees nothing late. They are then moved straight to the oldest
+    generation (freeze, then unfreeze: nothing stays frozen in a process that
+    runs many commands, such as the tests); left in the youngest, the first
+    collection after the pause would walk them all once more.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rs = load_ruleset_or_exit(path)
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+    return rs
+
+
 def _id_field(rs: Ruleset, chosen: str | None) -> str | None:
     """The id field to use: an input of the same name wins over the default, never over a choice."""
     names = {i.name for i in rs.inputs}
@@ -399,7 +423,7 @@ def eval_command(ruleset: str, patient: str | None, batch: str | None, fmt: str,
     """
     if (patient is None) == (batch is None):
         raise click.UsageError("give either PATIENT or --batch FILE, not both and not neither")
-    rs = load_ruleset_or_exit(ruleset)
+    rs = _load_without_gc(ruleset)
     if why_not_actions and batch is not None:
         raise click.UsageError("--why-not explains one record: give PATIENT, not --batch")
     known = {a.id for a in rs.actions}
