@@ -29,8 +29,9 @@ become plain int comparisons, with no open/closed flags.
 from __future__ import annotations
 
 import bisect
-from itertools import repeat
-from operator import sub
+from collections import Counter
+from itertools import accumulate, compress, repeat
+from operator import add, and_, eq, mul, sub
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -50,6 +51,9 @@ class _Columns:
         self.lo: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the first interval's lower end
         self.hi: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the last interval's upper end
         self.hi1: list[list[int]] = [[] for _ in range(ncol)]  # hi + 1: where a cut just above the row falls
+        self.lo1: list[list[int]] = [[] for _ in range(ncol)]  # lo - 1: a cell's length is hi - (lo - 1)
+        self.klo: list[list[int]] = [[] for _ in range(ncol)]  # 2 lo + 1 and 2 (hi + 1): ``_column_cut``'s event keys
+        self.khi: list[list[int]] = [[] for _ in range(ncol)]
         self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
         self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
         for r, row in enumerate(rows):
@@ -59,6 +63,9 @@ class _Columns:
                     self.lo[c].append(lo)
                     self.hi[c].append(hi)
                     self.hi1[c].append(hi + 1)
+                    self.lo1[c].append(lo - 1)
+                    self.klo[c].append(2 * lo + 1)
+                    self.khi[c].append(2 * hi + 2)
                     if len(cell) > 1:  # type: ignore[arg-type]
                         self.multi[c].add(r)
                 else:
@@ -196,10 +203,14 @@ def _meets(cell: tuple[Span, ...], lo: int, hi: int) -> bool:
     return any(a <= hi and b >= lo for a, b in cell)
 
 
-def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
+def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
+              pairs: list[tuple[int, int]] | None = None) -> list[tuple]:
     """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as the box-by-box search found them.
 
-    Map a result back with ``g.box_back`` (after ``merge_gaps``).
+    Map a result back with ``g.box_back`` (after ``merge_gaps``). ``pairs``, when given, must be
+    every pair of rows that share a point (``overlapping_pairs``): with it, a small region that
+    the rows in it provably fill (``_fills``) is dropped without being cut further. Such a region
+    holds no gap, so the search below it would have found none: the gaps are the same.
     """
     R = g.rows
     cols = g.by_column
@@ -211,9 +222,14 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False)
     else:
         start = [r for r in rows if all(
             (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
-    stack: list[tuple[tuple, list[int]]] = [(region, start)]
+    partners: dict[int, list[int]] = {}
+    for i, j in pairs or ():
+        partners.setdefault(i, []).append(j)
+    # A region carries its rows and, per numeric column, the sorted ends it was weighed on
+    # (``_Events``), which a part cut from it along that column reuses (see ``_Events``).
+    stack: list[tuple[tuple, list[int], dict[int, _Events]]] = [(region, start, {})]
     while stack:
-        reg, rs = stack.pop()
+        reg, rs, events = stack.pop()
         if not rs:
             out.append(reg)
             if first_only:
@@ -221,7 +237,10 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False)
             continue
         if _covered(g, cols, rs, reg):
             continue
-        c, parts = _best_cut(g, cols, rs, reg)
+        if pairs is not None and 1 < len(rs) <= _FILL_TEST_ROWS and _fills(g, cols, rs, reg, partners):
+            continue
+        c, parts = _best_cut(g, cols, rs, reg, events)
+        n = len(rs)
         if numeric[c]:
             rlo, rhi = reg[c]
             p = parts
@@ -232,14 +251,83 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False)
                 lo, hi = cols.lo[c], cols.hi[c]
                 lrows = [r for r in rs if lo[r] < p]
                 rrows = [r for r in rs if hi[r] >= p]
-            stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows))
-            stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows))
+            # A part with all the rows keeps every column's events; another, only this column's.
+            ev = events.get(c)
+            stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows,
+                          events if len(rrows) == n else ({c: ev} if ev is not None else {})))
+            stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows,
+                          events if len(lrows) == n else ({c: ev} if ev is not None else {})))
         else:
             part, rest = parts
             mask = cols.mask[c]
-            stack.append((reg[:c] + (rest,) + reg[c + 1:], [r for r in rs if mask[r] & rest]))
-            stack.append((reg[:c] + (part,) + reg[c + 1:], [r for r in rs if mask[r] & part]))
+            rrows = [r for r in rs if mask[r] & rest]
+            lrows = [r for r in rs if mask[r] & part]
+            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}))
+            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}))
     return out
+
+
+# Regions with at most this many rows get the volume test of ``_fills``: the small ones are most
+# of the regions the search visits, and most hold no gap; a big region is worth its cut anyway.
+_FILL_TEST_ROWS = 64
+
+
+def _clip_volume(g: Grid, row: tuple[GCell, ...], reg: tuple) -> int:
+    """How many grid cells of ``reg`` the box ``row`` covers."""
+    v = 1
+    for c, whole in enumerate(reg):
+        if g.numeric[c]:
+            rlo, rhi = whole
+            v *= sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in row[c])  # type: ignore[union-attr]
+        else:
+            v *= (row[c] & whole).bit_count()  # type: ignore[operator]
+        if not v:
+            return 0
+    return v
+
+
+def _fills(g: Grid, cols: _Columns, rs: list[int], reg: tuple, partners: dict[int, list[int]]) -> bool:
+    """The rows ``rs`` together cover every point of ``reg`` (a sufficient test: False may be wrong).
+
+    Grid positions are atoms (every row's span holds a position whole or not at all), so a
+    region is a finite set of cells and coverage can be counted. Bonferroni's inequality gives
+    |union| >= sum |row| - sum |row & other| over the pairs that share a point (every other
+    pair shares no cell); when that bound reaches the region's size, the rows fill it.
+    """
+    R = g.rows
+    size = 1
+    for c, whole in enumerate(reg):
+        size *= whole[1] - whole[0] + 1 if g.numeric[c] else whole.bit_count()
+    prod: list[int] = []
+    for c, whole in enumerate(reg):  # the rows' cells cut to the region, multiplied column by column
+        if g.numeric[c]:
+            rlo, rhi = whole
+            if cols.multi[c] and not cols.multi[c].isdisjoint(rs):
+                lens = [sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in R[r][c]) for r in rs]  # type: ignore[union-attr]
+            else:
+                lens = list(map(sub, map(min, map(cols.hi[c].__getitem__, rs), repeat(rhi)),
+                                map(max, map(cols.lo1[c].__getitem__, rs), repeat(rlo - 1))))
+        else:
+            lens = list(map(int.bit_count, map(and_, map(cols.mask[c].__getitem__, rs), repeat(whole))))
+        prod = lens if c == 0 else list(map(mul, prod, lens))
+    total = sum(prod)
+    if total < size:
+        return False
+    if partners:
+        inside = set(rs)
+        for i in rs:
+            for j in partners.get(i, ()):
+                if j in inside:
+                    total -= _clip_volume(g, tuple(_span_inter(x, y) if g.numeric[c] else x & y  # type: ignore[operator]
+                                                   for c, (x, y) in enumerate(zip(R[i], R[j]))), reg)
+                    if total < size:
+                        return False
+    return total >= size
+
+
+def _span_inter(a: tuple[Span, ...], b: tuple[Span, ...]) -> tuple[Span, ...]:
+    """The positions two numeric cells share, as spans."""
+    return tuple((max(x0, y0), min(x1, y1)) for x0, x1 in a for y0, y1 in b if max(x0, y0) <= min(x1, y1))
 
 
 def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
@@ -261,80 +349,226 @@ def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
     return True
 
 
-def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: ignore[no-untyped-def]
+def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[int, _Events]):  # type: ignore[no-untyped-def]
     """The cut the box-by-box search chose: (column, position) for a numeric column, (column, (part, rest)) else.
 
     A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
     (rows straddling it, imbalance); that search kept the first minimal key in its order of
     candidates (columns in order; a finite column's parts in order of first appearance; a
     numeric column's in the iteration order of a set), which ``_set_order_first`` reproduces.
+    ``events`` holds the region's ``_Events`` per numeric column; those missing are made and added.
     """
     n = len(rs)
     if n == 1 and not any(rs[0] in m for m in cols.multi):
         return _cut_one_row(g, rs[0], reg)
     best_key: tuple[int, int] | None = None
     best: tuple | None = None
-    bl = bisect.bisect_left
     for c, whole in enumerate(reg):
         if g.numeric[c]:
             rlo, rhi = whole
-            if cols.multi[c] and not cols.multi[c].isdisjoint(rs):
-                los, his, cands = _hulls_in(g, rs, c, rlo, rhi)
+            ev = events.get(c)
+            if ev is not None:
+                found = ev.cut(rlo, rhi, n, best_key)
+            elif cols.multi[c] and not cols.multi[c].isdisjoint(rs):
+                found = _multi_column_cut(g, rs, c, rlo, rhi, n, best_key)
+            elif n <= _SMALL:
+                found = _column_cut_small(cols.lo[c], cols.hi1[c], rs, rlo, rhi, n, best_key)
             else:
-                lo, hi, hi1 = cols.lo[c], cols.hi[c], cols.hi1[c]
-                los = list(map(lo.__getitem__, rs))
-                his = list(map(hi.__getitem__, rs))
-                cands = set(los)
-                cands.update(map(hi1.__getitem__, rs))  # a cut just above a row
-            ordered = sorted(cands)
-            valid = ordered[bisect.bisect_right(ordered, rlo):bisect.bisect_right(ordered, rhi)]
-            if not valid:
-                continue
-            los.sort()
-            his.sort()
-            # Rows starting below p, less those ending below p, straddle p; bisection over the
-            # sorted ends runs in C (map), and only the positions of least straddle are weighed.
-            lefts = list(map(bl, repeat(los), valid))
-            straddles = list(map(sub, lefts, map(bl, repeat(his), valid)))
-            least = min(straddles)
-            if best_key is not None and least > best_key[0]:
-                continue
-            col_key: tuple[int, int] | None = None
-            tied: list[int] = []
-            if straddles.count(least) == 1:
-                k = straddles.index(least)
-                col_key, tied = (least, abs(2 * lefts[k] - n)), [valid[k]]
-            else:
-                for k, st in enumerate(straddles):
-                    if st == least:
-                        key = (least, abs(2 * lefts[k] - n))
-                        if col_key is None or key < col_key:
-                            col_key, tied = key, [valid[k]]
-                        elif key == col_key:
-                            tied.append(valid[k])
-            if col_key is not None and (best_key is None or col_key < best_key):
+                ev = events[c] = _Events(cols.klo[c], cols.khi[c], rs)
+                found = ev.cut(rlo, rhi, n, best_key)
+            if found is not None:
+                col_key, tied = found
                 p = tied[0] if len(tied) == 1 else _set_order_first(g, rs, reg, c, set(tied))
                 best_key, best = col_key, (c, p)
         else:
-            counts: dict[int, int] = {}  # rows per mask cut to the region, in order of first appearance
-            mask = cols.mask[c]
-            for r in rs:
-                m = mask[r] & whole
-                counts[m] = counts.get(m, 0) + 1
-            if len(counts) == 1 and whole in counts:
-                continue
-            for part in counts:
-                if part == whole:
-                    continue
-                rest = whole ^ part
-                straddle = sum(k for m, k in counts.items() if m & part and m & rest)
-                left = sum(k for m, k in counts.items() if m & part)
-                key = (straddle, abs(2 * left - n))
-                if best_key is None or key < best_key:
-                    best_key, best = key, (c, (part, rest))
+            found_f = _finite_cut(cols.mask[c], rs, whole, n, best_key)
+            if found_f is not None:
+                best_key, best = found_f[0], (c, found_f[1])
     if best is None:  # cannot happen: some row differs from the region somewhere
         raise AssertionError("no cut for a region that no row covers")
     return best
+
+
+def _finite_cut(mask: list[int], rs: list[int], whole: int, n: int,
+                bound: tuple[int, int] | None) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The first part of a finite column (a row's mask cut to the region) with the least key below ``bound``.
+
+    A cut into ``part`` and ``rest`` is straddled by the rows meeting both; ``left`` rows meet
+    ``part``. With ``inside(x)`` the rows whose mask lies within ``x``: left = n - inside(rest)
+    and straddle = left - inside(part).
+    """
+    # rows per mask cut to the region, in order of first appearance (a Counter keeps it)
+    counts = Counter(map(and_, map(mask.__getitem__, rs), repeat(whole)))
+    if len(counts) == 1 and whole in counts:
+        return None
+    width = whole.bit_length()
+    if len(counts) > 12 and width <= 12:
+        # Many parts: sum over subsets for every mask at once (a zeta transform over the bits).
+        inside = [0] * (1 << width)
+        for m, k in counts.items():
+            inside[m] = k
+        for b in range(width):
+            bit = 1 << b
+            for x in range(1 << width):
+                if x & bit:
+                    inside[x] += inside[x ^ bit]
+    else:
+        inside = None
+    key = bound
+    found = None
+    for part in counts:
+        if part == whole:
+            continue
+        rest = whole ^ part
+        if inside is not None:
+            left = n - inside[rest]
+            straddle = left - inside[part]
+        else:
+            straddle = sum(k for m, k in counts.items() if m & part and m & rest)
+            left = sum(k for m, k in counts.items() if m & part)
+        k_ = (straddle, abs(2 * left - n))
+        if key is None or k_ < key:
+            key, found = k_, (part, rest)
+    return None if found is None else (key, found)  # type: ignore[return-value]
+
+
+# Up to this many rows, a plain loop over a column's sorted ends beats ``_column_cut``'s
+# dozen passes in C, whose fixed costs dominate on few rows.
+_SMALL = 24
+
+
+def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rhi: int, n: int,
+                      bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
+    """``_column_cut`` by walking the sorted lower ends and the sorted positions above the upper ends together."""
+    los = sorted(map(lo.__getitem__, rs))
+    ups = sorted(map(hi1.__getitem__, rs))
+    los.append(ups[-1] + 1)  # sentinels: no candidate lies beyond every upper end
+    ups.append(ups[-1] + 1)
+    end = ups[-1]
+    i = j = 0
+    key: tuple[int, int] | None = None
+    tied: list[int] = []
+    while True:
+        p = los[i] if los[i] < ups[j] else ups[j]
+        if p > rhi or p == end:
+            break
+        while ups[j] == p:
+            j += 1
+        if p > rlo:
+            k = (i - j, abs(2 * i - n))  # i rows start below p, j end below it
+            if key is None or k < key:
+                key, tied = k, [p]
+            elif k == key:
+                tied.append(p)
+        while los[i] == p:
+            i += 1
+    if key is None or (bound is not None and not key < bound):
+        return None
+    return key, tied
+
+
+class _Events:
+    """A numeric column's sorted row ends in a region, and the straddle count before each.
+
+    A row's lower end ``lo`` is the key ``2 lo + 1`` and the position above its upper end,
+    ``hi + 1``, the key ``2 (hi + 1)``. A cut at p has the rows starting below p on its
+    left (``left``); those of them also ending below p lie wholly left; the others straddle
+    it. All are counted by the keys before the first key ``2p + 1``: ``lows[i]`` counts the
+    lower ends among the first i keys and ``straddle[i] = lows[i] - (i - lows[i])``. Along
+    the keys the straddle falls at each upper end and rises at each lower one, so over the
+    stretch of keys inside a window its least value is the least straddle of the window's
+    cuts, taken only where a cut's rows are counted, never inside a run of equal keys.
+
+    One sort serves every part cut from the region along this column (and every part with
+    the same rows): in a part ``rlo..rhi`` the keys inside the window are the part's own
+    (a row with an end inside meets the part), the rows straddling a cut are the same rows,
+    and ``left`` loses the rows wholly below the part, a constant.
+    """
+
+    __slots__ = ("keys", "lows", "straddle")
+
+    def __init__(self, klo: list[int], khi: list[int], rs: list[int]) -> None:
+        keys = list(map(klo.__getitem__, rs))
+        keys += map(khi.__getitem__, rs)
+        keys.sort()
+        self.keys = keys
+        self.lows = lows = list(accumulate(map(and_, keys, repeat(1)), initial=0))
+        self.straddle = list(map(sub, map(add, lows, lows), range(len(lows))))
+
+    def cut(self, rlo: int, rhi: int, n: int, bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
+        """The least key of a cut inside ``rlo .. rhi`` (of a region with n rows) and the positions that have it.
+
+        None when there is no cut inside, or none with a key below ``bound``.
+        """
+        keys = self.keys
+        i0 = bisect.bisect_left(keys, 2 * rlo + 2)
+        i1 = bisect.bisect_right(keys, 2 * rhi + 1)
+        if i0 == i1:
+            return None
+        window = self.straddle[i0:i1 + 1]
+        least = min(window)
+        if bound is not None and least > bound[0]:
+            return None
+        lows = self.lows
+        below = i0 - lows[i0]  # rows wholly below the window: counted in ``lows``, not in the region
+        ties = window.count(least)
+        if ties == 1:
+            i = i0 + window.index(least)
+            at = [i]
+            imb = abs(2 * (lows[i] - below) - n)
+        else:
+            at = list(compress(range(i0, i1 + 1), map(eq, window, repeat(least))))
+            lefts = list(map(lows.__getitem__, at))
+            imbs = list(map(abs, map(sub, map(add, lefts, lefts), repeat(n + 2 * below))))
+            imb = min(imbs)
+            if imbs.count(imb) < len(imbs):
+                at = list(compress(at, map(eq, imbs, repeat(imb))))
+        key = (least, imb)
+        if bound is not None and not key < bound:
+            return None
+        # A key boundary follows the upper ends at a position p (keys 2p) and precedes the lower
+        # ends at a position with no upper ones: one index may be the boundary of two positions.
+        tied: list[int] = []
+        for i in at:
+            if i > i0 and not keys[i - 1] & 1:
+                tied.append(keys[i - 1] >> 1)
+            if i < i1 and keys[i] & 1 and (i == i0 or keys[i - 1] != keys[i] - 1):
+                tied.append(keys[i] >> 1)
+        return key, tied
+
+
+def _multi_column_cut(g: Grid, rs: list[int], c: int, rlo: int, rhi: int, n: int,
+                      bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
+    """``_column_cut`` for a column where some row in the region is a union of intervals.
+
+    The candidates are then every end of every interval meeting the region, and a row enters
+    the counts by the hull of those intervals; each candidate is weighed by bisection.
+    """
+    bl = bisect.bisect_left
+    los, his, cands = _hulls_in(g, rs, c, rlo, rhi)
+    ordered = sorted(cands)
+    valid = ordered[bisect.bisect_right(ordered, rlo):bisect.bisect_right(ordered, rhi)]
+    if not valid:
+        return None
+    los.sort()
+    his.sort()
+    lefts = list(map(bl, repeat(los), valid))
+    straddles = list(map(sub, lefts, map(bl, repeat(his), valid)))
+    least = min(straddles)
+    if bound is not None and least > bound[0]:
+        return None
+    col_key: tuple[int, int] | None = None
+    tied: list[int] = []
+    for k, st in enumerate(straddles):
+        if st == least:
+            key = (least, abs(2 * lefts[k] - n))
+            if col_key is None or key < col_key:
+                col_key, tied = key, [valid[k]]
+            elif key == col_key:
+                tied.append(valid[k])
+    if col_key is None or (bound is not None and not col_key < bound):
+        return None
+    return col_key, tied
 
 
 def _cut_one_row(g: Grid, r: int, reg: tuple):  # type: ignore[no-untyped-def]
