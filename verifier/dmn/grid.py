@@ -235,6 +235,11 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
             if first_only:
                 return out
             continue
+        if len(rs) == 1 and not any(rs[0] in m for m in cols.multi):
+            _one_row_gaps(g, rs[0], reg, out)
+            if first_only and out:
+                return out[:1]
+            continue
         if _covered(g, cols, rs, reg):
             continue
         if pairs is not None and 1 < len(rs) <= _FILL_TEST_ROWS and _fills(g, cols, rs, reg, partners):
@@ -269,7 +274,7 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
 
 # Regions with at most this many rows get the volume test of ``_fills``: the small ones are most
 # of the regions the search visits, and most hold no gap; a big region is worth its cut anyway.
-_FILL_TEST_ROWS = 64
+_FILL_TEST_ROWS = 24
 
 
 def _clip_volume(g: Grid, row: tuple[GCell, ...], reg: tuple) -> int:
@@ -294,35 +299,41 @@ def _fills(g: Grid, cols: _Columns, rs: list[int], reg: tuple, partners: dict[in
     |union| >= sum |row| - sum |row & other| over the pairs that share a point (every other
     pair shares no cell); when that bound reaches the region's size, the rows fill it.
     """
-    R = g.rows
     size = 1
+    numeric = g.numeric
     for c, whole in enumerate(reg):
-        size *= whole[1] - whole[0] + 1 if g.numeric[c] else whole.bit_count()
-    prod: list[int] = []
-    for c, whole in enumerate(reg):  # the rows' cells cut to the region, multiplied column by column
-        if g.numeric[c]:
-            rlo, rhi = whole
-            if cols.multi[c] and not cols.multi[c].isdisjoint(rs):
-                lens = [sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in R[r][c]) for r in rs]  # type: ignore[union-attr]
-            else:
-                lens = list(map(sub, map(min, map(cols.hi[c].__getitem__, rs), repeat(rhi)),
-                                map(max, map(cols.lo1[c].__getitem__, rs), repeat(rlo - 1))))
-        else:
-            lens = list(map(int.bit_count, map(and_, map(cols.mask[c].__getitem__, rs), repeat(whole))))
-        prod = lens if c == 0 else list(map(mul, prod, lens))
-    total = sum(prod)
+        size *= whole[1] - whole[0] + 1 if numeric[c] else whole.bit_count()
+    if any(not m.isdisjoint(rs) for m in cols.multi if m):
+        total = sum(_clip_volume(g, g.rows[r], reg) for r in rs)
+    else:
+        total = 0
+        LO, HI, MASK = cols.lo, cols.hi, cols.mask
+        for r in rs:
+            v = 1
+            for c, whole in enumerate(reg):
+                if numeric[c]:
+                    a, b = LO[c][r], HI[c][r]
+                    v *= (b if b < whole[1] else whole[1]) - (a if a > whole[0] else whole[0]) + 1
+                else:
+                    v *= (MASK[c][r] & whole).bit_count()
+            total += v
     if total < size:
         return False
     if partners:
-        inside = set(rs)
+        inside = None
+        R = g.rows
         for i in rs:
-            for j in partners.get(i, ()):
-                if j in inside:
-                    total -= _clip_volume(g, tuple(_span_inter(x, y) if g.numeric[c] else x & y  # type: ignore[operator]
-                                                   for c, (x, y) in enumerate(zip(R[i], R[j]))), reg)
-                    if total < size:
-                        return False
-    return total >= size
+            js = partners.get(i)
+            if js:
+                if inside is None:
+                    inside = set(rs)
+                for j in js:
+                    if j in inside:
+                        total -= _clip_volume(g, tuple(_span_inter(x, y) if numeric[c] else x & y  # type: ignore[operator]
+                                                       for c, (x, y) in enumerate(zip(R[i], R[j]))), reg)
+                        if total < size:
+                            return False
+    return True
 
 
 def _span_inter(a: tuple[Span, ...], b: tuple[Span, ...]) -> tuple[Span, ...]:
@@ -595,6 +606,43 @@ def _cut_one_row(g: Grid, r: int, reg: tuple):  # type: ignore[no-untyped-def]
         if b < rhi:
             return c, b + 1
     raise AssertionError("no cut for a region that no row covers")
+
+
+def _one_row_gaps(g: Grid, r: int, reg: tuple, out: list[tuple]) -> None:
+    """Append the gaps the search finds in ``reg`` with the one row ``r`` in it (one interval per column).
+
+    It follows ``_cut_one_row``'s cuts without the stack: each cut leaves the row on one side
+    and nothing on the other, a gap; the search visits the part below a numeric cut (a
+    finite column's part the row meets) first, so the gap comes before or after the row's side.
+    """
+    row = g.rows[r]
+    for c, whole in enumerate(reg):
+        cell = row[c]
+        if not g.numeric[c]:
+            part = cell & whole  # type: ignore[operator]
+            if part != whole:
+                _one_row_gaps(g, r, reg[:c] + (part,) + reg[c + 1:], out)
+                out.append(reg[:c] + (whole ^ part,) + reg[c + 1:])
+                return
+            continue
+        rlo, rhi = whole
+        a, b = cell[0]  # type: ignore[index]
+        if a > rlo and b < rhi:
+            first = next(iter({(a >> 1, not a & 1), ((b + 1) >> 1, not (b + 1) & 1)}))
+            p = 2 * first[0] if first[1] else 2 * first[0] + 1
+        elif a > rlo:
+            p = a
+        elif b < rhi:
+            p = b + 1
+        else:
+            continue
+        if p == a:  # nothing below the row's lower end
+            out.append(reg[:c] + ((rlo, p - 1),) + reg[c + 1:])
+            _one_row_gaps(g, r, reg[:c] + ((p, rhi),) + reg[c + 1:], out)
+        else:  # nothing above its upper end
+            _one_row_gaps(g, r, reg[:c] + ((rlo, p - 1),) + reg[c + 1:], out)
+            out.append(reg[:c] + ((p, rhi),) + reg[c + 1:])
+        return
 
 
 def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[int], list[int], set[int]]:
