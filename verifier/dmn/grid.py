@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from itertools import accumulate, compress, repeat
-from operator import add, and_, eq, mul, sub
+from functools import reduce
+from itertools import accumulate, chain, compress, filterfalse, repeat
+from operator import add, and_, eq, sub
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -56,6 +57,10 @@ class _Columns:
         self.khi: list[list[int]] = [[] for _ in range(ncol)]
         self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
         self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
+        # pair_at[p]: grid position p as the (rank, flag) pair ``_set_order_first`` files it under
+        # (position -1, below every end, is the last item: a list reads index -1 there)
+        span = max((cell[-1][1] for row in rows for c, cell in enumerate(row) if numeric[c] and cell), default=0)  # type: ignore[index]
+        self.pair_at = [(p >> 1, not p & 1) for p in range(0, span + 2)] + [(-1, False)]
         for r, row in enumerate(rows):
             for c, cell in enumerate(row):
                 if numeric[c]:
@@ -392,7 +397,10 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
                 p = tied[0] if len(tied) == 1 else _set_order_first(g, rs, reg, c, set(tied))
                 best_key, best = col_key, (c, p)
         else:
-            found_f = _finite_cut(cols.mask[c], rs, whole, n, best_key)
+            mask = cols.mask[c]
+            if reduce(and_, map(mask.__getitem__, rs)) & whole == whole:
+                continue  # every row holds every value of the region: no cut
+            found_f = _finite_cut(mask, rs, whole, n, best_key)
             if found_f is not None:
                 best_key, best = found_f[0], (c, found_f[1])
     if best is None:  # cannot happen: some row differs from the region somewhere
@@ -453,6 +461,8 @@ def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rh
     """``_column_cut`` by walking the sorted lower ends and the sorted positions above the upper ends together."""
     los = sorted(map(lo.__getitem__, rs))
     ups = sorted(map(hi1.__getitem__, rs))
+    if los[-1] <= rlo and ups[0] > rhi:
+        return None  # every row spans the window: no cut inside
     los.append(ups[-1] + 1)  # sentinels: no candidate lies beyond every upper end
     ups.append(ups[-1] + 1)
     end = ups[-1]
@@ -665,6 +675,17 @@ def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int])
     """
     rlo, rhi = reg[c]
     top = g.top[c]
+    cols = g.by_column
+    if not cols.multi[c] or cols.multi[c].isdisjoint(rs):
+        # The same insertions in C: per row its lower end, then the position above its upper
+        # end, both cut to the region, less the ends of the line; (rank, flag) pairs from a table.
+        pair = cols.pair_at
+        ends = chain.from_iterable(zip(map(max, map(cols.lo[c].__getitem__, rs), repeat(rlo)),
+                                       map(min, map(cols.hi1[c].__getitem__, rs), repeat(rhi + 1))))
+        built = set(map(pair.__getitem__, filterfalse({-1, top + 1}.__contains__, ends)))
+        want = {pair[p] for p in tied}
+        v, below_open = next(filter(want.__contains__, built))
+        return 2 * v if below_open else 2 * v + 1
     old: set[tuple[int, bool]] = set()
     for r in rs:
         for a, b in g.rows[r][c]:  # type: ignore[union-attr]
