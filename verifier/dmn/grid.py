@@ -32,7 +32,7 @@ import bisect
 from collections import Counter
 from functools import reduce
 from itertools import accumulate, chain, compress, filterfalse, repeat
-from operator import add, and_, eq, sub
+from operator import and_, eq, sub
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -61,6 +61,9 @@ class _Columns:
         # (position -1, below every end, is the last item: a list reads index -1 there)
         span = max((cell[-1][1] for row in rows for c, cell in enumerate(row) if numeric[c] and cell), default=0)  # type: ignore[index]
         self.pair_at = [(p >> 1, not p & 1) for p in range(0, span + 2)] + [(-1, False)]
+        # step[k] per ``_Events`` key: +1 for a lower end (odd), -1 for an upper one; the key -1 (a row
+        # unbounded below) reads the last item, odd, as a list does
+        self.step = [1 if k & 1 else -1 for k in range(2 * span + 4)]
         for r, row in enumerate(rows):
             for c, cell in enumerate(row):
                 if numeric[c]:
@@ -230,33 +233,45 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
     partners: dict[int, list[int]] = {}
     for i, j in pairs or ():
         partners.setdefault(i, []).append(j)
-    # A region carries its rows and, per numeric column, the sorted ends it was weighed on
-    # (``_Events``), which a part cut from it along that column reuses (see ``_Events``).
-    stack: list[tuple[tuple, list[int], dict[int, _Events]]] = [(region, start, {})]
+    # A region carries its rows; per numeric column, the sorted ends it was weighed on
+    # (``_Events``), which a part cut from it along that column reuses; and, when it is small,
+    # how many grid cells of it each row covers, for the volume test (``_fills``).
+    prune = pairs is not None
+    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None]] = [(region, start, {}, None)]
     while stack:
-        reg, rs, events = stack.pop()
-        if not rs:
+        reg, rs, events, vols = stack.pop()
+        n = len(rs)
+        if not n:
             out.append(reg)
             if first_only:
                 return out
             continue
-        if len(rs) == 1 and not any(rs[0] in m for m in cols.multi):
+        if n == 1 and not any(rs[0] in m for m in cols.multi):
             _one_row_gaps(g, rs[0], reg, out)
             if first_only and out:
                 return out[:1]
             continue
-        if _covered(g, cols, rs, reg):
-            continue
-        if pairs is not None and 1 < len(rs) <= _FILL_TEST_ROWS and _fills(g, cols, rs, reg, partners):
+        if prune and n <= _FILL_TEST_ROWS:
+            if vols is None:
+                vols = _volumes(g, rs, reg)
+            size = _size(g, reg)
+            if max(vols) == size:
+                continue  # one row covers the region
+            if _fills(g, rs, reg, vols, size, partners):
+                continue
+        elif _covered(g, cols, rs, reg):
             continue
         c, parts = _best_cut(g, cols, rs, reg, events)
-        n = len(rs)
         if numeric[c]:
             rlo, rhi = reg[c]
             p = parts
+            lvols: list[int] | None = None
+            rvols: list[int] | None = None
             if cols.multi[c]:
                 lrows = [r for r in rs if _meets(R[r][c], rlo, p - 1)]  # type: ignore[arg-type]
                 rrows = [r for r in rs if _meets(R[r][c], p, rhi)]  # type: ignore[arg-type]
+            elif vols is not None and not any(not m.isdisjoint(rs) for m in cols.multi if m):
+                lrows, rrows, lvols, rvols = _split_volumes(cols.lo[c], cols.hi[c], rs, vols, rlo, rhi, p)
             else:  # a row in the region meets the part below p when it starts below p
                 lo, hi = cols.lo[c], cols.hi[c]
                 lrows = [r for r in rs if lo[r] < p]
@@ -264,16 +279,16 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
             # A part with all the rows keeps every column's events; another, only this column's.
             ev = events.get(c)
             stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows,
-                          events if len(rrows) == n else ({c: ev} if ev is not None else {})))
+                          events if len(rrows) == n else ({c: ev} if ev is not None else {}), rvols))
             stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows,
-                          events if len(lrows) == n else ({c: ev} if ev is not None else {})))
+                          events if len(lrows) == n else ({c: ev} if ev is not None else {}), lvols))
         else:
             part, rest = parts
             mask = cols.mask[c]
             rrows = [r for r in rs if mask[r] & rest]
             lrows = [r for r in rs if mask[r] & part]
-            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}))
-            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}))
+            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}, None))
+            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}, None))
     return out
 
 
@@ -296,37 +311,82 @@ def _clip_volume(g: Grid, row: tuple[GCell, ...], reg: tuple) -> int:
     return v
 
 
-def _fills(g: Grid, cols: _Columns, rs: list[int], reg: tuple, partners: dict[int, list[int]]) -> bool:
-    """The rows ``rs`` together cover every point of ``reg`` (a sufficient test: False may be wrong).
-
-    Grid positions are atoms (every row's span holds a position whole or not at all), so a
-    region is a finite set of cells and coverage can be counted. Bonferroni's inequality gives
-    |union| >= sum |row| - sum |row & other| over the pairs that share a point (every other
-    pair shares no cell); when that bound reaches the region's size, the rows fill it.
-    """
+def _size(g: Grid, reg: tuple) -> int:
+    """How many grid cells ``reg`` holds."""
     size = 1
-    numeric = g.numeric
     for c, whole in enumerate(reg):
-        size *= whole[1] - whole[0] + 1 if numeric[c] else whole.bit_count()
+        size *= whole[1] - whole[0] + 1 if g.numeric[c] else whole.bit_count()
+    return size
+
+
+def _volumes(g: Grid, rs: list[int], reg: tuple) -> list[int]:
+    """Per row of ``rs``, how many grid cells of ``reg`` it covers."""
+    cols = g.by_column
     if any(not m.isdisjoint(rs) for m in cols.multi if m):
-        total = sum(_clip_volume(g, g.rows[r], reg) for r in rs)
-    else:
-        total = 0
-        LO, HI, MASK = cols.lo, cols.hi, cols.mask
-        for r in rs:
-            v = 1
-            for c, whole in enumerate(reg):
-                if numeric[c]:
-                    a, b = LO[c][r], HI[c][r]
-                    v *= (b if b < whole[1] else whole[1]) - (a if a > whole[0] else whole[0]) + 1
-                else:
-                    v *= (MASK[c][r] & whole).bit_count()
-            total += v
+        return [_clip_volume(g, g.rows[r], reg) for r in rs]
+    numeric = g.numeric
+    LO, HI, MASK = cols.lo, cols.hi, cols.mask
+    out = []
+    for r in rs:
+        v = 1
+        for c, whole in enumerate(reg):
+            if numeric[c]:
+                a, b = LO[c][r], HI[c][r]
+                v *= (b if b < whole[1] else whole[1]) - (a if a > whole[0] else whole[0]) + 1
+            else:
+                v *= (MASK[c][r] & whole).bit_count()
+        out.append(v)
+    return out
+
+
+def _split_volumes(lo: list[int], hi: list[int], rs: list[int], vols: list[int], rlo: int, rhi: int,
+                   p: int) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The rows of the parts below and from p (one interval per row), with their volumes there.
+
+    A row on one side keeps its volume; a row straddling p splits its length in the column.
+    """
+    lrows: list[int] = []
+    rrows: list[int] = []
+    lvols: list[int] = []
+    rvols: list[int] = []
+    for r, v in zip(rs, vols):
+        a = lo[r]
+        b = hi[r]
+        if a >= p:
+            rrows.append(r)
+            rvols.append(v)
+        elif b < p:
+            lrows.append(r)
+            lvols.append(v)
+        else:
+            if a < rlo:
+                a = rlo
+            if b > rhi:
+                b = rhi
+            unit = v // (b - a + 1)
+            lrows.append(r)
+            lvols.append(unit * (p - a))
+            rrows.append(r)
+            rvols.append(unit * (b - p + 1))
+    return lrows, rrows, lvols, rvols
+
+
+def _fills(g: Grid, rs: list[int], reg: tuple, vols: list[int], size: int, partners: dict[int, list[int]]) -> bool:
+    """The rows ``rs`` (covering ``vols`` cells of ``reg`` each) together cover all ``size`` cells of it.
+
+    A sufficient test: False may be wrong. Grid positions are atoms (every row's span holds a
+    position whole or not at all), so a region is a finite set of cells and coverage can be
+    counted. Bonferroni's inequality gives |union| >= sum |row| - sum |row & other| over the
+    pairs that share a point (every other pair shares no cell); when that bound reaches the
+    region's size, the rows fill it.
+    """
+    total = sum(vols)
     if total < size:
         return False
     if partners:
         inside = None
         R = g.rows
+        numeric = g.numeric
         for i in rs:
             js = partners.get(i)
             if js:
@@ -390,7 +450,7 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
             elif n <= _SMALL:
                 found = _column_cut_small(cols.lo[c], cols.hi1[c], rs, rlo, rhi, n, best_key)
             else:
-                ev = events[c] = _Events(cols.klo[c], cols.khi[c], rs)
+                ev = events[c] = _Events(cols.klo[c], cols.khi[c], rs, cols.step)
                 found = ev.cut(rlo, rhi, n, best_key)
             if found is not None:
                 col_key, tied = found
@@ -506,15 +566,15 @@ class _Events:
     and ``left`` loses the rows wholly below the part, a constant.
     """
 
-    __slots__ = ("keys", "lows", "straddle")
+    __slots__ = ("keys", "straddle")
 
-    def __init__(self, klo: list[int], khi: list[int], rs: list[int]) -> None:
+    def __init__(self, klo: list[int], khi: list[int], rs: list[int], step: list[int]) -> None:
         keys = list(map(klo.__getitem__, rs))
         keys += map(khi.__getitem__, rs)
         keys.sort()
         self.keys = keys
-        self.lows = lows = list(accumulate(map(and_, keys, repeat(1)), initial=0))
-        self.straddle = list(map(sub, map(add, lows, lows), range(len(lows))))
+        # step[k]: +1 for a lower end (odd key), -1 for an upper one; lows[i] = (straddle[i] + i) / 2
+        self.straddle = list(accumulate(map(step.__getitem__, keys), initial=0))
 
     def cut(self, rlo: int, rhi: int, n: int, bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
         """The least key of a cut inside ``rlo .. rhi`` (of a region with n rows) and the positions that have it.
@@ -530,17 +590,19 @@ class _Events:
         least = min(window)
         if bound is not None and least > bound[0]:
             return None
-        lows = self.lows
-        below = i0 - lows[i0]  # rows wholly below the window: counted in ``lows``, not in the region
+        # lows[i] = (straddle[i] + i) / 2 lower ends among the first i keys, of which ``below``
+        # belong to rows wholly below the window (counted there, not in the region); a cut's
+        # imbalance is |2 (lows - below) - n| = |straddle + i - 2 below - n|.
+        below = (i0 - self.straddle[i0]) >> 1
+        shift = n + 2 * below
         ties = window.count(least)
         if ties == 1:
             i = i0 + window.index(least)
             at = [i]
-            imb = abs(2 * (lows[i] - below) - n)
+            imb = abs(least + i - shift)
         else:
             at = list(compress(range(i0, i1 + 1), map(eq, window, repeat(least))))
-            lefts = list(map(lows.__getitem__, at))
-            imbs = list(map(abs, map(sub, map(add, lefts, lefts), repeat(n + 2 * below))))
+            imbs = list(map(abs, map(sub, at, repeat(shift - least))))
             imb = min(imbs)
             if imbs.count(imb) < len(imbs):
                 at = list(compress(at, map(eq, imbs, repeat(imb))))
