@@ -453,9 +453,7 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
                 ev = events[c] = _Events(cols.klo[c], cols.khi[c], rs, cols.step)
                 found = ev.cut(rlo, rhi, n, best_key)
             if found is not None:
-                col_key, tied = found
-                p = tied[0] if len(tied) == 1 else _set_order_first(g, rs, reg, c, set(tied))
-                best_key, best = col_key, (c, p)
+                best_key, best = found[0], (c, found[1])
         else:
             mask = cols.mask[c]
             if reduce(and_, map(mask.__getitem__, rs)) & whole == whole:
@@ -465,7 +463,10 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
                 best_key, best = found_f[0], (c, found_f[1])
     if best is None:  # cannot happen: some row differs from the region somewhere
         raise AssertionError("no cut for a region that no row covers")
-    return best
+    c, cut = best
+    if g.numeric[c]:  # tied positions are told apart only in the column that wins
+        cut = cut[0] if len(cut) == 1 else _set_order_first(g, rs, reg, c, set(cut))
+    return c, cut
 
 
 def _finite_cut(mask: list[int], rs: list[int], whole: int, n: int,
