@@ -439,6 +439,7 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
         return _cut_one_row(g, rs[0], reg)
     best_key: tuple[int, int] | None = None
     best: tuple | None = None
+    perfect = (0, n & 1)  # no row straddles, the rows split evenly: the least key there is
     for c, whole in enumerate(reg):
         if g.numeric[c]:
             rlo, rhi = whole
@@ -461,6 +462,8 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
             found_f = _finite_cut(mask, rs, whole, n, best_key)
             if found_f is not None:
                 best_key, best = found_f[0], (c, found_f[1])
+        if best_key == perfect:
+            break  # no later column can have a smaller key, and a tie keeps the first
     if best is None:  # cannot happen: some row differs from the region somewhere
         raise AssertionError("no cut for a region that no row covers")
     c, cut = best
@@ -504,11 +507,18 @@ def _finite_cut(mask: list[int], rs: list[int], whole: int, n: int,
             left = n - inside[rest]
             straddle = left - inside[part]
         else:
-            straddle = sum(k for m, k in counts.items() if m & part and m & rest)
-            left = sum(k for m, k in counts.items() if m & part)
+            left = only = 0  # rows meeting part; those of them not meeting rest
+            for m, k in counts.items():
+                if m & part:
+                    left += k
+                    if not m & rest:
+                        only += k
+            straddle = left - only
         k_ = (straddle, abs(2 * left - n))
         if key is None or k_ < key:
             key, found = k_, (part, rest)
+            if k_ == (0, n & 1):
+                break  # no key is less
     return None if found is None else (key, found)  # type: ignore[return-value]
 
 
