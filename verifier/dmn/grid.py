@@ -230,9 +230,12 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
     else:
         start = [r for r in rows if all(
             (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
-    partners: dict[int, list[int]] = {}
+    # Per row, the later rows it shares a point with, and the box they share.
+    partners: dict[int, list[tuple[int, tuple]]] = {}
     for i, j in pairs or ():
-        partners.setdefault(i, []).append(j)
+        partners.setdefault(i, []).append((j, tuple(_span_inter(x, y) if numeric[c] else x & y  # type: ignore[arg-type,operator]
+                                                    for c, (x, y) in enumerate(zip(R[i], R[j])))))
+    any_multi = any(cols.multi)
     # A region carries its rows; per numeric column, the sorted ends it was weighed on
     # (``_Events``), which a part cut from it along that column reuses; and, when it is small,
     # how many grid cells of it each row covers, for the volume test (``_fills``).
@@ -246,7 +249,7 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
             if first_only:
                 return out
             continue
-        if n == 1 and not any(rs[0] in m for m in cols.multi):
+        if n == 1 and not (any_multi and any(rs[0] in m for m in cols.multi)):
             _one_row_gaps(g, rs[0], reg, out)
             if first_only and out:
                 return out[:1]
@@ -270,7 +273,7 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
             if cols.multi[c]:
                 lrows = [r for r in rs if _meets(R[r][c], rlo, p - 1)]  # type: ignore[arg-type]
                 rrows = [r for r in rs if _meets(R[r][c], p, rhi)]  # type: ignore[arg-type]
-            elif vols is not None and not any(not m.isdisjoint(rs) for m in cols.multi if m):
+            elif vols is not None and not (any_multi and any(not m.isdisjoint(rs) for m in cols.multi if m)):
                 lrows, rrows, lvols, rvols = _split_volumes(cols.lo[c], cols.hi[c], rs, vols, rlo, rhi, p)
             else:  # a row in the region meets the part below p when it starts below p
                 lo, hi = cols.lo[c], cols.hi[c]
@@ -371,7 +374,8 @@ def _split_volumes(lo: list[int], hi: list[int], rs: list[int], vols: list[int],
     return lrows, rrows, lvols, rvols
 
 
-def _fills(g: Grid, rs: list[int], reg: tuple, vols: list[int], size: int, partners: dict[int, list[int]]) -> bool:
+def _fills(g: Grid, rs: list[int], reg: tuple, vols: list[int], size: int,
+           partners: dict[int, list[tuple[int, tuple]]]) -> bool:
     """The rows ``rs`` (covering ``vols`` cells of ``reg`` each) together cover all ``size`` cells of it.
 
     A sufficient test: False may be wrong. Grid positions are atoms (every row's span holds a
@@ -385,17 +389,14 @@ def _fills(g: Grid, rs: list[int], reg: tuple, vols: list[int], size: int, partn
         return False
     if partners:
         inside = None
-        R = g.rows
-        numeric = g.numeric
         for i in rs:
             js = partners.get(i)
             if js:
                 if inside is None:
                     inside = set(rs)
-                for j in js:
+                for j, shared in js:
                     if j in inside:
-                        total -= _clip_volume(g, tuple(_span_inter(x, y) if numeric[c] else x & y  # type: ignore[operator]
-                                                       for c, (x, y) in enumerate(zip(R[i], R[j]))), reg)
+                        total -= _clip_volume(g, shared, reg)
                         if total < size:
                             return False
     return True
