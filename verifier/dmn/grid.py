@@ -486,8 +486,9 @@ def _finite_cut(mask: list[int], rs: list[int], whole: int, n: int,
     if len(counts) == 1 and whole in counts:
         return None
     width = whole.bit_length()
-    if len(counts) > 12 and width <= 12:
-        # Many parts: sum over subsets for every mask at once (a zeta transform over the bits).
+    if len(counts) ** 2 > width << width:
+        # More parts than a pass per part pays for: sum over subsets for every mask at once (a
+        # zeta transform over the bits, width * 2^width steps).
         inside = [0] * (1 << width)
         for m, k in counts.items():
             inside[m] = k
