@@ -22,8 +22,13 @@ become plain int comparisons, with no open/closed flags.
 * ``uncovered``: the same partition refinement as the box-by-box search it
   replaced (kept as ``tests/dmn/reference_tables.py``): cut at the row
   boundary the fewest rows straddle, ties broken exactly as it broke them, so
-  the gaps are the same boxes; but a cut only re-tests its own column, and the
-  straddle counts come from sorted ends and bisection.
+  the gaps are the same boxes, in the same order. What makes it fast: a
+  column's straddle counts come from one sorted list of row ends
+  (``_Events``), which the parts cut along that column reuse; small regions
+  take a plain merge of their rows' ends; a region with one row yields its
+  gaps without further cuts; and, with the overlapping pairs at hand, a
+  small region that its rows provably fill (counting grid cells: ``_fills``)
+  is dropped, since the search would find no gap in it.
 """
 
 from __future__ import annotations
@@ -436,8 +441,6 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
     ``events`` holds the region's ``_Events`` per numeric column; those missing are made and added.
     """
     n = len(rs)
-    if n == 1 and not any(rs[0] in m for m in cols.multi):
-        return _cut_one_row(g, rs[0], reg)
     best_key: tuple[int, int] | None = None
     best: tuple | None = None
     perfect = (0, n & 1)  # no row straddles, the rows split evenly: the least key there is
@@ -667,38 +670,15 @@ def _multi_column_cut(g: Grid, rs: list[int], c: int, rlo: int, rhi: int, n: int
     return col_key, tied
 
 
-def _cut_one_row(g: Grid, r: int, reg: tuple):  # type: ignore[no-untyped-def]
-    """``_best_cut`` for a region with one row in it, which does not cover it (one interval per column).
-
-    Every cut then has key (0, 1), so the first one in that search's order wins: the first column
-    where the row does not cover the region, and there its lower end or the position above its
-    upper end, whichever the set of the two meets first.
-    """
-    for c, whole in enumerate(reg):
-        cell = g.rows[r][c]
-        if not g.numeric[c]:
-            part = cell & whole  # type: ignore[operator]
-            if part != whole:
-                return c, (part, whole ^ part)
-            continue
-        rlo, rhi = whole
-        a, b = cell[0]  # type: ignore[index]
-        if a > rlo and b < rhi:
-            first = next(iter({(a >> 1, not a & 1), ((b + 1) >> 1, not (b + 1) & 1)}))
-            return c, (2 * first[0] if first[1] else 2 * first[0] + 1)
-        if a > rlo:
-            return c, a
-        if b < rhi:
-            return c, b + 1
-    raise AssertionError("no cut for a region that no row covers")
-
-
 def _one_row_gaps(g: Grid, r: int, reg: tuple, out: list[tuple]) -> None:
     """Append the gaps the search finds in ``reg`` with the one row ``r`` in it (one interval per column).
 
-    It follows ``_cut_one_row``'s cuts without the stack: each cut leaves the row on one side
-    and nothing on the other, a gap; the search visits the part below a numeric cut (a
-    finite column's part the row meets) first, so the gap comes before or after the row's side.
+    Every cut of such a region has key (0, 1), so the first one in the box-by-box search's order
+    wins: the first column where the row does not cover the region, and there its lower end or
+    the position above its upper end, whichever the set of the two meets first. Each cut leaves
+    the row on one side and nothing on the other, a gap; the search visits the part below a
+    numeric cut (a finite column's part the row meets) first, so the gap comes before or after
+    the row's side. This follows those cuts without the stack.
     """
     row = g.rows[r]
     for c, whole in enumerate(reg):
