@@ -763,9 +763,22 @@ def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
 
     The same merges, in the same order, as ``analysis`` made on boxes over ranks; on grid
     cells two spans join when they overlap or touch (the next starts at most one position
-    after the last ends), and a merged numeric cell may be a union of spans.
+    after the last ends), and a merged numeric cell may be a union of spans. The grouping
+    runs on small ints standing for each column's distinct cells (hashing a tuple of ints
+    is cheaper than hashing the nested cells again on every pass).
     """
-    boxes = [tuple(((x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in dict.fromkeys(gaps)]
+    ncol = len(g.numeric)
+    ids: list[dict] = [{} for _ in range(ncol)]  # per column: cell -> its int
+    cells: list[list] = [[] for _ in range(ncol)]  # per column: int -> its cell
+
+    def code(c: int, cell: object) -> int:
+        k = ids[c].get(cell)
+        if k is None:
+            k = ids[c][cell] = len(cells[c])
+            cells[c].append(cell)
+        return k
+
+    boxes = [tuple(code(c, (x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in dict.fromkeys(gaps)]
     changed = True
     while changed:
         changed = False
@@ -776,6 +789,7 @@ def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
             if len(groups) == len(boxes):
                 continue
             new = []
+            vals = cells[c]
             for rest, bs in groups.items():
                 if len(bs) == 1:
                     new.append(bs[0])
@@ -783,7 +797,7 @@ def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
                 changed = True
                 if num:
                     merged: list[list[int]] = []
-                    for lo, hi in sorted(s for b in bs for s in b[c]):
+                    for lo, hi in sorted(s for b in bs for s in vals[b[c]]):
                         if merged and lo <= merged[-1][1] + 1:
                             merged[-1][1] = max(merged[-1][1], hi)
                         else:
@@ -792,8 +806,7 @@ def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
                 else:
                     cell = 0
                     for b in bs:
-                        cell |= b[c]
-                new.append(rest[:c] + (cell,) + rest[c:])
+                        cell |= vals[b[c]]
+                new.append(rest[:c] + (code(c, cell),) + rest[c:])
             boxes = new
-    return boxes
-
+    return [tuple(cells[c][k] for c, k in enumerate(b)) for b in boxes]
