@@ -61,6 +61,7 @@ class _Columns:
         self.klo: list[list[int]] = [[] for _ in range(ncol)]  # 2 lo + 1 and 2 (hi + 1): ``_column_cut``'s event keys
         self.khi: list[list[int]] = [[] for _ in range(ncol)]
         self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
+        self.full: list[int] = [0] * ncol  # finite: every value's bit (set by ``to_grid``)
         self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
         # pair_at[p]: grid position p as the (rank, flag) pair ``_set_order_first`` files it under
         # (position -1, below every end, is the last item: a list reads index -1 there)
@@ -136,7 +137,9 @@ def to_grid(ranked: list[tuple[Cell, ...]], full: tuple[Cell, ...], numeric: lis
                 cells.append(sum(1 << index[c][v] for v in cell))
         rows.append(tuple(cells))
     is_num = tuple(c in numeric for c in range(len(full)))
-    return Grid(is_num, tuple(tops), values, tuple(rows), _Columns(is_num, tuple(rows)))
+    by_column = _Columns(is_num, tuple(rows))
+    by_column.full = [(1 << len(vs)) - 1 for vs in values]
+    return Grid(is_num, tuple(tops), values, tuple(rows), by_column)
 
 
 # ---------------------------------------------------------------- overlapping pairs
@@ -461,9 +464,9 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
                 best_key, best = found[0], (c, found[1])
         else:
             mask = cols.mask[c]
-            if reduce(and_, map(mask.__getitem__, rs)) & whole == whole:
-                continue  # every row holds every value of the region: no cut
-            found_f = _finite_cut(mask, rs, whole, n, best_key)
+            if n <= _SMALL and reduce(and_, map(mask.__getitem__, rs)) & whole == whole:
+                continue  # every row holds every value of the region: no cut (common in small regions)
+            found_f = _finite_cut(mask, rs, whole, cols.full[c], n, best_key)
             if found_f is not None:
                 best_key, best = found_f[0], (c, found_f[1])
         if best_key == perfect:
@@ -476,7 +479,7 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
     return c, cut
 
 
-def _finite_cut(mask: list[int], rs: list[int], whole: int, n: int,
+def _finite_cut(mask: list[int], rs: list[int], whole: int, full: int, n: int,
                 bound: tuple[int, int] | None) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The first part of a finite column (a row's mask cut to the region) with the least key below ``bound``.
 
@@ -485,7 +488,8 @@ def _finite_cut(mask: list[int], rs: list[int], whole: int, n: int,
     and straddle = left - inside(part).
     """
     # rows per mask cut to the region, in order of first appearance (a Counter keeps it)
-    counts = Counter(map(and_, map(mask.__getitem__, rs), repeat(whole)))
+    masks = map(mask.__getitem__, rs)
+    counts = Counter(masks if whole == full else map(and_, masks, repeat(whole)))  # masks lie within ``full``
     if len(counts) == 1 and whole in counts:
         return None
     width = whole.bit_length()
