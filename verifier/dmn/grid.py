@@ -58,7 +58,7 @@ class _Columns:
         self.hi: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the last interval's upper end
         self.hi1: list[list[int]] = [[] for _ in range(ncol)]  # hi + 1: where a cut just above the row falls
         self.lo1: list[list[int]] = [[] for _ in range(ncol)]  # lo - 1: a cell's length is hi - (lo - 1)
-        self.klo: list[list[int]] = [[] for _ in range(ncol)]  # 2 lo + 1 and 2 (hi + 1): ``_column_cut``'s event keys
+        self.klo: list[list[int]] = [[] for _ in range(ncol)]  # 2 lo + 1 and 2 (hi + 1): ``_Events``' keys
         self.khi: list[list[int]] = [[] for _ in range(ncol)]
         self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
         self.full: list[int] = [0] * ncol  # finite: every value's bit (set by ``to_grid``)
@@ -531,36 +531,39 @@ def _finite_cut(mask: list[int], rs: list[int], whole: int, full: int, n: int,
     return None if found is None else (key, found)  # type: ignore[return-value]
 
 
-# Up to this many rows, a plain loop over a column's sorted ends beats ``_column_cut``'s
-# dozen passes in C, whose fixed costs dominate on few rows.
+# Up to this many rows, a plain loop over a column's sorted ends beats ``_Events``' sort and
+# passes in C, whose fixed costs dominate on few rows.
 _SMALL = 24
 
 
 def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rhi: int, n: int,
                       bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
-    """``_column_cut`` by walking the sorted lower ends and the sorted positions above the upper ends together."""
+    """``_Events.cut`` by walking the sorted lower ends and the sorted positions above the upper ends together."""
     los = sorted(map(lo.__getitem__, rs))
     ups = sorted(map(hi1.__getitem__, rs))
     if los[-1] <= rlo and ups[0] > rhi:
         return None  # every row spans the window: no cut inside
-    los.append(ups[-1] + 1)  # sentinels: no candidate lies beyond every upper end
-    ups.append(ups[-1] + 1)
-    end = ups[-1]
-    i = j = 0
+    # Rows starting at or below the window's start are left of every cut; none ends below it.
+    i = bisect.bisect_right(los, rlo)
+    j = 0
+    end = ups[-1] + 1
+    los.append(end)  # sentinels: no candidate lies beyond every upper end
+    ups.append(end)
     key: tuple[int, int] | None = None
     tied: list[int] = []
     while True:
-        p = los[i] if los[i] < ups[j] else ups[j]
+        p = los[i]
+        if ups[j] < p:
+            p = ups[j]
         if p > rhi or p == end:
             break
         while ups[j] == p:
             j += 1
-        if p > rlo:
-            k = (i - j, abs(2 * i - n))  # i rows start below p, j end below it
-            if key is None or k < key:
-                key, tied = k, [p]
-            elif k == key:
-                tied.append(p)
+        k = (i - j, abs(2 * i - n))  # i rows start below p, j end below it
+        if key is None or k < key:
+            key, tied = k, [p]
+        elif k == key:
+            tied.append(p)
         while los[i] == p:
             i += 1
     if key is None or (bound is not None and not key < bound):
@@ -642,7 +645,7 @@ class _Events:
 
 def _multi_column_cut(g: Grid, rs: list[int], c: int, rlo: int, rhi: int, n: int,
                       bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
-    """``_column_cut`` for a column where some row in the region is a union of intervals.
+    """``_Events.cut`` for a column where some row in the region is a union of intervals.
 
     The candidates are then every end of every interval meeting the region, and a row enters
     the counts by the hull of those intervals; each candidate is weighed by bisection.
