@@ -447,15 +447,17 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
     best_key: tuple[int, int] | None = None
     best: tuple | None = None
     perfect = (0, n & 1)  # no row straddles, the rows split evenly: the least key there is
+    numeric, multi = g.numeric, cols.multi
+    small = n <= _SMALL
     for c, whole in enumerate(reg):
-        if g.numeric[c]:
+        if numeric[c]:
             rlo, rhi = whole
             ev = events.get(c)
             if ev is not None:
                 found = ev.cut(rlo, rhi, n, best_key)
-            elif cols.multi[c] and not cols.multi[c].isdisjoint(rs):
+            elif multi[c] and not multi[c].isdisjoint(rs):
                 found = _multi_column_cut(g, rs, c, rlo, rhi, n, best_key)
-            elif n <= _SMALL:
+            elif small:
                 found = _column_cut_small(cols.lo[c], cols.hi1[c], rs, rlo, rhi, n, best_key)
             else:
                 ev = events[c] = _Events(cols.klo[c], cols.khi[c], rs, cols.step)
@@ -464,7 +466,7 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
                 best_key, best = found[0], (c, found[1])
         else:
             mask = cols.mask[c]
-            if n <= _SMALL and reduce(and_, map(mask.__getitem__, rs)) & whole == whole:
+            if small and reduce(and_, map(mask.__getitem__, rs)) & whole == whole:
                 continue  # every row holds every value of the region: no cut (common in small regions)
             found_f = _finite_cut(mask, rs, whole, cols.full[c], n, best_key)
             if found_f is not None:
@@ -474,7 +476,7 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
     if best is None:  # cannot happen: some row differs from the region somewhere
         raise AssertionError("no cut for a region that no row covers")
     c, cut = best
-    if g.numeric[c]:  # tied positions are told apart only in the column that wins
+    if numeric[c]:  # tied positions are told apart only in the column that wins
         cut = cut[0] if len(cut) == 1 else _set_order_first(g, rs, reg, c, set(cut))
     return c, cut
 
