@@ -15,6 +15,7 @@ import random
 import pytest
 
 from tests.dmn.random_tables import random_table
+from tests.dmn.reference_tables import merge_gaps as old_merge
 from tests.dmn.reference_tables import uncovered as old_uncovered
 from verifier.dmn import grid, read_dmn
 from verifier.dmn.analysis import _rank, table_boxes
@@ -89,3 +90,29 @@ def test_many_parts_of_a_finite_column() -> None:
         g = grid.to_grid(ranked, full, [1])  # type: ignore[arg-type]
         rows = list(range(len(ranked)))
         assert _back(g, grid.uncovered(g, rows, g.full())) == old_uncovered(ranked, rows, full)  # type: ignore[arg-type]
+
+
+class _NoWords:
+    """A stand-in for ``random.Random`` whose words are all 0: every hash collides."""
+
+    def __init__(self, seed: int) -> None:
+        pass
+
+    def getrandbits(self, k: int) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_merge_by_hashes_is_the_merge_by_cells(monkeypatch: pytest.MonkeyPatch, collide: bool) -> None:
+    """``merge_gaps`` grouping by hashes (forced on every input) gives the box-by-box merge, also when hashes collide."""
+    monkeypatch.setattr(grid, "_HASHED_MERGE", 0)
+    if collide:
+        monkeypatch.setattr(grid, "_Words", _NoWords)
+    models = [(f"random {seed}", read_dmn(random_table(30_000 + seed, max_rows=40, max_cols=4), "r.dmn")) for seed in range(60)]
+    models += [(f"synthetic {k}", read_dmn(synthetic_dmn(150, k, perturb=0.25, seed=k).encode(), "s.dmn")) for k in (4, 7, 9)]
+    for name, model in models:
+        d = model.decisions[0]
+        cols, _ = table_boxes(model, d, {})
+        g, ranked, full = _setup(model)
+        raw = grid.uncovered(g, list(range(len(ranked))), g.full())
+        assert [g.box_back(b) for b in grid.merge_gaps(g, raw)] == old_merge(cols, _back(g, raw)), name

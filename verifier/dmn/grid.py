@@ -34,6 +34,7 @@ become plain int comparisons, with no open/closed flags.
 from __future__ import annotations
 
 import bisect
+import random
 from collections import Counter
 from functools import reduce
 from itertools import accumulate, chain, compress, filterfalse, repeat
@@ -767,55 +768,110 @@ def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int])
     raise AssertionError("a tied cut that the set does not hold")
 
 
+_Words = random.Random  # the source of ``merge_gaps``' hash words (a test makes them collide)
+
+# From this many boxes on, ``merge_gaps`` groups them by hashes; below, by their cells (cheaper
+# to set up, and the grouping the hashes stand for).
+_HASHED_MERGE = 1000
+
+
 def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
     """Merge gap regions that differ in one column only, until none can be merged.
 
     The same merges, in the same order, as ``analysis`` made on boxes over ranks; on grid
     cells two spans join when they overlap or touch (the next starts at most one position
-    after the last ends), and a merged numeric cell may be a union of spans. The grouping
-    runs on small ints standing for each column's distinct cells (hashing a tuple of ints
-    is cheaper than hashing the nested cells again on every pass).
+    after the last ends), and a merged numeric cell may be a union of spans.
+
+    How it groups boxes equal but in one column, fast: each column's distinct cells get small
+    ints, and a box a hash, the sum of a fixed random 64-bit word per (column, cell); less the
+    word of column c, that is a hash of the box without column c. Boxes equal outside c have
+    equal hashes; a column whose hashes are all distinct has no merge. Boxes sharing a hash
+    are checked cell by cell (a collision falls back to grouping by the cells themselves).
     """
     ncol = len(g.numeric)
     ids: list[dict] = [{} for _ in range(ncol)]  # per column: cell -> its int
     cells: list[list] = [[] for _ in range(ncol)]  # per column: int -> its cell
+    words: list[list[int]] = [[] for _ in range(ncol)]  # per column: int -> its random word
+    rng = _Words(0x6A95)  # fixed: the same input gives the same words (they only speed up, never decide)
+
+    unique = list(dict.fromkeys(gaps))
+    hashing = len(unique) >= _HASHED_MERGE
 
     def code(c: int, cell: object) -> int:
         k = ids[c].get(cell)
         if k is None:
             k = ids[c][cell] = len(cells[c])
             cells[c].append(cell)
+            if hashing:
+                words[c].append(rng.getrandbits(64))
         return k
 
-    boxes = [tuple(code(c, (x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in dict.fromkeys(gaps)]
+    boxes = [tuple(code(c, (x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in unique]
+    sums = [sum(words[c][k] for c, k in enumerate(b)) for b in boxes] if hashing else []
     changed = True
     while changed:
         changed = False
         for c, num in enumerate(g.numeric):
-            groups: dict[tuple, list[tuple]] = {}
-            for b in boxes:
-                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
-            if len(groups) == len(boxes):
+            if len(boxes) < _HASHED_MERGE:  # boxes only get fewer: the sums are not needed again
+                new = _merge_column_exact(g, c, boxes, cells[c], code)
+                if len(new) < len(boxes):
+                    changed = True
+                    boxes = new
                 continue
-            new = []
-            vals = cells[c]
-            for rest, bs in groups.items():
-                if len(bs) == 1:
-                    new.append(bs[0])
-                    continue
+            wc = words[c]
+            keys = [h - wc[b[c]] for b, h in zip(boxes, sums)]
+            seen = Counter(keys)
+            if len(seen) == len(boxes):
+                continue  # no two boxes agree outside column c
+            groups: dict[int, list[tuple]] = {}
+            for b, k in zip(boxes, keys):
+                if seen[k] > 1:
+                    groups.setdefault(k, []).append(b)
+            if any(len({b[:c] + b[c + 1:] for b in bs}) > 1 for bs in groups.values()):
+                new = _merge_column_exact(g, c, boxes, cells[c], code)  # a hash collision
+                new_sums = [sum(words[x][k] for x, k in enumerate(b)) for b in new]
+            else:
+                new, new_sums = [], []
+                for b, k, h in zip(boxes, keys, sums):
+                    bs = groups.get(k)
+                    if bs is None:
+                        new.append(b)
+                        new_sums.append(h)
+                    elif bs[0] is b:  # the group's first box: the merged box takes its place
+                        merged = code(c, _merge_cells(num, [cells[c][x[c]] for x in bs]))
+                        new.append(b[:c] + (merged,) + b[c + 1:])
+                        new_sums.append(k + wc[merged])
+            if len(new) < len(boxes):
                 changed = True
-                if num:
-                    merged: list[list[int]] = []
-                    for lo, hi in sorted(s for b in bs for s in vals[b[c]]):
-                        if merged and lo <= merged[-1][1] + 1:
-                            merged[-1][1] = max(merged[-1][1], hi)
-                        else:
-                            merged.append([lo, hi])
-                    cell: object = tuple((a, b) for a, b in merged)
-                else:
-                    cell = 0
-                    for b in bs:
-                        cell |= vals[b[c]]
-                new.append(rest[:c] + (code(c, cell),) + rest[c:])
-            boxes = new
+            boxes, sums = new, new_sums
     return [tuple(cells[c][k] for c, k in enumerate(b)) for b in boxes]
+
+
+def _merge_cells(num: bool, parts: list) -> object:
+    """One cell for several: numeric spans joined where they overlap or touch; finite masks or-ed."""
+    if num:
+        merged: list[list[int]] = []
+        for lo, hi in sorted(s for cell in parts for s in cell):
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        return tuple((a, b) for a, b in merged)
+    out = 0
+    for cell in parts:
+        out |= cell
+    return out
+
+
+def _merge_column_exact(g: Grid, c: int, boxes: list[tuple], cells: list, code) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """``merge_gaps``' step for column c grouping by the other cells themselves (after a hash collision)."""
+    groups: dict[tuple, list[tuple]] = {}
+    for b in boxes:
+        groups.setdefault(b[:c] + b[c + 1:], []).append(b)
+    new = []
+    for rest, bs in groups.items():
+        if len(bs) == 1:
+            new.append(bs[0])
+        else:
+            new.append(rest[:c] + (code(c, _merge_cells(g.numeric[c], [cells[x[c]] for x in bs])),) + rest[c:])
+    return new
