@@ -262,7 +262,7 @@ def analyse_table(model: DmnModel, d: Decision, upstream: dict[str, tuple[Litera
         else:
             res.overlap_grades.append("info")
     clock.lap("overlaps")
-    gaps = grid.merge_gaps(g, grid.uncovered(g, list(range(len(ranked))), g.full()))
+    gaps = grid.merge_gaps(g, grid.uncovered(g, list(range(len(ranked))), g.full(), pairs=pairs))
     res.gaps = [unrank(g.box_back(gap)) for gap in gaps]
     clock.lap("gaps")
     # Subsumed rows: inside another row with the same outputs (such rows overlap, so only

@@ -22,15 +22,23 @@ become plain int comparisons, with no open/closed flags.
 * ``uncovered``: the same partition refinement as the box-by-box search it
   replaced (kept as ``tests/dmn/reference_tables.py``): cut at the row
   boundary the fewest rows straddle, ties broken exactly as it broke them, so
-  the gaps are the same boxes; but a cut only re-tests its own column, and the
-  straddle counts come from sorted ends and bisection.
+  the gaps are the same boxes, in the same order. What makes it fast: a
+  column's straddle counts come from one sorted list of row ends
+  (``_Events``), which the parts cut along that column reuse; small regions
+  take a plain merge of their rows' ends; a region with one row yields its
+  gaps without further cuts; and, with the overlapping pairs at hand, a
+  small region that its rows provably fill (counting grid cells: ``_fills``)
+  is dropped, since the search would find no gap in it.
 """
 
 from __future__ import annotations
 
 import bisect
-from itertools import repeat
-from operator import sub
+import random
+from collections import Counter
+from functools import reduce
+from itertools import accumulate, chain, compress, filterfalse, repeat
+from operator import and_, eq, sub
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -50,8 +58,19 @@ class _Columns:
         self.lo: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the first interval's lower end
         self.hi: list[list[int]] = [[] for _ in range(ncol)]  # numeric: the last interval's upper end
         self.hi1: list[list[int]] = [[] for _ in range(ncol)]  # hi + 1: where a cut just above the row falls
+        self.lo1: list[list[int]] = [[] for _ in range(ncol)]  # lo - 1: a cell's length is hi - (lo - 1)
+        self.klo: list[list[int]] = [[] for _ in range(ncol)]  # 2 lo + 1 and 2 (hi + 1): ``_Events``' keys
+        self.khi: list[list[int]] = [[] for _ in range(ncol)]
         self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
+        self.full: list[int] = [0] * ncol  # finite: every value's bit (set by ``to_grid``)
         self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
+        # pair_at[p]: grid position p as the (rank, flag) pair ``_set_order_first`` files it under
+        # (position -1, below every end, is the last item: a list reads index -1 there)
+        span = max((cell[-1][1] for row in rows for c, cell in enumerate(row) if numeric[c] and cell), default=0)  # type: ignore[index]
+        self.pair_at = [(p >> 1, not p & 1) for p in range(0, span + 2)] + [(-1, False)]
+        # step[k] per ``_Events`` key: +1 for a lower end (odd), -1 for an upper one; the key -1 (a row
+        # unbounded below) reads the last item, odd, as a list does
+        self.step = [1 if k & 1 else -1 for k in range(2 * span + 4)]
         for r, row in enumerate(rows):
             for c, cell in enumerate(row):
                 if numeric[c]:
@@ -59,6 +78,9 @@ class _Columns:
                     self.lo[c].append(lo)
                     self.hi[c].append(hi)
                     self.hi1[c].append(hi + 1)
+                    self.lo1[c].append(lo - 1)
+                    self.klo[c].append(2 * lo + 1)
+                    self.khi[c].append(2 * hi + 2)
                     if len(cell) > 1:  # type: ignore[arg-type]
                         self.multi[c].add(r)
                 else:
@@ -116,7 +138,9 @@ def to_grid(ranked: list[tuple[Cell, ...]], full: tuple[Cell, ...], numeric: lis
                 cells.append(sum(1 << index[c][v] for v in cell))
         rows.append(tuple(cells))
     is_num = tuple(c in numeric for c in range(len(full)))
-    return Grid(is_num, tuple(tops), values, tuple(rows), _Columns(is_num, tuple(rows)))
+    by_column = _Columns(is_num, tuple(rows))
+    by_column.full = [(1 << len(vs)) - 1 for vs in values]
+    return Grid(is_num, tuple(tops), values, tuple(rows), by_column)
 
 
 # ---------------------------------------------------------------- overlapping pairs
@@ -196,10 +220,14 @@ def _meets(cell: tuple[Span, ...], lo: int, hi: int) -> bool:
     return any(a <= hi and b >= lo for a, b in cell)
 
 
-def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False) -> list[tuple]:
+def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
+              pairs: list[tuple[int, int]] | None = None) -> list[tuple]:
     """Regions (grid cells) inside ``region`` that no row of ``rows`` covers, as the box-by-box search found them.
 
-    Map a result back with ``g.box_back`` (after ``merge_gaps``).
+    Map a result back with ``g.box_back`` (after ``merge_gaps``). ``pairs``, when given, must be
+    every pair of rows that share a point (``overlapping_pairs``): with it, a small region that
+    the rows in it provably fill (``_fills``) is dropped without being cut further. Such a region
+    holds no gap, so the search below it would have found none: the gaps are the same.
     """
     R = g.rows
     cols = g.by_column
@@ -211,35 +239,181 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False)
     else:
         start = [r for r in rows if all(
             (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
-    stack: list[tuple[tuple, list[int]]] = [(region, start)]
+    # Per row, the later rows it shares a point with, and the box they share.
+    partners: dict[int, list[tuple[int, tuple]]] = {}
+    for i, j in pairs or ():
+        partners.setdefault(i, []).append((j, tuple(_span_inter(x, y) if numeric[c] else x & y  # type: ignore[arg-type,operator]
+                                                    for c, (x, y) in enumerate(zip(R[i], R[j])))))
+    any_multi = any(cols.multi)
+    # A region carries its rows; per numeric column, the sorted ends it was weighed on
+    # (``_Events``), which a part cut from it along that column reuses; and, when it is small,
+    # how many grid cells of it each row covers, for the volume test (``_fills``).
+    prune = pairs is not None
+    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None]] = [(region, start, {}, None)]
     while stack:
-        reg, rs = stack.pop()
-        if not rs:
+        reg, rs, events, vols = stack.pop()
+        n = len(rs)
+        if not n:
             out.append(reg)
             if first_only:
                 return out
             continue
-        if _covered(g, cols, rs, reg):
+        if n == 1 and not (any_multi and any(rs[0] in m for m in cols.multi)):
+            _one_row_gaps(g, rs[0], reg, out)
+            if first_only and out:
+                return out[:1]
             continue
-        c, parts = _best_cut(g, cols, rs, reg)
+        if prune and n <= _FILL_TEST_ROWS:
+            if vols is None:
+                vols = _volumes(g, rs, reg)
+            size = _size(g, reg)
+            if max(vols) == size:
+                continue  # one row covers the region
+            if _fills(g, rs, reg, vols, size, partners):
+                continue
+        elif _covered(g, cols, rs, reg):
+            continue
+        c, parts = _best_cut(g, cols, rs, reg, events)
         if numeric[c]:
             rlo, rhi = reg[c]
             p = parts
+            lvols: list[int] | None = None
+            rvols: list[int] | None = None
             if cols.multi[c]:
                 lrows = [r for r in rs if _meets(R[r][c], rlo, p - 1)]  # type: ignore[arg-type]
                 rrows = [r for r in rs if _meets(R[r][c], p, rhi)]  # type: ignore[arg-type]
+            elif vols is not None and not (any_multi and any(not m.isdisjoint(rs) for m in cols.multi if m)):
+                lrows, rrows, lvols, rvols = _split_volumes(cols.lo[c], cols.hi[c], rs, vols, rlo, rhi, p)
             else:  # a row in the region meets the part below p when it starts below p
                 lo, hi = cols.lo[c], cols.hi[c]
                 lrows = [r for r in rs if lo[r] < p]
                 rrows = [r for r in rs if hi[r] >= p]
-            stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows))
-            stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows))
+            # A part with all the rows keeps every column's events; another, only this column's.
+            ev = events.get(c)
+            stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows,
+                          events if len(rrows) == n else ({c: ev} if ev is not None else {}), rvols))
+            stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows,
+                          events if len(lrows) == n else ({c: ev} if ev is not None else {}), lvols))
         else:
             part, rest = parts
             mask = cols.mask[c]
-            stack.append((reg[:c] + (rest,) + reg[c + 1:], [r for r in rs if mask[r] & rest]))
-            stack.append((reg[:c] + (part,) + reg[c + 1:], [r for r in rs if mask[r] & part]))
+            rrows = [r for r in rs if mask[r] & rest]
+            lrows = [r for r in rs if mask[r] & part]
+            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}, None))
+            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}, None))
     return out
+
+
+# Regions with at most this many rows get the volume test of ``_fills``: the small ones are most
+# of the regions the search visits, and most hold no gap; a big region is worth its cut anyway.
+_FILL_TEST_ROWS = 24
+
+
+def _clip_volume(g: Grid, row: tuple[GCell, ...], reg: tuple) -> int:
+    """How many grid cells of ``reg`` the box ``row`` covers."""
+    v = 1
+    for c, whole in enumerate(reg):
+        if g.numeric[c]:
+            rlo, rhi = whole
+            v *= sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in row[c])  # type: ignore[union-attr]
+        else:
+            v *= (row[c] & whole).bit_count()  # type: ignore[operator]
+        if not v:
+            return 0
+    return v
+
+
+def _size(g: Grid, reg: tuple) -> int:
+    """How many grid cells ``reg`` holds."""
+    size = 1
+    for c, whole in enumerate(reg):
+        size *= whole[1] - whole[0] + 1 if g.numeric[c] else whole.bit_count()
+    return size
+
+
+def _volumes(g: Grid, rs: list[int], reg: tuple) -> list[int]:
+    """Per row of ``rs``, how many grid cells of ``reg`` it covers."""
+    cols = g.by_column
+    if any(not m.isdisjoint(rs) for m in cols.multi if m):
+        return [_clip_volume(g, g.rows[r], reg) for r in rs]
+    numeric = g.numeric
+    LO, HI, MASK = cols.lo, cols.hi, cols.mask
+    out = []
+    for r in rs:
+        v = 1
+        for c, whole in enumerate(reg):
+            if numeric[c]:
+                a, b = LO[c][r], HI[c][r]
+                v *= (b if b < whole[1] else whole[1]) - (a if a > whole[0] else whole[0]) + 1
+            else:
+                v *= (MASK[c][r] & whole).bit_count()
+        out.append(v)
+    return out
+
+
+def _split_volumes(lo: list[int], hi: list[int], rs: list[int], vols: list[int], rlo: int, rhi: int,
+                   p: int) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The rows of the parts below and from p (one interval per row), with their volumes there.
+
+    A row on one side keeps its volume; a row straddling p splits its length in the column.
+    """
+    lrows: list[int] = []
+    rrows: list[int] = []
+    lvols: list[int] = []
+    rvols: list[int] = []
+    for r, v in zip(rs, vols):
+        a = lo[r]
+        b = hi[r]
+        if a >= p:
+            rrows.append(r)
+            rvols.append(v)
+        elif b < p:
+            lrows.append(r)
+            lvols.append(v)
+        else:
+            if a < rlo:
+                a = rlo
+            if b > rhi:
+                b = rhi
+            unit = v // (b - a + 1)
+            lrows.append(r)
+            lvols.append(unit * (p - a))
+            rrows.append(r)
+            rvols.append(unit * (b - p + 1))
+    return lrows, rrows, lvols, rvols
+
+
+def _fills(g: Grid, rs: list[int], reg: tuple, vols: list[int], size: int,
+           partners: dict[int, list[tuple[int, tuple]]]) -> bool:
+    """The rows ``rs`` (covering ``vols`` cells of ``reg`` each) together cover all ``size`` cells of it.
+
+    A sufficient test: False may be wrong. Grid positions are atoms (every row's span holds a
+    position whole or not at all), so a region is a finite set of cells and coverage can be
+    counted. Bonferroni's inequality gives |union| >= sum |row| - sum |row & other| over the
+    pairs that share a point (every other pair shares no cell); when that bound reaches the
+    region's size, the rows fill it.
+    """
+    total = sum(vols)
+    if total < size:
+        return False
+    if partners:
+        inside = None
+        for i in rs:
+            js = partners.get(i)
+            if js:
+                if inside is None:
+                    inside = set(rs)
+                for j, shared in js:
+                    if j in inside:
+                        total -= _clip_volume(g, shared, reg)
+                        if total < size:
+                            return False
+    return True
+
+
+def _span_inter(a: tuple[Span, ...], b: tuple[Span, ...]) -> tuple[Span, ...]:
+    """The positions two numeric cells share, as spans."""
+    return tuple((max(x0, y0), min(x1, y1)) for x0, x1 in a for y0, y1 in b if max(x0, y0) <= min(x1, y1))
 
 
 def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
@@ -261,106 +435,289 @@ def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
     return True
 
 
-def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple):  # type: ignore[no-untyped-def]
+def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[int, _Events]):  # type: ignore[no-untyped-def]
     """The cut the box-by-box search chose: (column, position) for a numeric column, (column, (part, rest)) else.
 
     A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
     (rows straddling it, imbalance); that search kept the first minimal key in its order of
     candidates (columns in order; a finite column's parts in order of first appearance; a
     numeric column's in the iteration order of a set), which ``_set_order_first`` reproduces.
+    ``events`` holds the region's ``_Events`` per numeric column; those missing are made and added.
     """
     n = len(rs)
-    if n == 1 and not any(rs[0] in m for m in cols.multi):
-        return _cut_one_row(g, rs[0], reg)
     best_key: tuple[int, int] | None = None
     best: tuple | None = None
-    bl = bisect.bisect_left
+    perfect = (0, n & 1)  # no row straddles, the rows split evenly: the least key there is
+    numeric, multi = g.numeric, cols.multi
+    small = n <= _SMALL
     for c, whole in enumerate(reg):
-        if g.numeric[c]:
+        if numeric[c]:
             rlo, rhi = whole
-            if cols.multi[c] and not cols.multi[c].isdisjoint(rs):
-                los, his, cands = _hulls_in(g, rs, c, rlo, rhi)
+            ev = events.get(c)
+            if ev is not None:
+                found = ev.cut(rlo, rhi, n, best_key)
+            elif multi[c] and not multi[c].isdisjoint(rs):
+                found = _multi_column_cut(g, rs, c, rlo, rhi, n, best_key)
+            elif small:
+                found = _column_cut_small(cols.lo[c], cols.hi1[c], rs, rlo, rhi, n, best_key)
             else:
-                lo, hi, hi1 = cols.lo[c], cols.hi[c], cols.hi1[c]
-                los = list(map(lo.__getitem__, rs))
-                his = list(map(hi.__getitem__, rs))
-                cands = set(los)
-                cands.update(map(hi1.__getitem__, rs))  # a cut just above a row
-            ordered = sorted(cands)
-            valid = ordered[bisect.bisect_right(ordered, rlo):bisect.bisect_right(ordered, rhi)]
-            if not valid:
-                continue
-            los.sort()
-            his.sort()
-            # Rows starting below p, less those ending below p, straddle p; bisection over the
-            # sorted ends runs in C (map), and only the positions of least straddle are weighed.
-            lefts = list(map(bl, repeat(los), valid))
-            straddles = list(map(sub, lefts, map(bl, repeat(his), valid)))
-            least = min(straddles)
-            if best_key is not None and least > best_key[0]:
-                continue
-            col_key: tuple[int, int] | None = None
-            tied: list[int] = []
-            if straddles.count(least) == 1:
-                k = straddles.index(least)
-                col_key, tied = (least, abs(2 * lefts[k] - n)), [valid[k]]
-            else:
-                for k, st in enumerate(straddles):
-                    if st == least:
-                        key = (least, abs(2 * lefts[k] - n))
-                        if col_key is None or key < col_key:
-                            col_key, tied = key, [valid[k]]
-                        elif key == col_key:
-                            tied.append(valid[k])
-            if col_key is not None and (best_key is None or col_key < best_key):
-                p = tied[0] if len(tied) == 1 else _set_order_first(g, rs, reg, c, set(tied))
-                best_key, best = col_key, (c, p)
+                ev = events[c] = _Events(cols.klo[c], cols.khi[c], rs, cols.step)
+                found = ev.cut(rlo, rhi, n, best_key)
+            if found is not None:
+                best_key, best = found[0], (c, found[1])
         else:
-            counts: dict[int, int] = {}  # rows per mask cut to the region, in order of first appearance
             mask = cols.mask[c]
-            for r in rs:
-                m = mask[r] & whole
-                counts[m] = counts.get(m, 0) + 1
-            if len(counts) == 1 and whole in counts:
-                continue
-            for part in counts:
-                if part == whole:
-                    continue
-                rest = whole ^ part
-                straddle = sum(k for m, k in counts.items() if m & part and m & rest)
-                left = sum(k for m, k in counts.items() if m & part)
-                key = (straddle, abs(2 * left - n))
-                if best_key is None or key < best_key:
-                    best_key, best = key, (c, (part, rest))
+            if small and reduce(and_, map(mask.__getitem__, rs)) & whole == whole:
+                continue  # every row holds every value of the region: no cut (common in small regions)
+            found_f = _finite_cut(mask, rs, whole, cols.full[c], n, best_key)
+            if found_f is not None:
+                best_key, best = found_f[0], (c, found_f[1])
+        if best_key == perfect:
+            break  # no later column can have a smaller key, and a tie keeps the first
     if best is None:  # cannot happen: some row differs from the region somewhere
         raise AssertionError("no cut for a region that no row covers")
-    return best
+    c, cut = best
+    if numeric[c]:  # tied positions are told apart only in the column that wins
+        cut = cut[0] if len(cut) == 1 else _set_order_first(g, rs, reg, c, set(cut))
+    return c, cut
 
 
-def _cut_one_row(g: Grid, r: int, reg: tuple):  # type: ignore[no-untyped-def]
-    """``_best_cut`` for a region with one row in it, which does not cover it (one interval per column).
+def _finite_cut(mask: list[int], rs: list[int], whole: int, full: int, n: int,
+                bound: tuple[int, int] | None) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The first part of a finite column (a row's mask cut to the region) with the least key below ``bound``.
 
-    Every cut then has key (0, 1), so the first one in that search's order wins: the first column
-    where the row does not cover the region, and there its lower end or the position above its
-    upper end, whichever the set of the two meets first.
+    A cut into ``part`` and ``rest`` is straddled by the rows meeting both; ``left`` rows meet
+    ``part``. With ``inside(x)`` the rows whose mask lies within ``x``: left = n - inside(rest)
+    and straddle = left - inside(part).
     """
+    # rows per mask cut to the region, in order of first appearance (a Counter keeps it)
+    masks = map(mask.__getitem__, rs)
+    counts = Counter(masks if whole == full else map(and_, masks, repeat(whole)))  # masks lie within ``full``
+    if len(counts) == 1 and whole in counts:
+        return None
+    width = whole.bit_length()
+    if len(counts) ** 2 > width << width:
+        # More parts than a pass per part pays for: sum over subsets for every mask at once (a
+        # zeta transform over the bits, width * 2^width steps).
+        inside = [0] * (1 << width)
+        for m, k in counts.items():
+            inside[m] = k
+        for b in range(width):
+            bit = 1 << b
+            for x in range(1 << width):
+                if x & bit:
+                    inside[x] += inside[x ^ bit]
+    else:
+        inside = None
+    key = bound
+    found = None
+    for part in counts:
+        if part == whole:
+            continue
+        rest = whole ^ part
+        if inside is not None:
+            left = n - inside[rest]
+            straddle = left - inside[part]
+        else:
+            left = only = 0  # rows meeting part; those of them not meeting rest
+            for m, k in counts.items():
+                if m & part:
+                    left += k
+                    if not m & rest:
+                        only += k
+            straddle = left - only
+        k_ = (straddle, abs(2 * left - n))
+        if key is None or k_ < key:
+            key, found = k_, (part, rest)
+            if k_ == (0, n & 1):
+                break  # no key is less
+    return None if found is None else (key, found)  # type: ignore[return-value]
+
+
+# Up to this many rows, a plain loop over a column's sorted ends beats ``_Events``' sort and
+# passes in C, whose fixed costs dominate on few rows.
+_SMALL = 24
+
+
+def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rhi: int, n: int,
+                      bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
+    """``_Events.cut`` by walking the sorted lower ends and the sorted positions above the upper ends together."""
+    los = sorted(map(lo.__getitem__, rs))
+    ups = sorted(map(hi1.__getitem__, rs))
+    if los[-1] <= rlo and ups[0] > rhi:
+        return None  # every row spans the window: no cut inside
+    # Rows starting at or below the window's start are left of every cut; none ends below it.
+    i = bisect.bisect_right(los, rlo)
+    j = 0
+    end = ups[-1] + 1
+    los.append(end)  # sentinels: no candidate lies beyond every upper end
+    ups.append(end)
+    key: tuple[int, int] | None = None
+    tied: list[int] = []
+    while True:
+        p = los[i]
+        if ups[j] < p:
+            p = ups[j]
+        if p > rhi or p == end:
+            break
+        while ups[j] == p:
+            j += 1
+        k = (i - j, abs(2 * i - n))  # i rows start below p, j end below it
+        if key is None or k < key:
+            key, tied = k, [p]
+        elif k == key:
+            tied.append(p)
+        while los[i] == p:
+            i += 1
+    if key is None or (bound is not None and not key < bound):
+        return None
+    return key, tied
+
+
+class _Events:
+    """A numeric column's sorted row ends in a region, and the straddle count before each.
+
+    A row's lower end ``lo`` is the key ``2 lo + 1`` and the position above its upper end,
+    ``hi + 1``, the key ``2 (hi + 1)``. A cut at p has the rows starting below p on its
+    left (``left``); those of them also ending below p lie wholly left; the others straddle
+    it. All are counted by the keys before the first key ``2p + 1``: ``lows[i]`` counts the
+    lower ends among the first i keys and ``straddle[i] = lows[i] - (i - lows[i])``. Along
+    the keys the straddle falls at each upper end and rises at each lower one, so over the
+    stretch of keys inside a window its least value is the least straddle of the window's
+    cuts, taken only where a cut's rows are counted, never inside a run of equal keys.
+
+    One sort serves every part cut from the region along this column (and every part with
+    the same rows): in a part ``rlo..rhi`` the keys inside the window are the part's own
+    (a row with an end inside meets the part), the rows straddling a cut are the same rows,
+    and ``left`` loses the rows wholly below the part, a constant.
+    """
+
+    __slots__ = ("keys", "straddle")
+
+    def __init__(self, klo: list[int], khi: list[int], rs: list[int], step: list[int]) -> None:
+        keys = list(map(klo.__getitem__, rs))
+        keys += map(khi.__getitem__, rs)
+        keys.sort()
+        self.keys = keys
+        # step[k]: +1 for a lower end (odd key), -1 for an upper one; lows[i] = (straddle[i] + i) / 2
+        self.straddle = list(accumulate(map(step.__getitem__, keys), initial=0))
+
+    def cut(self, rlo: int, rhi: int, n: int, bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
+        """The least key of a cut inside ``rlo .. rhi`` (of a region with n rows) and the positions that have it.
+
+        None when there is no cut inside, or none with a key below ``bound``.
+        """
+        keys = self.keys
+        i0 = bisect.bisect_left(keys, 2 * rlo + 2)
+        i1 = bisect.bisect_right(keys, 2 * rhi + 1)
+        if i0 == i1:
+            return None
+        window = self.straddle[i0:i1 + 1]
+        least = min(window)
+        if bound is not None and least > bound[0]:
+            return None
+        # lows[i] = (straddle[i] + i) / 2 lower ends among the first i keys, of which ``below``
+        # belong to rows wholly below the window (counted there, not in the region); a cut's
+        # imbalance is |2 (lows - below) - n| = |straddle + i - 2 below - n|.
+        below = (i0 - self.straddle[i0]) >> 1
+        shift = n + 2 * below
+        ties = window.count(least)
+        if ties == 1:
+            i = i0 + window.index(least)
+            at = [i]
+            imb = abs(least + i - shift)
+        else:
+            at = list(compress(range(i0, i1 + 1), map(eq, window, repeat(least))))
+            imbs = list(map(abs, map(sub, at, repeat(shift - least))))
+            imb = min(imbs)
+            if imbs.count(imb) < len(imbs):
+                at = list(compress(at, map(eq, imbs, repeat(imb))))
+        key = (least, imb)
+        if bound is not None and not key < bound:
+            return None
+        # A key boundary follows the upper ends at a position p (keys 2p) and precedes the lower
+        # ends at a position with no upper ones: one index may be the boundary of two positions.
+        tied: list[int] = []
+        for i in at:
+            if i > i0 and not keys[i - 1] & 1:
+                tied.append(keys[i - 1] >> 1)
+            if i < i1 and keys[i] & 1 and (i == i0 or keys[i - 1] != keys[i] - 1):
+                tied.append(keys[i] >> 1)
+        return key, tied
+
+
+def _multi_column_cut(g: Grid, rs: list[int], c: int, rlo: int, rhi: int, n: int,
+                      bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
+    """``_Events.cut`` for a column where some row in the region is a union of intervals.
+
+    The candidates are then every end of every interval meeting the region, and a row enters
+    the counts by the hull of those intervals; each candidate is weighed by bisection.
+    """
+    bl = bisect.bisect_left
+    los, his, cands = _hulls_in(g, rs, c, rlo, rhi)
+    ordered = sorted(cands)
+    valid = ordered[bisect.bisect_right(ordered, rlo):bisect.bisect_right(ordered, rhi)]
+    if not valid:
+        return None
+    los.sort()
+    his.sort()
+    lefts = list(map(bl, repeat(los), valid))
+    straddles = list(map(sub, lefts, map(bl, repeat(his), valid)))
+    least = min(straddles)
+    if bound is not None and least > bound[0]:
+        return None
+    col_key: tuple[int, int] | None = None
+    tied: list[int] = []
+    for k, st in enumerate(straddles):
+        if st == least:
+            key = (least, abs(2 * lefts[k] - n))
+            if col_key is None or key < col_key:
+                col_key, tied = key, [valid[k]]
+            elif key == col_key:
+                tied.append(valid[k])
+    if col_key is None or (bound is not None and not col_key < bound):
+        return None
+    return col_key, tied
+
+
+def _one_row_gaps(g: Grid, r: int, reg: tuple, out: list[tuple]) -> None:
+    """Append the gaps the search finds in ``reg`` with the one row ``r`` in it (one interval per column).
+
+    Every cut of such a region has key (0, 1), so the first one in the box-by-box search's order
+    wins: the first column where the row does not cover the region, and there its lower end or
+    the position above its upper end, whichever the set of the two meets first. Each cut leaves
+    the row on one side and nothing on the other, a gap; the search visits the part below a
+    numeric cut (a finite column's part the row meets) first, so the gap comes before or after
+    the row's side. This follows those cuts without the stack.
+    """
+    row = g.rows[r]
     for c, whole in enumerate(reg):
-        cell = g.rows[r][c]
+        cell = row[c]
         if not g.numeric[c]:
             part = cell & whole  # type: ignore[operator]
             if part != whole:
-                return c, (part, whole ^ part)
+                _one_row_gaps(g, r, reg[:c] + (part,) + reg[c + 1:], out)
+                out.append(reg[:c] + (whole ^ part,) + reg[c + 1:])
+                return
             continue
         rlo, rhi = whole
         a, b = cell[0]  # type: ignore[index]
         if a > rlo and b < rhi:
             first = next(iter({(a >> 1, not a & 1), ((b + 1) >> 1, not (b + 1) & 1)}))
-            return c, (2 * first[0] if first[1] else 2 * first[0] + 1)
-        if a > rlo:
-            return c, a
-        if b < rhi:
-            return c, b + 1
-    raise AssertionError("no cut for a region that no row covers")
+            p = 2 * first[0] if first[1] else 2 * first[0] + 1
+        elif a > rlo:
+            p = a
+        elif b < rhi:
+            p = b + 1
+        else:
+            continue
+        if p == a:  # nothing below the row's lower end
+            out.append(reg[:c] + ((rlo, p - 1),) + reg[c + 1:])
+            _one_row_gaps(g, r, reg[:c] + ((p, rhi),) + reg[c + 1:], out)
+        else:  # nothing above its upper end
+            _one_row_gaps(g, r, reg[:c] + ((rlo, p - 1),) + reg[c + 1:], out)
+            out.append(reg[:c] + ((p, rhi),) + reg[c + 1:])
+        return
 
 
 def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[int], list[int], set[int]]:
@@ -383,6 +740,17 @@ def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int])
     """
     rlo, rhi = reg[c]
     top = g.top[c]
+    cols = g.by_column
+    if not cols.multi[c] or cols.multi[c].isdisjoint(rs):
+        # The same insertions in C: per row its lower end, then the position above its upper
+        # end, both cut to the region, less the ends of the line; (rank, flag) pairs from a table.
+        pair = cols.pair_at
+        ends = chain.from_iterable(zip(map(max, map(cols.lo[c].__getitem__, rs), repeat(rlo)),
+                                       map(min, map(cols.hi1[c].__getitem__, rs), repeat(rhi + 1))))
+        built = set(map(pair.__getitem__, filterfalse({-1, top + 1}.__contains__, ends)))
+        want = {pair[p] for p in tied}
+        v, below_open = next(filter(want.__contains__, built))
+        return 2 * v if below_open else 2 * v + 1
     old: set[tuple[int, bool]] = set()
     for r in rs:
         for a, b in g.rows[r][c]:  # type: ignore[union-attr]
@@ -400,42 +768,110 @@ def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int])
     raise AssertionError("a tied cut that the set does not hold")
 
 
+_Words = random.Random  # the source of ``merge_gaps``' hash words (a test makes them collide)
+
+# From this many boxes on, ``merge_gaps`` groups them by hashes; below, by their cells (cheaper
+# to set up, and the grouping the hashes stand for).
+_HASHED_MERGE = 1000
+
+
 def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
     """Merge gap regions that differ in one column only, until none can be merged.
 
     The same merges, in the same order, as ``analysis`` made on boxes over ranks; on grid
     cells two spans join when they overlap or touch (the next starts at most one position
     after the last ends), and a merged numeric cell may be a union of spans.
+
+    How it groups boxes equal but in one column, fast: each column's distinct cells get small
+    ints, and a box a hash, the sum of a fixed random 64-bit word per (column, cell); less the
+    word of column c, that is a hash of the box without column c. Boxes equal outside c have
+    equal hashes; a column whose hashes are all distinct has no merge. Boxes sharing a hash
+    are checked cell by cell (a collision falls back to grouping by the cells themselves).
     """
-    boxes = [tuple(((x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in dict.fromkeys(gaps)]
+    ncol = len(g.numeric)
+    ids: list[dict] = [{} for _ in range(ncol)]  # per column: cell -> its int
+    cells: list[list] = [[] for _ in range(ncol)]  # per column: int -> its cell
+    words: list[list[int]] = [[] for _ in range(ncol)]  # per column: int -> its random word
+    rng = _Words(0x6A95)  # fixed: the same input gives the same words (they only speed up, never decide)
+
+    unique = list(dict.fromkeys(gaps))
+    hashing = len(unique) >= _HASHED_MERGE
+
+    def code(c: int, cell: object) -> int:
+        k = ids[c].get(cell)
+        if k is None:
+            k = ids[c][cell] = len(cells[c])
+            cells[c].append(cell)
+            if hashing:
+                words[c].append(rng.getrandbits(64))
+        return k
+
+    boxes = [tuple(code(c, (x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in unique]
+    sums = [sum(words[c][k] for c, k in enumerate(b)) for b in boxes] if hashing else []
     changed = True
     while changed:
         changed = False
         for c, num in enumerate(g.numeric):
-            groups: dict[tuple, list[tuple]] = {}
-            for b in boxes:
-                groups.setdefault(b[:c] + b[c + 1:], []).append(b)
-            if len(groups) == len(boxes):
+            if len(boxes) < _HASHED_MERGE:  # boxes only get fewer: the sums are not needed again
+                new = _merge_column_exact(g, c, boxes, cells[c], code)
+                if len(new) < len(boxes):
+                    changed = True
+                    boxes = new
                 continue
-            new = []
-            for rest, bs in groups.items():
-                if len(bs) == 1:
-                    new.append(bs[0])
-                    continue
+            wc = words[c]
+            keys = [h - wc[b[c]] for b, h in zip(boxes, sums)]
+            seen = Counter(keys)
+            if len(seen) == len(boxes):
+                continue  # no two boxes agree outside column c
+            groups: dict[int, list[tuple]] = {}
+            for b, k in zip(boxes, keys):
+                if seen[k] > 1:
+                    groups.setdefault(k, []).append(b)
+            if any(len({b[:c] + b[c + 1:] for b in bs}) > 1 for bs in groups.values()):
+                new = _merge_column_exact(g, c, boxes, cells[c], code)  # a hash collision
+                new_sums = [sum(words[x][k] for x, k in enumerate(b)) for b in new]
+            else:
+                new, new_sums = [], []
+                for b, k, h in zip(boxes, keys, sums):
+                    bs = groups.get(k)
+                    if bs is None:
+                        new.append(b)
+                        new_sums.append(h)
+                    elif bs[0] is b:  # the group's first box: the merged box takes its place
+                        merged = code(c, _merge_cells(num, [cells[c][x[c]] for x in bs]))
+                        new.append(b[:c] + (merged,) + b[c + 1:])
+                        new_sums.append(k + wc[merged])
+            if len(new) < len(boxes):
                 changed = True
-                if num:
-                    merged: list[list[int]] = []
-                    for lo, hi in sorted(s for b in bs for s in b[c]):
-                        if merged and lo <= merged[-1][1] + 1:
-                            merged[-1][1] = max(merged[-1][1], hi)
-                        else:
-                            merged.append([lo, hi])
-                    cell: object = tuple((a, b) for a, b in merged)
-                else:
-                    cell = 0
-                    for b in bs:
-                        cell |= b[c]
-                new.append(rest[:c] + (cell,) + rest[c:])
-            boxes = new
-    return boxes
+            boxes, sums = new, new_sums
+    return [tuple(cells[c][k] for c, k in enumerate(b)) for b in boxes]
 
+
+def _merge_cells(num: bool, parts: list) -> object:
+    """One cell for several: numeric spans joined where they overlap or touch; finite masks or-ed."""
+    if num:
+        merged: list[list[int]] = []
+        for lo, hi in sorted(s for cell in parts for s in cell):
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        return tuple((a, b) for a, b in merged)
+    out = 0
+    for cell in parts:
+        out |= cell
+    return out
+
+
+def _merge_column_exact(g: Grid, c: int, boxes: list[tuple], cells: list, code) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """``merge_gaps``' step for column c grouping by the other cells themselves (after a hash collision)."""
+    groups: dict[tuple, list[tuple]] = {}
+    for b in boxes:
+        groups.setdefault(b[:c] + b[c + 1:], []).append(b)
+    new = []
+    for rest, bs in groups.items():
+        if len(bs) == 1:
+            new.append(bs[0])
+        else:
+            new.append(rest[:c] + (code(c, _merge_cells(g.numeric[c], [cells[x[c]] for x in bs])),) + rest[c:])
+    return new
