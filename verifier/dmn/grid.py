@@ -249,9 +249,11 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
     # (``_Events``), which a part cut from it along that column reuses; and, when it is small,
     # how many grid cells of it each row covers, for the volume test (``_fills``).
     prune = pairs is not None
-    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None]] = [(region, start, {}, None)]
+    # (A part cut from a small region also gets its size: the region's, its length along the cut
+    # column replaced by the part's.)
+    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None, int]] = [(region, start, {}, None, 0)]
     while stack:
-        reg, rs, events, vols = stack.pop()
+        reg, rs, events, vols, size = stack.pop()
         n = len(rs)
         if not n:
             out.append(reg)
@@ -266,7 +268,8 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
         if prune and n <= _FILL_TEST_ROWS:
             if vols is None:
                 vols = _volumes(g, rs, reg)
-            size = _size(g, reg)
+            if not size:
+                size = _size(g, reg)
             if max(vols) == size:
                 continue  # one row covers the region
             if _fills(g, rs, reg, vols, size, partners):
@@ -279,11 +282,14 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
             p = parts
             lvols: list[int] | None = None
             rvols: list[int] | None = None
+            lsize = rsize = 0  # not known
             if cols.multi[c]:
                 lrows = [r for r in rs if _meets(R[r][c], rlo, p - 1)]  # type: ignore[arg-type]
                 rrows = [r for r in rs if _meets(R[r][c], p, rhi)]  # type: ignore[arg-type]
             elif vols is not None and not (any_multi and any(not m.isdisjoint(rs) for m in cols.multi if m)):
                 lrows, rrows, lvols, rvols = _split_volumes(cols.lo[c], cols.hi[c], rs, vols, rlo, rhi, p)
+                unit = size // (rhi - rlo + 1)  # vols is known, so size is: the fill test ran
+                lsize, rsize = unit * (p - rlo), unit * (rhi - p + 1)
             else:  # a row in the region meets the part below p when it starts below p
                 lo, hi = cols.lo[c], cols.hi[c]
                 lrows = [r for r in rs if lo[r] < p]
@@ -291,16 +297,27 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
             # A part with all the rows keeps every column's events; another, only this column's.
             ev = events.get(c)
             stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows,
-                          events if len(rrows) == n else ({c: ev} if ev is not None else {}), rvols))
+                          events if len(rrows) == n else ({c: ev} if ev is not None else {}), rvols, rsize))
             stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows,
-                          events if len(lrows) == n else ({c: ev} if ev is not None else {}), lvols))
+                          events if len(lrows) == n else ({c: ev} if ev is not None else {}), lvols, lsize))
         else:
             part, rest = parts
             mask = cols.mask[c]
             rrows = [r for r in rs if mask[r] & rest]
             lrows = [r for r in rs if mask[r] & part]
-            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}, None))
-            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}, None))
+            if vols is None:
+                lvols = rvols = None
+                lsize = rsize = 0
+            else:  # a row's volume has the factor |mask & region| in this column: swap it for the part's
+                whole = reg[c]
+                lvols = [v // (mask[r] & whole).bit_count() * (mask[r] & part).bit_count()
+                         for r, v in zip(rs, vols) if mask[r] & part]
+                rvols = [v // (mask[r] & whole).bit_count() * (mask[r] & rest).bit_count()
+                         for r, v in zip(rs, vols) if mask[r] & rest]
+                unit = size // whole.bit_count()
+                lsize, rsize = unit * part.bit_count(), unit * rest.bit_count()
+            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}, rvols, rsize))
+            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}, lvols, lsize))
     return out
 
 
@@ -312,12 +329,21 @@ _FILL_TEST_ROWS = 24
 def _clip_volume(g: Grid, row: tuple[GCell, ...], reg: tuple) -> int:
     """How many grid cells of ``reg`` the box ``row`` covers."""
     v = 1
+    numeric = g.numeric
     for c, whole in enumerate(reg):
-        if g.numeric[c]:
+        cell = row[c]
+        if numeric[c]:
             rlo, rhi = whole
-            v *= sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in row[c])  # type: ignore[union-attr]
+            if len(cell) == 1:  # type: ignore[arg-type]
+                a, b = cell[0]  # type: ignore[index]
+                w = (b if b < rhi else rhi) - (a if a > rlo else rlo) + 1
+                if w <= 0:
+                    return 0
+                v *= w
+                continue
+            v *= sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in cell)  # type: ignore[union-attr]
         else:
-            v *= (row[c] & whole).bit_count()  # type: ignore[operator]
+            v *= (cell & whole).bit_count()  # type: ignore[operator]
         if not v:
             return 0
     return v
