@@ -37,7 +37,7 @@ import bisect
 import random
 from collections import Counter
 from functools import reduce
-from itertools import accumulate, chain, compress, filterfalse, repeat
+from itertools import accumulate, compress, repeat
 from operator import and_, eq, sub
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -768,12 +768,25 @@ def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int])
     top = g.top[c]
     cols = g.by_column
     if not cols.multi[c] or cols.multi[c].isdisjoint(rs):
-        # The same insertions in C: per row its lower end, then the position above its upper
-        # end, both cut to the region, less the ends of the line; (rank, flag) pairs from a table.
+        # The same insertions: per row its lower end, then the position above its upper end,
+        # both cut to the region, less the ends of the line; (rank, flag) pairs from a table.
+        # (A plain loop: the regions with tied cuts are mostly small, where it beats chained maps.)
         pair = cols.pair_at
-        ends = chain.from_iterable(zip(map(max, map(cols.lo[c].__getitem__, rs), repeat(rlo)),
-                                       map(min, map(cols.hi1[c].__getitem__, rs), repeat(rhi + 1))))
-        built = set(map(pair.__getitem__, filterfalse({-1, top + 1}.__contains__, ends)))
+        lo, hi1 = cols.lo[c], cols.hi1[c]
+        end, beyond = rhi + 1, top + 1
+        built: set[tuple[int, bool]] = set()
+        add = built.add
+        for r in rs:
+            a = lo[r]
+            if a < rlo:
+                a = rlo
+            if a != -1 and a != beyond:
+                add(pair[a])
+            b = hi1[r]
+            if b > end:
+                b = end
+            if b != -1 and b != beyond:
+                add(pair[b])
         want = {pair[p] for p in tied}
         v, below_open = next(filter(want.__contains__, built))
         return 2 * v if below_open else 2 * v + 1
