@@ -714,17 +714,23 @@ def _one_row_gaps(g: Grid, r: int, reg: tuple, out: list[tuple]) -> None:
     the position above its upper end, whichever the set of the two meets first. Each cut leaves
     the row on one side and nothing on the other, a gap; the search visits the part below a
     numeric cut (a finite column's part the row meets) first, so the gap comes before or after
-    the row's side. This follows those cuts without the stack.
+    the row's side. This follows those cuts without the stack or recursion.
     """
     row = g.rows[r]
-    for c, whole in enumerate(reg):
+    numeric = g.numeric
+    # The cuts nest: each gap below the row's side comes out at once, each gap above it after
+    # everything inside the row's side, so those wait in ``after`` (innermost last).
+    after: list[tuple] = []
+    c, ncol = 0, len(reg)
+    while c < ncol:
+        whole = reg[c]
         cell = row[c]
-        if not g.numeric[c]:
+        if not numeric[c]:
             part = cell & whole  # type: ignore[operator]
             if part != whole:
-                _one_row_gaps(g, r, reg[:c] + (part,) + reg[c + 1:], out)
-                out.append(reg[:c] + (whole ^ part,) + reg[c + 1:])
-                return
+                after.append(reg[:c] + (whole ^ part,) + reg[c + 1:])
+                reg = reg[:c] + (part,) + reg[c + 1:]
+            c += 1  # the row now holds the column's whole part
             continue
         rlo, rhi = whole
         a, b = cell[0]  # type: ignore[index]
@@ -736,14 +742,16 @@ def _one_row_gaps(g: Grid, r: int, reg: tuple, out: list[tuple]) -> None:
         elif b < rhi:
             p = b + 1
         else:
+            c += 1
             continue
         if p == a:  # nothing below the row's lower end
             out.append(reg[:c] + ((rlo, p - 1),) + reg[c + 1:])
-            _one_row_gaps(g, r, reg[:c] + ((p, rhi),) + reg[c + 1:], out)
+            reg = reg[:c] + ((p, rhi),) + reg[c + 1:]
         else:  # nothing above its upper end
-            _one_row_gaps(g, r, reg[:c] + ((rlo, p - 1),) + reg[c + 1:], out)
-            out.append(reg[:c] + ((p, rhi),) + reg[c + 1:])
-        return
+            after.append(reg[:c] + ((p, rhi),) + reg[c + 1:])
+            reg = reg[:c] + ((rlo, p - 1),) + reg[c + 1:]
+        # the same column again: the row may end inside the region on its other side too
+    out.extend(reversed(after))
 
 
 def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[int], list[int], set[int]]:
