@@ -578,7 +578,9 @@ def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rh
     end = ups[-1] + 1
     los.append(end)  # sentinels: no candidate lies beyond every upper end
     ups.append(end)
-    key: tuple[int, int] | None = None
+    # The least key so far in two ints (no tuple per candidate), starting from ``bound``: a cut
+    # must beat it, and a key equal to it joins ``tied`` only once some cut has beaten the bound.
+    best_s, best_i = (n + 1, 0) if bound is None else bound  # n + 1: more than any straddle
     tied: list[int] = []
     while True:
         p = los[i]
@@ -588,16 +590,20 @@ def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rh
             break
         while ups[j] == p:
             j += 1
-        k = (i - j, abs(2 * i - n))  # i rows start below p, j end below it
-        if key is None or k < key:
-            key, tied = k, [p]
-        elif k == key:
-            tied.append(p)
+        s = i - j  # i rows start below p, j end below it: s straddle it
+        if s <= best_s:
+            imb = 2 * i - n
+            if imb < 0:
+                imb = -imb
+            if s < best_s or imb < best_i:
+                best_s, best_i, tied = s, imb, [p]
+            elif imb == best_i and tied:
+                tied.append(p)
         while los[i] == p:
             i += 1
-    if key is None or (bound is not None and not key < bound):
+    if not tied:
         return None
-    return key, tied
+    return (best_s, best_i), tied
 
 
 class _Events:
