@@ -64,6 +64,9 @@ class _Columns:
         self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
         self.full: list[int] = [0] * ncol  # finite: every value's bit (set by ``to_grid``)
         self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
+        # numeric column -> (rows, the rows by lower end, the rows by upper end), left by
+        # ``overlapping_pairs`` (which sorts them anyway) for ``uncovered``'s first region
+        self.sorted_ends: dict[int, tuple[list[int], list[int], list[int]]] = {}
         # pair_at[p]: grid position p as the (rank, flag) pair ``_set_order_first`` files it under
         # (position -1, below every end, is the last item: a list reads index -1 there)
         span = max((cell[-1][1] for row in rows for c, cell in enumerate(row) if numeric[c] and cell), default=0)  # type: ignore[index]
@@ -164,6 +167,7 @@ def overlapping_pairs(g: Grid, ranked: list[tuple[Cell, ...]]) -> list[tuple[int
             by_hi = sorted(live, key=hi.__getitem__)
             los = [lo[i] for i in by_lo]
             his = [hi[i] for i in by_hi]
+            g.by_column.sorted_ends[c] = (live, by_lo, by_hi)
             start = _prefix_unions(by_lo)  # start[k]: the k rows with the lowest lower ends
             end = _prefix_unions(by_hi)
             for i in live:
@@ -239,6 +243,13 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
     else:
         start = [r for r in rows if all(
             (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
+    # The whole space with the rows ``overlapping_pairs`` sorted: its columns' events need no sort.
+    # (Only where ``_best_cut`` would make them itself, so the search takes the same path.)
+    events0: dict[int, _Events] = {}
+    if len(start) > _SMALL and region == g.full():
+        for c, (live, by_lo, by_hi) in cols.sorted_ends.items():
+            if live == start and cols.multi[c].isdisjoint(start):
+                events0[c] = _Events.from_sorted(cols.klo[c], cols.khi[c], by_lo, by_hi, cols.step)
     # Per row, the later rows it shares a point with, and the box they share.
     partners: dict[int, list[tuple[int, tuple]]] = {}
     for i, j in pairs or ():
@@ -251,7 +262,7 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
     prune = pairs is not None
     # (A part cut from a small region also gets its size: the region's, its length along the cut
     # column replaced by the part's.)
-    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None, int]] = [(region, start, {}, None, 0)]
+    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None, int]] = [(region, start, events0, None, 0)]
     while stack:
         reg, rs, events, vols, size = stack.pop()
         n = len(rs)
@@ -633,6 +644,18 @@ class _Events:
         self.keys = keys
         # step[k]: +1 for a lower end (odd key), -1 for an upper one; lows[i] = (straddle[i] + i) / 2
         self.straddle = list(accumulate(map(step.__getitem__, keys), initial=0))
+
+    @classmethod
+    def from_sorted(cls, klo: list[int], khi: list[int], by_lo: list[int], by_hi: list[int],
+                    step: list[int]) -> _Events:
+        """The same events for the rows of ``by_lo``, given in order of lower end, and of ``by_hi``, of upper end."""
+        self = cls.__new__(cls)
+        keys = list(map(klo.__getitem__, by_lo))
+        keys += map(khi.__getitem__, by_hi)
+        keys.sort()  # two sorted runs: one merge
+        self.keys = keys
+        self.straddle = list(accumulate(map(step.__getitem__, keys), initial=0))
+        return self
 
     def cut(self, rlo: int, rhi: int, n: int, bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
         """The least key of a cut inside ``rlo .. rhi`` (of a region with n rows) and the positions that have it.
