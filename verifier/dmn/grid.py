@@ -285,9 +285,17 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
                 continue  # one row covers the region
             if _fills(g, rs, reg, vols, size, partners):
                 continue
-        elif _covered(g, cols, rs, reg):
-            continue
-        c, parts = _best_cut(g, cols, rs, reg, events)
+            found = _best_cut(g, cols, rs, reg, events)  # (a row covering the region was seen above)
+        else:
+            # A region some row covers holds no gap. Asking ``_covered`` costs a pass over the
+            # rows; most regions have a cut no row straddles, and a row covering the region would
+            # straddle every cut, so the cut is found first and the question asked only if needed.
+            found = _best_cut(g, cols, rs, reg, events)
+            if found is not None and found[2] and _covered(g, cols, rs, reg):
+                continue
+        if found is None:
+            continue  # no cut at all: every row covers the region
+        c, parts, _ = found
         if numeric[c]:
             rlo, rhi = reg[c]
             p = parts
@@ -475,6 +483,9 @@ def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
 def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[int, _Events]):  # type: ignore[no-untyped-def]
     """The cut the box-by-box search chose: (column, position) for a numeric column, (column, (part, rest)) else.
 
+    Returned with the number of rows straddling it (every row covering the region straddles
+    every cut), or None when there is no cut: every row then covers the region.
+
     A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
     (rows straddling it, imbalance); that search kept the first minimal key in its order of
     candidates (columns in order; a finite column's parts in order of first appearance; a
@@ -511,12 +522,12 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
                 best_key, best = found_f[0], (c, found_f[1])
         if best_key == perfect:
             break  # no later column can have a smaller key, and a tie keeps the first
-    if best is None:  # cannot happen: some row differs from the region somewhere
-        raise AssertionError("no cut for a region that no row covers")
+    if best is None or best_key is None:
+        return None
     c, cut = best
     if numeric[c]:  # tied positions are told apart only in the column that wins
         cut = cut[0] if len(cut) == 1 else _set_order_first(g, rs, reg, c, set(cut))
-    return c, cut
+    return c, cut, best_key[0]
 
 
 def _finite_cut(mask: list[int], rs: list[int], whole: int, full: int, n: int,
