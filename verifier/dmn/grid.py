@@ -693,7 +693,14 @@ class _Events:
             at = [i]
             imb = abs(least + i - shift)
         else:
-            at = list(compress(range(i0, i1 + 1), map(eq, window, repeat(least))))
+            if ties <= 8:  # a few: found by ``index`` (a scan in C), not a pass of chained maps
+                at = []
+                k = -1
+                for _ in range(ties):
+                    k = window.index(least, k + 1)
+                    at.append(i0 + k)
+            else:
+                at = list(compress(range(i0, i1 + 1), map(eq, window, repeat(least))))
             imbs = list(map(abs, map(sub, at, repeat(shift - least))))
             imb = min(imbs)
             if imbs.count(imb) < len(imbs):
