@@ -382,16 +382,19 @@ def _volumes(g: Grid, rs: list[int], reg: tuple) -> list[int]:
     if any(not m.isdisjoint(rs) for m in cols.multi if m):
         return [_clip_volume(g, g.rows[r], reg) for r in rs]
     numeric = g.numeric
-    LO, HI, MASK = cols.lo, cols.hi, cols.mask
+    # per column: (lower ends, upper ends, region's span) or (masks, None, region's mask, 0)
+    spec = [(cols.lo[c], cols.hi[c], whole[0], whole[1]) if numeric[c] else (cols.mask[c], None, whole, 0)
+            for c, whole in enumerate(reg)]
     out = []
     for r in rs:
         v = 1
-        for c, whole in enumerate(reg):
-            if numeric[c]:
-                a, b = LO[c][r], HI[c][r]
-                v *= (b if b < whole[1] else whole[1]) - (a if a > whole[0] else whole[0]) + 1
+        for L, H, a0, b0 in spec:
+            if H is None:
+                v *= (L[r] & a0).bit_count()
             else:
-                v *= (MASK[c][r] & whole).bit_count()
+                a = L[r]
+                b = H[r]
+                v *= (b if b < b0 else b0) - (a if a > a0 else a0) + 1
         out.append(v)
     return out
 
