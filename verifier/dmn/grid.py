@@ -906,42 +906,49 @@ def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
 
     boxes = [tuple(code(c, (x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in unique]
     sums = [sum(words[c][k] for c, k in enumerate(b)) for b in boxes] if hashing else []
+    # A pass over a column that merges nothing leaves the boxes as they were; once every column
+    # has had such a pass in a row, the boxes are the same as at each of them, so no further pass
+    # can merge: stop there rather than at the end of the round (those passes would change nothing).
+    idle = 0
     changed = True
     while changed:
         changed = False
         for c, num in enumerate(g.numeric):
-            if len(boxes) < _HASHED_MERGE:  # boxes only get fewer: the sums are not needed again
+            if idle == ncol:
+                break
+            count = len(boxes)
+            if count < _HASHED_MERGE:  # boxes only get fewer: the sums are not needed again
                 new = _merge_column_exact(g, c, boxes, cells[c], code)
-                if len(new) < len(boxes):
+                if len(new) < count:
                     changed = True
                     boxes = new
-                continue
-            wc = words[c]
-            keys = [h - wc[b[c]] for b, h in zip(boxes, sums)]
-            seen = Counter(keys)
-            if len(seen) == len(boxes):
-                continue  # no two boxes agree outside column c
-            groups: dict[int, list[tuple]] = {}
-            for b, k in zip(boxes, keys):
-                if seen[k] > 1:
-                    groups.setdefault(k, []).append(b)
-            if any(len({b[:c] + b[c + 1:] for b in bs}) > 1 for bs in groups.values()):
-                new = _merge_column_exact(g, c, boxes, cells[c], code)  # a hash collision
-                new_sums = [sum(words[x][k] for x, k in enumerate(b)) for b in new]
             else:
-                new, new_sums = [], []
-                for b, k, h in zip(boxes, keys, sums):
-                    bs = groups.get(k)
-                    if bs is None:
-                        new.append(b)
-                        new_sums.append(h)
-                    elif bs[0] is b:  # the group's first box: the merged box takes its place
-                        merged = code(c, _merge_cells(num, [cells[c][x[c]] for x in bs]))
-                        new.append(b[:c] + (merged,) + b[c + 1:])
-                        new_sums.append(k + wc[merged])
-            if len(new) < len(boxes):
-                changed = True
-            boxes, sums = new, new_sums
+                wc = words[c]
+                keys = [h - wc[b[c]] for b, h in zip(boxes, sums)]
+                seen = Counter(keys)
+                if len(seen) < count:  # else no two boxes agree outside column c
+                    groups: dict[int, list[tuple]] = {}
+                    for b, k in zip(boxes, keys):
+                        if seen[k] > 1:
+                            groups.setdefault(k, []).append(b)
+                    if any(len({b[:c] + b[c + 1:] for b in bs}) > 1 for bs in groups.values()):
+                        new = _merge_column_exact(g, c, boxes, cells[c], code)  # a hash collision
+                        new_sums = [sum(words[x][k] for x, k in enumerate(b)) for b in new]
+                    else:
+                        new, new_sums = [], []
+                        for b, k, h in zip(boxes, keys, sums):
+                            bs = groups.get(k)
+                            if bs is None:
+                                new.append(b)
+                                new_sums.append(h)
+                            elif bs[0] is b:  # the group's first box: the merged box takes its place
+                                merged = code(c, _merge_cells(num, [cells[c][x[c]] for x in bs]))
+                                new.append(b[:c] + (merged,) + b[c + 1:])
+                                new_sums.append(k + wc[merged])
+                    if len(new) < count:
+                        changed = True
+                    boxes, sums = new, new_sums
+            idle = 0 if len(boxes) < count else idle + 1
     return [tuple(cells[c][k] for c, k in enumerate(b)) for b in boxes]
 
 
