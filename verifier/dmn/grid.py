@@ -37,7 +37,7 @@ import bisect
 import random
 from collections import Counter
 from functools import reduce
-from itertools import accumulate, chain, compress, filterfalse, repeat
+from itertools import accumulate, compress, repeat
 from operator import and_, eq, sub
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -64,6 +64,9 @@ class _Columns:
         self.mask: list[list[int]] = [[] for _ in range(ncol)]  # finite: the bit mask
         self.full: list[int] = [0] * ncol  # finite: every value's bit (set by ``to_grid``)
         self.multi: list[set[int]] = [set() for _ in range(ncol)]  # numeric: rows with several intervals
+        # numeric column -> (rows, the rows by lower end, the rows by upper end), left by
+        # ``overlapping_pairs`` (which sorts them anyway) for ``uncovered``'s first region
+        self.sorted_ends: dict[int, tuple[list[int], list[int], list[int]]] = {}
         # pair_at[p]: grid position p as the (rank, flag) pair ``_set_order_first`` files it under
         # (position -1, below every end, is the last item: a list reads index -1 there)
         span = max((cell[-1][1] for row in rows for c, cell in enumerate(row) if numeric[c] and cell), default=0)  # type: ignore[index]
@@ -164,6 +167,7 @@ def overlapping_pairs(g: Grid, ranked: list[tuple[Cell, ...]]) -> list[tuple[int
             by_hi = sorted(live, key=hi.__getitem__)
             los = [lo[i] for i in by_lo]
             his = [hi[i] for i in by_hi]
+            g.by_column.sorted_ends[c] = (live, by_lo, by_hi)
             start = _prefix_unions(by_lo)  # start[k]: the k rows with the lowest lower ends
             end = _prefix_unions(by_hi)
             for i in live:
@@ -239,6 +243,13 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
     else:
         start = [r for r in rows if all(
             (_meets(R[r][c], *region[c]) if numeric[c] else R[r][c] & region[c]) for c in range(ncol))]  # type: ignore[misc,operator]
+    # The whole space with the rows ``overlapping_pairs`` sorted: its columns' events need no sort.
+    # (Only where ``_best_cut`` would make them itself, so the search takes the same path.)
+    events0: dict[int, _Events] = {}
+    if len(start) > _SMALL and region == g.full():
+        for c, (live, by_lo, by_hi) in cols.sorted_ends.items():
+            if live == start and cols.multi[c].isdisjoint(start):
+                events0[c] = _Events.from_sorted(cols.klo[c], cols.khi[c], by_lo, by_hi, cols.step)
     # Per row, the later rows it shares a point with, and the box they share.
     partners: dict[int, list[tuple[int, tuple]]] = {}
     for i, j in pairs or ():
@@ -249,9 +260,11 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
     # (``_Events``), which a part cut from it along that column reuses; and, when it is small,
     # how many grid cells of it each row covers, for the volume test (``_fills``).
     prune = pairs is not None
-    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None]] = [(region, start, {}, None)]
+    # (A part cut from a small region also gets its size: the region's, its length along the cut
+    # column replaced by the part's.)
+    stack: list[tuple[tuple, list[int], dict[int, _Events], list[int] | None, int]] = [(region, start, events0, None, 0)]
     while stack:
-        reg, rs, events, vols = stack.pop()
+        reg, rs, events, vols, size = stack.pop()
         n = len(rs)
         if not n:
             out.append(reg)
@@ -266,24 +279,36 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
         if prune and n <= _FILL_TEST_ROWS:
             if vols is None:
                 vols = _volumes(g, rs, reg)
-            size = _size(g, reg)
+            if not size:
+                size = _size(g, reg)
             if max(vols) == size:
                 continue  # one row covers the region
             if _fills(g, rs, reg, vols, size, partners):
                 continue
-        elif _covered(g, cols, rs, reg):
-            continue
-        c, parts = _best_cut(g, cols, rs, reg, events)
+            found = _best_cut(g, cols, rs, reg, events)  # (a row covering the region was seen above)
+        else:
+            # A region some row covers holds no gap. Asking ``_covered`` costs a pass over the
+            # rows; most regions have a cut no row straddles, and a row covering the region would
+            # straddle every cut, so the cut is found first and the question asked only if needed.
+            found = _best_cut(g, cols, rs, reg, events)
+            if found is not None and found[2] and _covered(g, cols, rs, reg):
+                continue
+        if found is None:
+            continue  # no cut at all: every row covers the region
+        c, parts, _ = found
         if numeric[c]:
             rlo, rhi = reg[c]
             p = parts
             lvols: list[int] | None = None
             rvols: list[int] | None = None
+            lsize = rsize = 0  # not known
             if cols.multi[c]:
                 lrows = [r for r in rs if _meets(R[r][c], rlo, p - 1)]  # type: ignore[arg-type]
                 rrows = [r for r in rs if _meets(R[r][c], p, rhi)]  # type: ignore[arg-type]
             elif vols is not None and not (any_multi and any(not m.isdisjoint(rs) for m in cols.multi if m)):
                 lrows, rrows, lvols, rvols = _split_volumes(cols.lo[c], cols.hi[c], rs, vols, rlo, rhi, p)
+                unit = size // (rhi - rlo + 1)  # vols is known, so size is: the fill test ran
+                lsize, rsize = unit * (p - rlo), unit * (rhi - p + 1)
             else:  # a row in the region meets the part below p when it starts below p
                 lo, hi = cols.lo[c], cols.hi[c]
                 lrows = [r for r in rs if lo[r] < p]
@@ -291,16 +316,27 @@ def uncovered(g: Grid, rows: list[int], region: tuple, first_only: bool = False,
             # A part with all the rows keeps every column's events; another, only this column's.
             ev = events.get(c)
             stack.append((reg[:c] + ((p, rhi),) + reg[c + 1:], rrows,
-                          events if len(rrows) == n else ({c: ev} if ev is not None else {}), rvols))
+                          events if len(rrows) == n else ({c: ev} if ev is not None else {}), rvols, rsize))
             stack.append((reg[:c] + ((rlo, p - 1),) + reg[c + 1:], lrows,
-                          events if len(lrows) == n else ({c: ev} if ev is not None else {}), lvols))
+                          events if len(lrows) == n else ({c: ev} if ev is not None else {}), lvols, lsize))
         else:
             part, rest = parts
             mask = cols.mask[c]
             rrows = [r for r in rs if mask[r] & rest]
             lrows = [r for r in rs if mask[r] & part]
-            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}, None))
-            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}, None))
+            if vols is None:
+                lvols = rvols = None
+                lsize = rsize = 0
+            else:  # a row's volume has the factor |mask & region| in this column: swap it for the part's
+                whole = reg[c]
+                lvols = [v // (mask[r] & whole).bit_count() * (mask[r] & part).bit_count()
+                         for r, v in zip(rs, vols) if mask[r] & part]
+                rvols = [v // (mask[r] & whole).bit_count() * (mask[r] & rest).bit_count()
+                         for r, v in zip(rs, vols) if mask[r] & rest]
+                unit = size // whole.bit_count()
+                lsize, rsize = unit * part.bit_count(), unit * rest.bit_count()
+            stack.append((reg[:c] + (rest,) + reg[c + 1:], rrows, events if len(rrows) == n else {}, rvols, rsize))
+            stack.append((reg[:c] + (part,) + reg[c + 1:], lrows, events if len(lrows) == n else {}, lvols, lsize))
     return out
 
 
@@ -312,12 +348,21 @@ _FILL_TEST_ROWS = 24
 def _clip_volume(g: Grid, row: tuple[GCell, ...], reg: tuple) -> int:
     """How many grid cells of ``reg`` the box ``row`` covers."""
     v = 1
+    numeric = g.numeric
     for c, whole in enumerate(reg):
-        if g.numeric[c]:
+        cell = row[c]
+        if numeric[c]:
             rlo, rhi = whole
-            v *= sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in row[c])  # type: ignore[union-attr]
+            if len(cell) == 1:  # type: ignore[arg-type]
+                a, b = cell[0]  # type: ignore[index]
+                w = (b if b < rhi else rhi) - (a if a > rlo else rlo) + 1
+                if w <= 0:
+                    return 0
+                v *= w
+                continue
+            v *= sum(max(0, min(b, rhi) - max(a, rlo) + 1) for a, b in cell)  # type: ignore[union-attr]
         else:
-            v *= (row[c] & whole).bit_count()  # type: ignore[operator]
+            v *= (cell & whole).bit_count()  # type: ignore[operator]
         if not v:
             return 0
     return v
@@ -337,16 +382,19 @@ def _volumes(g: Grid, rs: list[int], reg: tuple) -> list[int]:
     if any(not m.isdisjoint(rs) for m in cols.multi if m):
         return [_clip_volume(g, g.rows[r], reg) for r in rs]
     numeric = g.numeric
-    LO, HI, MASK = cols.lo, cols.hi, cols.mask
+    # per column: (lower ends, upper ends, region's span) or (masks, None, region's mask, 0)
+    spec = [(cols.lo[c], cols.hi[c], whole[0], whole[1]) if numeric[c] else (cols.mask[c], None, whole, 0)
+            for c, whole in enumerate(reg)]
     out = []
     for r in rs:
         v = 1
-        for c, whole in enumerate(reg):
-            if numeric[c]:
-                a, b = LO[c][r], HI[c][r]
-                v *= (b if b < whole[1] else whole[1]) - (a if a > whole[0] else whole[0]) + 1
+        for L, H, a0, b0 in spec:
+            if H is None:
+                v *= (L[r] & a0).bit_count()
             else:
-                v *= (MASK[c][r] & whole).bit_count()
+                a = L[r]
+                b = H[r]
+                v *= (b if b < b0 else b0) - (a if a > a0 else a0) + 1
         out.append(v)
     return out
 
@@ -438,6 +486,9 @@ def _covered(g: Grid, cols: _Columns, rs: list[int], reg: tuple) -> bool:
 def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[int, _Events]):  # type: ignore[no-untyped-def]
     """The cut the box-by-box search chose: (column, position) for a numeric column, (column, (part, rest)) else.
 
+    Returned with the number of rows straddling it (every row covering the region straddles
+    every cut), or None when there is no cut: every row then covers the region.
+
     A numeric cut at position p parts the region into ``.. p-1`` and ``p ..``. Its key is
     (rows straddling it, imbalance); that search kept the first minimal key in its order of
     candidates (columns in order; a finite column's parts in order of first appearance; a
@@ -474,12 +525,12 @@ def _best_cut(g: Grid, cols: _Columns, rs: list[int], reg: tuple, events: dict[i
                 best_key, best = found_f[0], (c, found_f[1])
         if best_key == perfect:
             break  # no later column can have a smaller key, and a tie keeps the first
-    if best is None:  # cannot happen: some row differs from the region somewhere
-        raise AssertionError("no cut for a region that no row covers")
+    if best is None or best_key is None:
+        return None
     c, cut = best
     if numeric[c]:  # tied positions are told apart only in the column that wins
         cut = cut[0] if len(cut) == 1 else _set_order_first(g, rs, reg, c, set(cut))
-    return c, cut
+    return c, cut, best_key[0]
 
 
 def _finite_cut(mask: list[int], rs: list[int], whole: int, full: int, n: int,
@@ -535,8 +586,9 @@ def _finite_cut(mask: list[int], rs: list[int], whole: int, full: int, n: int,
 
 
 # Up to this many rows, a plain loop over a column's sorted ends beats ``_Events``' sort and
-# passes in C, whose fixed costs dominate on few rows.
-_SMALL = 24
+# passes in C, whose fixed costs dominate on few rows (measured: 24 -> 64 took 1500x3's search
+# from 13.5 to 13.1 ms and 1500x7's from 43.5 to 42 ms; 96 and 128 gained nothing more).
+_SMALL = 64
 
 
 def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rhi: int, n: int,
@@ -552,7 +604,9 @@ def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rh
     end = ups[-1] + 1
     los.append(end)  # sentinels: no candidate lies beyond every upper end
     ups.append(end)
-    key: tuple[int, int] | None = None
+    # The least key so far in two ints (no tuple per candidate), starting from ``bound``: a cut
+    # must beat it, and a key equal to it joins ``tied`` only once some cut has beaten the bound.
+    best_s, best_i = (n + 1, 0) if bound is None else bound  # n + 1: more than any straddle
     tied: list[int] = []
     while True:
         p = los[i]
@@ -562,16 +616,20 @@ def _column_cut_small(lo: list[int], hi1: list[int], rs: list[int], rlo: int, rh
             break
         while ups[j] == p:
             j += 1
-        k = (i - j, abs(2 * i - n))  # i rows start below p, j end below it
-        if key is None or k < key:
-            key, tied = k, [p]
-        elif k == key:
-            tied.append(p)
+        s = i - j  # i rows start below p, j end below it: s straddle it
+        if s <= best_s:
+            imb = 2 * i - n
+            if imb < 0:
+                imb = -imb
+            if s < best_s or imb < best_i:
+                best_s, best_i, tied = s, imb, [p]
+            elif imb == best_i and tied:
+                tied.append(p)
         while los[i] == p:
             i += 1
-    if key is None or (bound is not None and not key < bound):
+    if not tied:
         return None
-    return key, tied
+    return (best_s, best_i), tied
 
 
 class _Events:
@@ -602,6 +660,18 @@ class _Events:
         # step[k]: +1 for a lower end (odd key), -1 for an upper one; lows[i] = (straddle[i] + i) / 2
         self.straddle = list(accumulate(map(step.__getitem__, keys), initial=0))
 
+    @classmethod
+    def from_sorted(cls, klo: list[int], khi: list[int], by_lo: list[int], by_hi: list[int],
+                    step: list[int]) -> _Events:
+        """The same events for the rows of ``by_lo``, given in order of lower end, and of ``by_hi``, of upper end."""
+        self = cls.__new__(cls)
+        keys = list(map(klo.__getitem__, by_lo))
+        keys += map(khi.__getitem__, by_hi)
+        keys.sort()  # two sorted runs: one merge
+        self.keys = keys
+        self.straddle = list(accumulate(map(step.__getitem__, keys), initial=0))
+        return self
+
     def cut(self, rlo: int, rhi: int, n: int, bound: tuple[int, int] | None) -> tuple[tuple[int, int], list[int]] | None:
         """The least key of a cut inside ``rlo .. rhi`` (of a region with n rows) and the positions that have it.
 
@@ -627,7 +697,14 @@ class _Events:
             at = [i]
             imb = abs(least + i - shift)
         else:
-            at = list(compress(range(i0, i1 + 1), map(eq, window, repeat(least))))
+            if ties <= 8:  # a few: found by ``index`` (a scan in C), not a pass of chained maps
+                at = []
+                k = -1
+                for _ in range(ties):
+                    k = window.index(least, k + 1)
+                    at.append(i0 + k)
+            else:
+                at = list(compress(range(i0, i1 + 1), map(eq, window, repeat(least))))
             imbs = list(map(abs, map(sub, at, repeat(shift - least))))
             imb = min(imbs)
             if imbs.count(imb) < len(imbs):
@@ -688,17 +765,23 @@ def _one_row_gaps(g: Grid, r: int, reg: tuple, out: list[tuple]) -> None:
     the position above its upper end, whichever the set of the two meets first. Each cut leaves
     the row on one side and nothing on the other, a gap; the search visits the part below a
     numeric cut (a finite column's part the row meets) first, so the gap comes before or after
-    the row's side. This follows those cuts without the stack.
+    the row's side. This follows those cuts without the stack or recursion.
     """
     row = g.rows[r]
-    for c, whole in enumerate(reg):
+    numeric = g.numeric
+    # The cuts nest: each gap below the row's side comes out at once, each gap above it after
+    # everything inside the row's side, so those wait in ``after`` (innermost last).
+    after: list[tuple] = []
+    c, ncol = 0, len(reg)
+    while c < ncol:
+        whole = reg[c]
         cell = row[c]
-        if not g.numeric[c]:
+        if not numeric[c]:
             part = cell & whole  # type: ignore[operator]
             if part != whole:
-                _one_row_gaps(g, r, reg[:c] + (part,) + reg[c + 1:], out)
-                out.append(reg[:c] + (whole ^ part,) + reg[c + 1:])
-                return
+                after.append(reg[:c] + (whole ^ part,) + reg[c + 1:])
+                reg = reg[:c] + (part,) + reg[c + 1:]
+            c += 1  # the row now holds the column's whole part
             continue
         rlo, rhi = whole
         a, b = cell[0]  # type: ignore[index]
@@ -710,14 +793,16 @@ def _one_row_gaps(g: Grid, r: int, reg: tuple, out: list[tuple]) -> None:
         elif b < rhi:
             p = b + 1
         else:
+            c += 1
             continue
         if p == a:  # nothing below the row's lower end
             out.append(reg[:c] + ((rlo, p - 1),) + reg[c + 1:])
-            _one_row_gaps(g, r, reg[:c] + ((p, rhi),) + reg[c + 1:], out)
+            reg = reg[:c] + ((p, rhi),) + reg[c + 1:]
         else:  # nothing above its upper end
-            _one_row_gaps(g, r, reg[:c] + ((rlo, p - 1),) + reg[c + 1:], out)
-            out.append(reg[:c] + ((p, rhi),) + reg[c + 1:])
-        return
+            after.append(reg[:c] + ((p, rhi),) + reg[c + 1:])
+            reg = reg[:c] + ((rlo, p - 1),) + reg[c + 1:]
+        # the same column again: the row may end inside the region on its other side too
+    out.extend(reversed(after))
 
 
 def _hulls_in(g: Grid, rs: list[int], c: int, rlo: int, rhi: int) -> tuple[list[int], list[int], set[int]]:
@@ -742,12 +827,25 @@ def _set_order_first(g: Grid, rs: list[int], reg: tuple, c: int, tied: set[int])
     top = g.top[c]
     cols = g.by_column
     if not cols.multi[c] or cols.multi[c].isdisjoint(rs):
-        # The same insertions in C: per row its lower end, then the position above its upper
-        # end, both cut to the region, less the ends of the line; (rank, flag) pairs from a table.
+        # The same insertions: per row its lower end, then the position above its upper end,
+        # both cut to the region, less the ends of the line; (rank, flag) pairs from a table.
+        # (A plain loop: the regions with tied cuts are mostly small, where it beats chained maps.)
         pair = cols.pair_at
-        ends = chain.from_iterable(zip(map(max, map(cols.lo[c].__getitem__, rs), repeat(rlo)),
-                                       map(min, map(cols.hi1[c].__getitem__, rs), repeat(rhi + 1))))
-        built = set(map(pair.__getitem__, filterfalse({-1, top + 1}.__contains__, ends)))
+        lo, hi1 = cols.lo[c], cols.hi1[c]
+        end, beyond = rhi + 1, top + 1
+        built: set[tuple[int, bool]] = set()
+        add = built.add
+        for r in rs:
+            a = lo[r]
+            if a < rlo:
+                a = rlo
+            if a != -1 and a != beyond:
+                add(pair[a])
+            b = hi1[r]
+            if b > end:
+                b = end
+            if b != -1 and b != beyond:
+                add(pair[b])
         want = {pair[p] for p in tied}
         v, below_open = next(filter(want.__contains__, built))
         return 2 * v if below_open else 2 * v + 1
@@ -808,42 +906,49 @@ def merge_gaps(g: Grid, gaps: list[tuple]) -> list[tuple]:
 
     boxes = [tuple(code(c, (x,) if g.numeric[c] else x) for c, x in enumerate(b)) for b in unique]
     sums = [sum(words[c][k] for c, k in enumerate(b)) for b in boxes] if hashing else []
+    # A pass over a column that merges nothing leaves the boxes as they were; once every column
+    # has had such a pass in a row, the boxes are the same as at each of them, so no further pass
+    # can merge: stop there rather than at the end of the round (those passes would change nothing).
+    idle = 0
     changed = True
     while changed:
         changed = False
         for c, num in enumerate(g.numeric):
-            if len(boxes) < _HASHED_MERGE:  # boxes only get fewer: the sums are not needed again
+            if idle == ncol:
+                break
+            count = len(boxes)
+            if count < _HASHED_MERGE:  # boxes only get fewer: the sums are not needed again
                 new = _merge_column_exact(g, c, boxes, cells[c], code)
-                if len(new) < len(boxes):
+                if len(new) < count:
                     changed = True
                     boxes = new
-                continue
-            wc = words[c]
-            keys = [h - wc[b[c]] for b, h in zip(boxes, sums)]
-            seen = Counter(keys)
-            if len(seen) == len(boxes):
-                continue  # no two boxes agree outside column c
-            groups: dict[int, list[tuple]] = {}
-            for b, k in zip(boxes, keys):
-                if seen[k] > 1:
-                    groups.setdefault(k, []).append(b)
-            if any(len({b[:c] + b[c + 1:] for b in bs}) > 1 for bs in groups.values()):
-                new = _merge_column_exact(g, c, boxes, cells[c], code)  # a hash collision
-                new_sums = [sum(words[x][k] for x, k in enumerate(b)) for b in new]
             else:
-                new, new_sums = [], []
-                for b, k, h in zip(boxes, keys, sums):
-                    bs = groups.get(k)
-                    if bs is None:
-                        new.append(b)
-                        new_sums.append(h)
-                    elif bs[0] is b:  # the group's first box: the merged box takes its place
-                        merged = code(c, _merge_cells(num, [cells[c][x[c]] for x in bs]))
-                        new.append(b[:c] + (merged,) + b[c + 1:])
-                        new_sums.append(k + wc[merged])
-            if len(new) < len(boxes):
-                changed = True
-            boxes, sums = new, new_sums
+                wc = words[c]
+                keys = [h - wc[b[c]] for b, h in zip(boxes, sums)]
+                seen = Counter(keys)
+                if len(seen) < count:  # else no two boxes agree outside column c
+                    groups: dict[int, list[tuple]] = {}
+                    for b, k in zip(boxes, keys):
+                        if seen[k] > 1:
+                            groups.setdefault(k, []).append(b)
+                    if any(len({b[:c] + b[c + 1:] for b in bs}) > 1 for bs in groups.values()):
+                        new = _merge_column_exact(g, c, boxes, cells[c], code)  # a hash collision
+                        new_sums = [sum(words[x][k] for x, k in enumerate(b)) for b in new]
+                    else:
+                        new, new_sums = [], []
+                        for b, k, h in zip(boxes, keys, sums):
+                            bs = groups.get(k)
+                            if bs is None:
+                                new.append(b)
+                                new_sums.append(h)
+                            elif bs[0] is b:  # the group's first box: the merged box takes its place
+                                merged = code(c, _merge_cells(num, [cells[c][x[c]] for x in bs]))
+                                new.append(b[:c] + (merged,) + b[c + 1:])
+                                new_sums.append(k + wc[merged])
+                    if len(new) < count:
+                        changed = True
+                    boxes, sums = new, new_sums
+            idle = 0 if len(boxes) < count else idle + 1
     return [tuple(cells[c][k] for c, k in enumerate(b)) for b in boxes]
 
 
