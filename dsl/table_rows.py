@@ -177,6 +177,25 @@ def read_cell(text: str, offset: int, max_digits: int = 30, max_name: int = 200)
     return (negated, tuple(tests), start, len(stripped))
 
 
+def _name_list(toks: list[tuple[str, int]], i: int, close: str, what: str,
+               where: str) -> tuple[list[tuple[str, int]], int]:
+    """The names of ``toks[i:]`` up to ``close`` (``a, b}``), and the index after it."""
+    out: list[tuple[str, int]] = []
+    n = len(toks)
+    while True:
+        if i >= n or not _WORD.match(toks[i][0]):
+            shown = f", not '{toks[i][0]}'" if i < n else ""
+            raise RowError(f"expected {what}{shown}", toks[i][1] if i < n else toks[i - 1][1], 1)
+        out.append(toks[i])
+        i += 1
+        if i < n and toks[i][0] == ",":
+            i += 1
+        elif i < n and toks[i][0] == close:
+            return out, i + 1
+        else:
+            raise RowError(f"expected ',' or '{close}' in {where}", toks[i][1] if i < n else toks[i - 1][1], 1)
+
+
 def read_gives(text: str, offset: int, max_name: int = 200) -> list[Give]:
     """What a row gives: ``recommend a, avoid b, consider one of {c, d}``."""
     toks = _tokens(text, offset, _GIVE_TOKEN)
@@ -202,22 +221,8 @@ def read_gives(text: str, offset: int, max_name: int = 200) -> list[Give]:
             i += 2
             if i >= n or toks[i][0] != "{":
                 raise RowError("write one of {a, b}", toks[i - 1][1], 2)
-            i += 1
-            while True:
-                if i >= n:
-                    raise RowError("'{' is not closed", at, len(strength))
-                name, name_at = toks[i]
-                if not _WORD.match(name):
-                    raise RowError(f"expected an action name, not '{name}'", name_at, len(name))
-                actions.append((name, name_at))
-                i += 1
-                if i < n and toks[i][0] == ",":
-                    i += 1
-                    continue
-                if i < n and toks[i][0] == "}":
-                    i += 1
-                    break
-                raise RowError("expected ',' or '}' in one of {...}", toks[i][1] if i < n else name_at, 1)
+            listed, i = _name_list(toks, i + 1, "}", "an action name", "one of {...}")
+            actions.extend(listed)
         else:
             name, name_at = toks[i]
             if not _WORD.match(name):
@@ -238,20 +243,7 @@ def read_gives(text: str, offset: int, max_name: int = 200) -> list[Give]:
         if i < n and toks[i][0] == "sources":
             if i + 1 >= n or toks[i + 1][0] != "[":
                 raise RowError("write sources [id, id]", toks[i][1], 7)
-            i += 2
-            found: list[tuple[str, int]] = []
-            while True:
-                if i >= n or not _WORD.match(toks[i][0]):
-                    raise RowError("expected a source id", toks[i][1] if i < n else toks[i - 1][1], 1)
-                found.append(toks[i])
-                i += 1
-                if i < n and toks[i][0] == ",":
-                    i += 1
-                    continue
-                if i < n and toks[i][0] == "]":
-                    i += 1
-                    break
-                raise RowError("expected ',' or ']' in sources [...]", toks[i][1] if i < n else toks[i - 1][1], 1)
+            found, i = _name_list(toks, i + 2, "]", "a source id", "sources [...]")
             sources = tuple(found)
         end = toks[i - 1][1] + len(toks[i - 1][0])
         gives.append((strength, alternatives, tuple(actions), at, end - at, category, sources))

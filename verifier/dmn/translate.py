@@ -488,30 +488,15 @@ class _Translator:
         guards = self.guards(d, name, m, info) if needs_guard else [None] * len(t.rows)
         # Actions and rules.
         actions: dict[tuple[int, Literal], str] = {}
-        if t.single_valued:
+        if t.single_valued:  # every value's action first, in table order
             for r in t.rows:
-                for c, v in enumerate(r.outputs):
-                    if (c, v) not in actions:
-                        base = f"{name}__{_value_ident(v)}" if len(columns) == 1 else f"{name}__{ident(columns[c])}__{_value_ident(v)}"
-                        a = self.fresh(base)
-                        actions[(c, v)] = a
-                        info.value_actions[a] = (c, v)
-                        label = f"{d.name} = {_feel(v)}" if len(columns) == 1 else f"{d.name}.{columns[c]} = {_feel(v)}"
-                        self.actions.append(f"action {a}: {name} {_q(label)}")
+                self.row_gives(d, name, info, actions, r)
         for r, e, mk, g in zip(t.rows, match_exprs, m, guards):
             rid = self.fresh(f"{name}_r{r.number}")
             # A guarded row reads its match definition rather than repeating it: the
             # rules file is then a quarter smaller (1.0 -> 0.78 MB at 1,500 rows x 7), and so is reading it back.
             when = e if g is None else f"{mk} and not {g}" if e != "true" else f"not {g}"
-            info.row_outputs[r.number] = r.outputs
-            if t.single_valued:
-                gives = [actions[(c, v)] for c, v in enumerate(r.outputs)]
-            else:
-                a = self.fresh(f"{name}__r{r.number}")
-                info.row_actions[a] = r.number
-                outs = ", ".join(f"{col} = {_feel(v)}" if len(columns) > 1 else _feel(v) for col, v in zip(columns, r.outputs))
-                self.actions.append(f"action {a}: {name} {_q(f'{d.name}, rule {r.number}: {outs}')}")
-                gives = [a]
+            gives = self.row_gives(d, name, info, actions, r)
             give_text = "\n  ".join(f"recommend {a} category {CATEGORY} sources [dmn]" for a in gives)
             self.rules.append(f"rule {rid} {_q(f'{d.name}, rule {r.number} ({t.policy_name})')}\n  when {when}\n  {give_text}")
         # The result as definitions, for tables that read this decision.
@@ -527,33 +512,34 @@ class _Translator:
                 defs[(c, v)] = dn
             self.value_defs[d.name] = defs
 
+    def row_gives(self, d: Decision, name: str, info: OutputInfo, actions: dict[tuple[int, Literal], str],
+                  r: Any) -> list[str]:
+        """The actions row ``r`` gives, declared on first use: one per output value of a
+        single-valued table (kept in ``actions``), one per row of a list or aggregate table."""
+        columns = info.columns
+        info.row_outputs[r.number] = r.outputs
+        if not d.table.single_valued:
+            a = self.fresh(f"{name}__r{r.number}")
+            info.row_actions[a] = r.number
+            outs = ", ".join(f"{col} = {_feel(v)}" if len(columns) > 1 else _feel(v) for col, v in zip(columns, r.outputs))
+            self.actions.append(f"action {a}: {name} {_q(f'{d.name}, rule {r.number}: {outs}')}")
+            return [a]
+        for c, v in enumerate(r.outputs):
+            if (c, v) not in actions:
+                base = f"{name}__{_value_ident(v)}" if len(columns) == 1 else f"{name}__{ident(columns[c])}__{_value_ident(v)}"
+                a = self.fresh(base)
+                actions[(c, v)] = a
+                info.value_actions[a] = (c, v)
+                label = f"{d.name} = {_feel(v)}" if len(columns) == 1 else f"{d.name}.{columns[c]} = {_feel(v)}"
+                self.actions.append(f"action {a}: {name} {_q(label)}")
+        return [actions[(c, v)] for c, v in enumerate(r.outputs)]
+
     def written_table(self, d: Decision, name: str, info: OutputInfo, cells: list[str], match_exprs: list[str]) -> None:
         """``d`` in the table syntax: one line a row, spelled out by the checker (``dsl.table_check``)
         into the same definitions and rules the longhand below writes, at a fifth of the text."""
         t = d.table
-        columns = info.columns
         actions: dict[tuple[int, Literal], str] = {}
-        gives: list[str] = []
-        for r in t.rows:
-            info.row_outputs[r.number] = r.outputs
-            if t.single_valued:
-                row_gives = []
-                for c, v in enumerate(r.outputs):
-                    if (c, v) not in actions:
-                        base = f"{name}__{_value_ident(v)}" if len(columns) == 1 else f"{name}__{ident(columns[c])}__{_value_ident(v)}"
-                        a = self.fresh(base)
-                        actions[(c, v)] = a
-                        info.value_actions[a] = (c, v)
-                        label = f"{d.name} = {_feel(v)}" if len(columns) == 1 else f"{d.name}.{columns[c]} = {_feel(v)}"
-                        self.actions.append(f"action {a}: {name} {_q(label)}")
-                    row_gives.append(f"recommend {actions[(c, v)]}")
-                gives.append(", ".join(row_gives))
-            else:
-                a = self.fresh(f"{name}__r{r.number}")
-                info.row_actions[a] = r.number
-                outs = ", ".join(f"{col} = {_feel(v)}" if len(columns) > 1 else _feel(v) for col, v in zip(columns, r.outputs))
-                self.actions.append(f"action {a}: {name} {_q(f'{d.name}, rule {r.number}: {outs}')}")
-                gives.append(f"recommend {a}")
+        gives = [", ".join(f"recommend {a}" for a in self.row_gives(d, name, info, actions, r)) for r in t.rows]
         policy = {"U": "unique", "A": "any", "F": "first"}.get(t.hit_policy, "collect")
         header = [self.variables[c.expr].name for c in t.inputs]
         widths = [max(len(h), *(len(row.split(" | ")[i]) for row in cells)) for i, h in enumerate(header)] if header else []
