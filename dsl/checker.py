@@ -81,6 +81,7 @@ class _Checker:
         # issue 14: decision tables, and the rules they stand for (None after an error).
         self.tables: dict[str, ast.TableDecl] = {}
         self.table_rules: dict[str, m.Rule | None] = {}
+        self.table_records: list[m.Table] = []
 
     # ------------------------------------------------------------ reporting
 
@@ -1010,6 +1011,7 @@ class _Checker:
             coverages=tuple(coverages),
             effects=effects,
             pathways=pathways,
+            tables=tuple(self.table_records),
         )
 
     def warn_unused(self) -> None:

@@ -542,6 +542,25 @@ class Pathway:
 
 
 @dataclass(frozen=True, slots=True)
+class Table:
+    """issue 14: a decision table as written, beside the rules and definitions it stands for.
+
+    Every tool reads the rules; this record only lets an explanation speak of
+    rows: ``rows[k]`` is row k+1's match definition (none for ``collect``),
+    ``internal`` the definitions its hit policy builds over them (the guard
+    and the chains that make it).
+    """
+
+    name: str
+    title: str
+    policy: str
+    rules: tuple[str, ...]
+    rows: tuple[str, ...]
+    internal: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Ruleset:
     name: str
     version: str
@@ -561,6 +580,7 @@ class Ruleset:
     # issue 12: the evidence grading scheme the rules' categories belong to.
     grading: GradingScheme = DEFAULT_GRADING
     examples: tuple[Example, ...] = ()  # issue 12
+    tables: tuple[Table, ...] = ()  # issue 14
     _index: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:

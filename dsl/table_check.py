@@ -371,6 +371,10 @@ def _spell_out(c: "_Checker", decl: ast.TableDecl, policy: str, rules: list[tupl
             guards = [None] + chain(refs[:-1], "before")  # type: ignore[operator]
     for d in defs:
         c.add_table_definition(d, decl)
+    row_names = tuple(r.name for r in refs)
+    row_set = set(row_names)
+    c.table_records.append(m.Table(name, decl.title, policy, tuple(rid for rid, _ in rules), row_names,
+                                   tuple(d.name for d in defs if d.name not in row_set), here))
     title = decl.title
     for k, ((rid, span), parts, g) in enumerate(zip(rules, conds, gives), start=1):
         guard = guards[k - 1]

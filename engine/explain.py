@@ -91,6 +91,42 @@ def definition_values(ruleset: m.Ruleset, record: dict[str, Any], names: list[st
     return [DefinitionValue(d.name, _show(v), format_expr(d.expr)) for d, v in zip(defs, values)]
 
 
+def shown_definitions(ruleset: m.Ruleset, record: dict[str, Any], exprs: list[m.Expr]) -> list[DefinitionValue]:
+    """The definitions ``exprs`` read, with their values, as ``eval --explain`` lists them.
+
+    A decision table's inner definitions are spoken of as rows: a row of a
+    ``unique`` table reads the table's guard, which reads every other row
+    through a chain two definitions a row long, so listed in full a 1,500-row
+    table explains one record in 4,500 lines. A guard (or ``first`` chain link)
+    the expressions read is shown once, its formula replaced by the rows of the
+    table that match the record; the chain and the other rows' match
+    definitions are left out. The values are the ones the engine used; only
+    the listing is shorter (``--format json`` keeps every definition).
+    """
+    names = definitions_read(ruleset, exprs)
+    if not ruleset.tables:
+        return definition_values(ruleset, record, names)
+    hidden: dict[str, m.Table] = {}
+    for t in ruleset.tables:
+        for name in t.rows + t.internal:
+            hidden[name] = t
+    direct = {n.name for e in exprs for n in m.walk(e) if isinstance(n, m.DefRef)}
+    kept = [n for n in names if n not in hidden or n in direct]
+    values = definition_values(ruleset, record, kept)
+    matching: dict[str, str] = {}
+    out: list[DefinitionValue] = []
+    for v in values:
+        t = hidden.get(v.name)
+        if t is not None and v.name in t.internal:
+            if t.name not in matching:
+                refs: list[m.Expr] = [m.DefRef(r, m.BOOL, t.span) for r in t.rows]
+                hits = [k for k, held in enumerate(Interpreter(ruleset).values(refs, record), start=1) if held]
+                matching[t.name] = ", ".join(str(k) for k in hits) if hits else "none"
+            v = DefinitionValue(v.name, v.value, f"rows of table {t.name} matching this record: {matching[t.name]}")
+        out.append(v)
+    return out
+
+
 def why_not(ruleset: m.Ruleset, record: dict[str, Any], action: str, status: str) -> WhyNot:
     """Every rule with an outcome line naming ``action``, and how each of its conditions fared."""
     rules = [(r, g.strength) for r in ruleset.rules for g in r.gives if action in g.actions]

@@ -302,3 +302,49 @@ def test_a_hostile_number_cell_is_refused_in_words_not_checked_for_minutes() -> 
             f"  | {', '.join(codes[:2500])} | recommend a\n")
     ruleset = dsl.parse_ruleset(text, "t.rules")
     assert len(ruleset.rule("g_r1").when.values) == 2500
+
+
+@pytest.mark.parametrize("policy", ["unique", "any", "first"])
+def test_explain_speaks_of_a_tables_guard_as_the_rows_that_match(policy: str, tmp_path: Path) -> None:
+    import json as _json
+
+    path = tmp_path / "t.rules"
+    path.write_text(_table(policy), encoding="utf-8")
+    ruleset = dsl.load_ruleset(path)
+    table = ruleset.tables[0]
+    assert table.rules == tuple(f"g_r{k}" for k in range(1, 7)) and table.rows == tuple(f"g__m{k}" for k in range(1, 7))
+    ev = engine.compile_ruleset(ruleset)
+    shown = 0
+    for record in GRID[::7]:
+        keys = ("age", "dose", "stage", "frail")
+        rows = [k for k, r in enumerate(ROWS, start=1) if all(_cell_holds(c, record[n]) for c, n in zip(r, keys))]
+        res = CliRunner().invoke(cli, ["eval", str(path), "-", "--explain"], input=_json.dumps(
+            {k: (float(v) if isinstance(v, Decimal) else v) for k, v in record.items()}))
+        assert res.exit_code == 0, res.output
+        listed = re.findall(r"where (g__\w+) = (\w+)\s+\((.*)\)", res.output)
+        for name, value, formula in listed:
+            assert not re.fullmatch(r"g__(multi|clash)\w*\d|g__\w+_seen\d+|g__out\d+", name), res.output  # the chain stays out
+            if re.fullmatch(r"g__m\d+", name):  # a row the rule reads itself
+                continue
+            shown += 1
+            # The guard's line names exactly the rows that match (the oracle's), and its value is the engine's.
+            assert formula == f"rows of table g matching this record: {', '.join(map(str, rows)) or 'none'}"
+        fired = set(ev.evaluate(ev.validate(record)).fired)
+        assert fired == _oracle(policy, record)
+    assert shown  # some fired row read its guard
+
+
+def test_explain_of_a_large_table_stays_short(tmp_path: Path) -> None:
+    from verifier.dmn.synthetic import synthetic_dmn
+
+    model = read_dmn(synthetic_dmn(300, 4).encode(), "s.dmn")
+    path = tmp_path / "s.rules"
+    path.write_text(translate(model).text, encoding="utf-8")
+    record = {"c0": 1, "c1": 1, "c2": "a", "c3": 1}
+    res = CliRunner().invoke(cli, ["eval", str(path), "-", "--explain"], input=__import__("json").dumps(record))
+    assert res.exit_code == 0, res.output
+    assert res.output.count("where ") <= 4, res.output  # was 900: every row and both chains
+    # JSON keeps every definition, for tools.
+    res = CliRunner().invoke(cli, ["eval", str(path), "-", "--explain", "--format", "json"],
+                             input=__import__("json").dumps(record))
+    assert sum(len(t["definitions"]) for t in __import__("json").loads(res.output)["trace"]) > 800

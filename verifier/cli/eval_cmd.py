@@ -17,7 +17,7 @@ import click
 from dsl.model import Ruleset
 from dsl.printer import conjuncts as _conjuncts
 from engine import Decision, Evaluator, Problem, RecordError, compile_ruleset, load_record_json
-from engine.explain import WhyNot, definition_values, definitions_read, why_not
+from engine.explain import WhyNot, definition_values, definitions_read, shown_definitions, why_not
 from engine.record_id import DEFAULT_ID_FIELD, split_record_id
 from verifier.cli.common import ExitCode, fail, load_ruleset_or_exit
 from verifier.facts.values import value_text
@@ -119,7 +119,8 @@ def format_decision(decision: Decision, ruleset: Ruleset, explain: bool,
 
 def _definition_lines(ruleset: Ruleset, record: dict[str, Any], exprs: list[Any]) -> list[str]:
     """``where NAME = VALUE  (formula)`` for every definition the expressions read."""
-    values = definition_values(ruleset, record, definitions_read(ruleset, exprs))
+    # A decision table's guard chain is shown as the rows that match (engine.explain.shown_definitions).
+    values = shown_definitions(ruleset, record, exprs)
     if not values:
         return []
     width = max(len(v.name) + len(value_text(v.value)) for v in values)
