@@ -20,18 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench_table_load import RULEPROOF, imported_table  # the same table, imported the same way
+
 DEFAULT = ["1500x7", "3000x7"]
-RULEPROOF = str(Path(sys.executable).with_name("ruleproof"))
 RUNS = 5
 
 
@@ -59,15 +57,7 @@ def _record(k: int, rng: random.Random) -> dict[str, object]:
 
 
 def one(shape: str, work: Path, batch: int) -> dict[str, float | str]:
-    sys.path.insert(0, str(ROOT))
-    from verifier.dmn.synthetic import synthetic_dmn
-
-    n, k = map(int, shape.split("x"))
-    dmn = work / f"t{shape}.dmn"
-    rules = work / f"t{shape}.rules"
-    dmn.write_text(synthetic_dmn(n, k), encoding="utf-8")
-    env = dict(os.environ, XDG_CACHE_HOME=str(work / f"cache-{shape}"))
-    subprocess.run([RULEPROOF, "import", "dmn", str(dmn), "-o", str(rules)], env=env, check=True)
+    rules, k, env, _ = imported_table(shape, work)
     record = work / "record.json"
     record.write_text(json.dumps({f"c{c}": ("a" if c % 3 == 2 else 1) for c in range(k)}), encoding="utf-8")
     rng = random.Random(2)

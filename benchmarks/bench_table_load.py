@@ -54,7 +54,9 @@ def _parse_child(path: str) -> None:
     print(json.dumps({"seconds": time.perf_counter() - t0, "rules": len(ruleset.rules)}))
 
 
-def one(shape: str, work: Path, longhand: bool = False) -> dict:
+def imported_table(shape: str, work: Path, longhand: bool = False) -> tuple[Path, int, dict[str, str], float]:
+    """A synthetic table of ``shape`` imported into ``work``: the rules file, its column count, the
+    environment whose cache folder ``import dmn -o`` filled, and the import's wall seconds."""
     sys.path.insert(0, str(ROOT))
     from verifier.dmn.synthetic import synthetic_dmn
 
@@ -66,7 +68,11 @@ def one(shape: str, work: Path, longhand: bool = False) -> dict:
     t0 = time.perf_counter()
     subprocess.run([RULEPROOF, "import", "dmn", str(dmn), "-o", str(rules)] + (["--longhand"] if longhand else []),
                    env=env, check=True)
-    imported = time.perf_counter() - t0
+    return rules, k, env, time.perf_counter() - t0
+
+
+def one(shape: str, work: Path, longhand: bool = False) -> dict:
+    rules, k, env, imported = imported_table(shape, work, longhand)
     parsed = json.loads(subprocess.run([sys.executable, __file__, "--parse", str(rules)], env=env, check=True,
                                        capture_output=True, text=True).stdout)
     record = work / "record.json"

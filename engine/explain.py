@@ -106,10 +106,9 @@ def shown_definitions(ruleset: m.Ruleset, record: dict[str, Any], exprs: list[m.
     names = definitions_read(ruleset, exprs)
     if not ruleset.tables:
         return definition_values(ruleset, record, names)
-    hidden: dict[str, m.Table] = {}
-    for t in ruleset.tables:
-        for name in t.rows + t.internal:
-            hidden[name] = t
+    hidden = ruleset._index.get("table_members")
+    if hidden is None:  # kept with the model: a batch asks this once per fired rule
+        hidden = ruleset._index["table_members"] = {n: t for t in ruleset.tables for n in t.rows + t.internal}
     direct = {n.name for e in exprs for n in m.walk(e) if isinstance(n, m.DefRef)}
     kept = [n for n in names if n not in hidden or n in direct]
     values = definition_values(ruleset, record, kept)

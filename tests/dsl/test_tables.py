@@ -348,3 +348,15 @@ def test_explain_of_a_large_table_stays_short(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["eval", str(path), "-", "--explain", "--format", "json"],
                              input=__import__("json").dumps(record))
     assert sum(len(t["definitions"]) for t in __import__("json").loads(res.output)["trace"]) > 800
+
+
+def test_a_dmn_table_with_no_input_column_is_imported_longhand() -> None:
+    xml = b'''<?xml version="1.0"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" name="m" id="m" namespace="x">
+  <decision id="d1" name="Out"><decisionTable hitPolicy="UNIQUE"><output name="o"/>
+    <rule><outputEntry><text>"x"</text></outputEntry></rule>
+  </decisionTable></decision>
+</definitions>'''
+    text = translate(read_dmn(xml, "z.dmn")).text
+    assert "\ntable " not in text  # a table needs a column to name
+    assert [r.id for r in dsl.parse_ruleset(text, "z.rules").rules] == ["Out_r1"]

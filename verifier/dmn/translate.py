@@ -428,7 +428,7 @@ class _Translator:
             return "-"
         return ", ".join(ok_names) if ok_names else None
 
-    def as_table(self, d: Decision, name: str) -> list[str] | None:
+    def as_table(self, d: Decision, name: str) -> list[list[str]] | None:
         """The cells of every row when ``d`` can be written in the table syntax, else None.
 
         The table syntax spells out U, A, F and the collecting policies (R, O, C, C+, C#)
@@ -436,14 +436,14 @@ class _Translator:
         Its names are fixed (``<t>__m<k>``, ``<t>_r<k>``, ...), so every one must be free.
         """
         t = d.table
-        if not self.use_tables or t.hit_policy == "P" or (t.hit_policy == "C" and t.aggregation in ("MIN", "MAX")):
-            return None
-        rows: list[str] = []
+        if not self.use_tables or not t.inputs or t.hit_policy == "P" or (t.hit_policy == "C" and t.aggregation in ("MIN", "MAX")):
+            return None  # (a table needs a column: one with no inputs stays longhand)
+        rows: list[list[str]] = []
         for r in t.rows:
             cells = [self.cell_text(c.expr, tests) for c, tests in zip(t.inputs, r.inputs)]
             if any(x is None for x in cells):
                 return None
-            rows.append(" | ".join(cells))  # type: ignore[arg-type]
+            rows.append(cells)  # type: ignore[arg-type]
         n = len(t.rows)
         fixed = [f"{name}_r{k}" for k in range(1, n + 1)]
         if t.single_valued and n > 1:
@@ -534,7 +534,8 @@ class _Translator:
                 self.actions.append(f"action {a}: {name} {_q(label)}")
         return [actions[(c, v)] for c, v in enumerate(r.outputs)]
 
-    def written_table(self, d: Decision, name: str, info: OutputInfo, cells: list[str], match_exprs: list[str]) -> None:
+    def written_table(self, d: Decision, name: str, info: OutputInfo, cells: list[list[str]],
+                      match_exprs: list[str]) -> None:
         """``d`` in the table syntax: one line a row, spelled out by the checker (``dsl.table_check``)
         into the same definitions and rules the longhand below writes, at a fifth of the text."""
         t = d.table
@@ -542,14 +543,14 @@ class _Translator:
         gives = [", ".join(f"recommend {a}" for a in self.row_gives(d, name, info, actions, r)) for r in t.rows]
         policy = {"U": "unique", "A": "any", "F": "first"}.get(t.hit_policy, "collect")
         header = [self.variables[c.expr].name for c in t.inputs]
-        widths = [max(len(h), *(len(row.split(" | ")[i]) for row in cells)) for i, h in enumerate(header)] if header else []
+        widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)]
 
         def line(parts: list[str]) -> str:
             return "  | " + " | ".join(p.ljust(w) for p, w in zip(parts, widths)) + " |"
 
         text = [f"table {name} {_q(d.name)} {policy} category {CATEGORY} sources [dmn]", line(header)]
         for row, give in zip(cells, gives):
-            text.append(f"{line(row.split(' | '))} {give}")
+            text.append(f"{line(row)} {give}")
         self.tables.append("\n".join(text))
         # The result as definitions, for tables that read this decision: over the
         # table's own row definitions (``<t>__m<k>``) and guard.
